@@ -1,0 +1,37 @@
+"""cellviz: draw the inside of recurrent cells (RNN, GRU, LSTM and variants) and run them."""
+
+from .cell import Cell
+from .errors import (
+    CellFileError,
+    CellGraphError,
+    CellSyntaxError,
+    CellvizError,
+    DotNotFoundError,
+    ShapeError,
+    UnknownCellError,
+    UsageError,
+)
+from .graph import CellGraph
+from .library import BUILTIN_CELLS, CONVENTIONS, load, load_graph
+from .params import ParamEntry, ParamTable
+
+__all__ = [
+    "BUILTIN_CELLS",
+    "CONVENTIONS",
+    "Cell",
+    "CellFileError",
+    "CellGraph",
+    "CellGraphError",
+    "CellSyntaxError",
+    "CellvizError",
+    "DotNotFoundError",
+    "ParamEntry",
+    "ParamTable",
+    "ShapeError",
+    "UnknownCellError",
+    "UsageError",
+    "load",
+    "load_graph",
+]
+
+__version__ = "0.1.0"

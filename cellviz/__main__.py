@@ -1,0 +1,7 @@
+"""``python -m cellviz``: the same command line as ``cellviz``."""
+
+import sys
+
+from .cli import main
+
+sys.exit(main())

@@ -1,0 +1,70 @@
+"""The one error hierarchy of cellviz; each class carries the exit code the command line uses."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+__all__ = [
+    "CellFileError",
+    "CellGraphError",
+    "CellSyntaxError",
+    "CellvizError",
+    "DotNotFoundError",
+    "Location",
+    "ShapeError",
+    "UnknownCellError",
+    "UsageError",
+]
+
+
+class CellvizError(Exception):
+    """Any error cellviz reports to its user as one line (exit code 1 on the command line)."""
+
+    exit_code = 1
+
+
+class UsageError(CellvizError):
+    """A bad argument or option value (exit code 2, as for argparse's own usage errors)."""
+
+    exit_code = 2
+
+
+class UnknownCellError(CellvizError):
+    """A cell name that is neither a built-in cell nor a readable cell file."""
+
+
+class DotNotFoundError(CellvizError):
+    """Graphviz's ``dot`` program is not installed or not on the PATH."""
+
+
+@dataclass(frozen=True)
+class Location:
+    """A place in a cell file: 1-based line and column."""
+
+    path: str
+    line: int
+    col: int
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}:{self.col}"
+
+
+class CellFileError(CellvizError):
+    """An error in a cell file, reported as ``path:line:col: message``."""
+
+    def __init__(self, location: Location | None, message: str) -> None:
+        self.location = location
+        self.message = message
+        super().__init__(f"{location}: {message}" if location else message)
+
+
+class CellSyntaxError(CellFileError):
+    """Text that is not in the cell-file language."""
+
+
+class CellGraphError(CellFileError):
+    """Equations that parse but do not make a valid cell (undefined, unused, cyclic)."""
+
+
+class ShapeError(CellGraphError):
+    """Vectors or parameters whose shapes cannot agree."""
