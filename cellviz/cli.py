@@ -6,69 +6,16 @@ import argparse
 import json
 import sys
 from collections.abc import Callable, Sequence
-from typing import NoReturn
+from typing import TYPE_CHECKING
 
-from .cell import Cell
-from .errors import CellvizError, UsageError
-from .library import BUILTIN_CELLS, CONVENTIONS, builtin_conventions, load, load_graph
+from .cliargs import Parser, add_cell_arguments, cell_from_args
+from .errors import CellvizError
+from .library import BUILTIN_CELLS, CONVENTIONS, builtin_conventions, load_graph
 
-__all__ = ["add_cell_arguments", "build_parser", "cell_from_args", "main", "positive_int"]
+if TYPE_CHECKING:
+    from .cliargs import Subparsers
 
-#: Sizes of the article's worked example, the default of every command.
-DEFAULT_INPUT_SIZE = 3
-DEFAULT_HIDDEN_SIZE = 2
-
-
-class _Parser(argparse.ArgumentParser):
-    """argparse, but a usage error is a UsageError (one line, exit 2) rather than an exit."""
-
-    def error(self, message: str) -> NoReturn:
-        raise UsageError(f"{self.prog}: {message}")
-
-
-def positive_int(text: str) -> int:
-    """An argparse type: a positive integer, or a message naming the bad value."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a positive integer: {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"not a positive integer: {text!r}")
-    return value
-
-
-def _size_binding(text: str) -> tuple[str, int]:
-    name, sep, value = text.partition("=")
-    if not sep or not name.isidentifier():
-        raise argparse.ArgumentTypeError(f"expected NAME=INT such as k=4, not {text!r}")
-    return name, positive_int(value)
-
-
-def add_cell_arguments(parser: argparse.ArgumentParser) -> None:
-    """CELL and its sizes and convention, shared by every command that loads a cell."""
-    parser.add_argument("cell", metavar="CELL", help="a built-in cell name or a cell file")
-    parser.add_argument("-i", "--input-size", type=positive_int, default=DEFAULT_INPUT_SIZE,
-                        metavar="I", help="size i of the input x[t] (default: 3)")
-    parser.add_argument("-n", "--hidden-size", type=positive_int, default=DEFAULT_HIDDEN_SIZE,
-                        metavar="N", help="size n of the hidden state, neurons (default: 2)")
-    parser.add_argument("-p", "--proj-size", type=positive_int, default=None, metavar="P",
-                        help="size p of a projection (lstm-proj)")
-    parser.add_argument("--size", type=_size_binding, action="append", default=[],
-                        metavar="NAME=INT", help="bind another size symbol of a cell file")
-    parser.add_argument("--convention", choices=CONVENTIONS, default="paper",
-                        help="whose form of the cell: paper (default), pytorch or keras")
-
-
-def cell_from_args(args: argparse.Namespace) -> Cell:
-    """Load the cell that add_cell_arguments' options name."""
-    return load(
-        args.cell,
-        input_size=args.input_size,
-        hidden_size=args.hidden_size,
-        proj_size=args.proj_size,
-        convention=args.convention,
-        **dict(args.size),
-    )
+__all__ = ["COMMANDS", "build_parser", "main"]
 
 
 def _run_list(args: argparse.Namespace) -> int:
@@ -92,7 +39,7 @@ def _run_params(args: argparse.Namespace) -> int:
     return 0
 
 
-def _add_list(sub: argparse._SubParsersAction[_Parser]) -> None:
+def _add_list(sub: Subparsers) -> None:
     p = sub.add_parser("list", help="the built-in cells and their parameter formulas",
                        description="List the built-in cells, a line each: name, parameter "
                        "formula, conventions with a form of their own, source.")
@@ -100,7 +47,7 @@ def _add_list(sub: argparse._SubParsersAction[_Parser]) -> None:
     p.set_defaults(run=_run_list)
 
 
-def _add_params(sub: argparse._SubParsersAction[_Parser]) -> None:
+def _add_params(sub: Subparsers) -> None:
     p = sub.add_parser("params", help="a cell's parameter table",
                        description="Print every parameter of a cell with its shape and count.")
     add_cell_arguments(p)
@@ -110,11 +57,11 @@ def _add_params(sub: argparse._SubParsersAction[_Parser]) -> None:
 
 
 #: Each adds one subcommand; a command's module adds its own function here.
-COMMANDS: list[Callable[[argparse._SubParsersAction[_Parser]], None]] = [_add_list, _add_params]
+COMMANDS: list[Callable[[Subparsers], None]] = [_add_list, _add_params]
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="cellviz", description="Draw the inside of recurrent cells and run "
+    parser = Parser(prog="cellviz", description="Draw the inside of recurrent cells and run "
                      "them: Elman RNN, GRU, LSTM and variants, or any cell you write.")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for add in COMMANDS:
