@@ -196,6 +196,8 @@ class _Builder:
                     expr.left.span,
                     f"the left of '@' must be a parameter matrix, not {self.text(expr.left)!r}",
                 )
+            if isinstance(expr.right, ParamRef):
+                self.check_param_name(expr.right)
             if isinstance(expr.right, (ParamRef, One)):
                 raise self.fail(
                     expr.right.span,

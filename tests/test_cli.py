@@ -1,0 +1,104 @@
+"""The command line, run in-process: output, exit codes and one-line errors."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from cellviz import BUILTIN_CELLS
+from cellviz.cli import main
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_list_shows_every_builtin_with_its_formula(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "list")
+    assert code == 0
+    lines = out.splitlines()
+    assert [line.split()[0] for line in lines] == list(BUILTIN_CELLS)
+    assert "3·n·i + 3·n² + 3·n" in lines[1] and "paper, pytorch, keras" in lines[1]
+    code, out, _ = run(capsys, "list", "--convention", "pytorch")
+    assert "4·n·i + 4·n² + 8·n" in out.splitlines()[2]
+
+
+def test_params_text(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(capsys, "params", "gru", "--input-size", "3", "--hidden-size", "2")
+    assert (code, err) == (0, "")
+    assert out.startswith("gru (paper convention), i=3, n=2\n")
+    assert out.endswith("36 parameters: 6 weight matrices, 3 bias vectors\n")
+
+
+@pytest.mark.parametrize(("convention", "total"), [("paper", 48), ("pytorch", 56), ("keras", 48)])
+def test_params_json(capsys: pytest.CaptureFixture[str], convention: str, total: int) -> None:
+    code, out, _ = run(capsys, "params", "lstm", "-i", "3", "-n", "2", "--json",
+                       "--convention", convention)
+    data = json.loads(out)
+    assert code == 0 and data["total"] == total
+    assert sum(t["count"] for t in data["tensors"]) == total
+    assert all(set(t) >= {"name", "shape", "count"} for t in data["tensors"])
+
+
+def test_params_projection_and_custom_sizes(capsys: pytest.CaptureFixture[str],
+                                            tmp_path: Path) -> None:
+    code, out, _ = run(capsys, "params", "lstm-proj", "-i", "3", "-n", "4", "-p", "2", "--json",
+                       "--convention", "pytorch")
+    assert code == 0 and json.loads(out)["total"] == 4 * (4 * 3 + 4 * 2 + 8) + 2 * 4
+    cell = tmp_path / "k.cell"
+    cell.write_text("state h: k\nh[t] = tanh(W @ x[t] + U @ h[t-1])\n")
+    code, out, _ = run(capsys, "params", str(cell), "--size", "k=5", "--json")
+    assert code == 0 and json.loads(out)["total"] == 5 * 3 + 5 * 5
+
+
+@pytest.mark.parametrize(
+    ("argv", "code", "message"),
+    [
+        (["params", "lstmm"], 1, "no built-in cell or cell file named 'lstmm' (did you mean"),
+        (["params", "gru", "-n", "0"], 2, "argument -n/--hidden-size: not a positive integer: '0'"),
+        (["params", "gru", "-i", "three"], 2, "not a positive integer: 'three'"),
+        (["params", "gru", "-i", "-3"], 2, "argument -i/--input-size"),
+        (["params", "gru", "--convention", "torch"], 2, "invalid choice: 'torch'"),
+        (["params", "gru", "--size", "k"], 2, "expected NAME=INT such as k=4, not 'k'"),
+        (["params", "gru", "-p", "2"], 2, "cell 'gru' has no size p"),
+        (["params", "lstm-proj"], 2, "needs a value for size p (--proj-size"),
+        (["frobnicate"], 2, "invalid choice: 'frobnicate'"),
+        ([], 2, "the following arguments are required: COMMAND"),
+    ],
+)
+def test_errors_are_one_line_with_an_exit_code(
+    capsys: pytest.CaptureFixture[str], argv: list[str], code: int, message: str
+) -> None:
+    got, out, err = run(capsys, *argv)
+    assert got == code
+    assert out == ""
+    assert err.count("\n") == 1 and err.startswith("cellviz: error: ")
+    assert message in err
+
+
+def test_cell_file_errors_name_file_line_and_column(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    bad = tmp_path / "bad.cell"
+    bad.write_text("# a cell\nh[t] = tanh(W @ x[t] + U @ h[t-1]) * x[t-1]\n")
+    code, _, err = run(capsys, "params", str(bad))
+    assert code == 1
+    assert err == (f"cellviz: error: {bad}:2:38: state 'x' is read at [t-1] but never written: "
+                   "add 'x[t] = ...'\n")
+
+
+def test_python_dash_m_runs_the_same_command_line() -> None:
+    result = subprocess.run([sys.executable, "-m", "cellviz", "params", "rnn", "--json"],
+                            capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["total"] == 12
+    result = subprocess.run([sys.executable, "-m", "cellviz", "params", "rnn", "-i", "0"],
+                            capture_output=True, text=True, check=False)
+    assert result.returncode == 2
+    assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
