@@ -92,10 +92,10 @@ def substitute(
         eq = by_name[node.name]
         (operand,) = node.operands
         activated = ""
-        if operand.activation != "identity" and operand.source is not None \
-                and operand.source in trace:
+        src = operand.source
+        if operand.activation != "identity" and src is not None and src in trace:
             label = ACTIVATIONS[operand.activation] or operand.activation
-            activated = f"{label}({format_vector(trace[operand.source], digits)})"
+            activated = f"{label}({format_vector(trace[src], digits)})"
         out.append(
             SubstitutedEquation(
                 node.name,
