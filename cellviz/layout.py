@@ -151,7 +151,8 @@ def gate_label_size(label: str, theme: Theme) -> tuple[float, float]:
     return text_width(label, theme.small, bold=True) + 6, line_height(theme.small) + 4
 
 
-def dot_source(cell: Cell, theme: Theme, the_plan: Plan | None = None) -> str:
+def dot_source(cell: Cell, theme: Theme, the_plan: Plan | None = None, *,
+               flipped: bool = False) -> str:
     """The DOT text of a cell's figure: deterministic, sizes fixed, no text for dot to measure."""
     p = the_plan or plan(cell, theme)
     gap = theme.font_size
@@ -178,6 +179,7 @@ def dot_source(cell: Cell, theme: Theme, the_plan: Plan | None = None) -> str:
         lines.append(f"  subgraph cluster_{k} {{")
         # Extra width leaves the label a place in the top strip that no edge crosses.
         lines.append(f"    label={_box_label(w + gap * 4, h)}; labeljust=l; "
+                     f"labelloc={'b' if flipped else 't'}; "
                      f"margin={round(gap * 0.7)};")
         marks = [m for m in p.glyphs if m.startswith("act") and m.split(":", 1)[1] in members]
         lines.append(f"    {' '.join(_q(m) for m in (*members, *marks))};")
@@ -254,6 +256,18 @@ def run_dot(source: str) -> dict[str, Any]:
     return result
 
 
+def _highway_below(p: Plan, data: dict[str, Any]) -> bool:
+    """Whether the first straight state path lies in the lower half of dot's drawing."""
+    if not p.highways:
+        return False
+    first = next(iter(p.highways.values()))[0]
+    height = _floats(data["bb"])[3]
+    for obj in data.get("objects", []):
+        if obj.get("name") == first and "pos" in obj:
+            return _floats(obj["pos"])[1] < height / 2  # dot's y points up
+    return False
+
+
 def _floats(text: str) -> list[float]:
     return [float(v) for v in text.replace(",", " ").split()]
 
@@ -262,10 +276,15 @@ def layout(cell: Cell, theme: Theme) -> tuple[Plan, Layout]:
     """Plan the figure, run dot, and read its positions back (y pointing down)."""
     p = plan(cell, theme)
     data = run_dot(dot_source(cell, theme, p))
+    flipped = _highway_below(p, data)
+    if flipped:
+        # dot put the straight state path low; lay out again with the gate labels at the
+        # bottom and turn the drawing upside down, so the path runs along the top.
+        data = run_dot(dot_source(cell, theme, p, flipped=True))
     _, _, width, height = _floats(data["bb"])
 
     def pt(x: float, y: float) -> tuple[float, float]:
-        return x, height - y
+        return (x, y) if flipped else (x, height - y)
 
     nodes: dict[str, Placed] = {}
     clusters: list[ClusterBox] = []
@@ -275,12 +294,13 @@ def layout(cell: Cell, theme: Theme) -> tuple[Plan, Layout]:
                 x0, y0, x1, y1 = _floats(obj["bb"])
                 index = int(str(obj["name"]).split("_")[1])
                 lx, ly = _floats(obj["lp"]) if "lp" in obj else (x0, y1)
-                clusters.append(ClusterBox(p.clusters[index][0], x0, height - y1, x1,
-                                           height - y0, pt(lx, ly)))
+                top, bottom = sorted((pt(x0, y0)[1], pt(x1, y1)[1]))
+                clusters.append(ClusterBox(p.clusters[index][0], x0, top, x1, bottom,
+                                           pt(lx, ly)))
             continue
-        x, y = _floats(obj["pos"])
+        x, y = pt(*_floats(obj["pos"]))
         glyph = p.glyphs[obj["name"]]
-        nodes[obj["name"]] = Placed(x, height - y, glyph.width, glyph.height)
+        nodes[obj["name"]] = Placed(x, y, glyph.width, glyph.height)
     routes: dict[str, Route] = {}
     for edge in data.get("edges", []):
         tip = None
