@@ -166,13 +166,22 @@ def compose(cell: Cell, theme: Theme, laid: tuple[Plan, Layout] | None = None) -
         )))
     edge_shapes: list[Shape] = []
     label_shapes: list[Shape] = []
+    label_boxes = {}
+    for seg in p.segments:
+        at = lay.routes[seg.id].label
+        if seg.label and at:
+            w, h = p.label_size[seg.id]
+            label_boxes[seg.id] = (at[0] - w / 2, at[1] - h / 2, at[0] + w / 2, at[1] + h / 2)
     for seg in p.segments:
         route = lay.routes[seg.id]
         width_ = theme.stroke * (2.2 if seg.highway else 1.0)
         edge_shapes += _edge_shapes(route.points, route.tip, gx, gy, theme.line, width_,
                                     _dash(seg.style, theme), fs * 0.75)
         if seg.label and route.label:
-            lx, ly = route.label
+            others = [box for key, box in label_boxes.items() if key != seg.id]
+            lx, ly = _free_spot(route.label, p.label_size[seg.id], samples, lay, others)
+            w, h = p.label_size[seg.id]
+            label_boxes[seg.id] = (lx - w / 2, ly - h / 2, lx + w / 2, ly + h / 2)
             label_shapes.append(Text(lx + gx, ly + gy + 0.36 * theme.small, seg.label,
                                      theme.small, theme.muted, anchor="middle"))
     groups.append(Group("edges", "edges", tuple(edge_shapes)))
@@ -187,6 +196,31 @@ def compose(cell: Cell, theme: Theme, laid: tuple[Plan, Layout] | None = None) -
     height = ly0 + legend_h + margin
     return Scene(round(width, 2), round(height, 2), theme.background, FONT_FAMILY, title,
                  _description(cell), tuple(groups))
+
+
+def _free_spot(at: tuple[float, float], size: tuple[float, float],
+               samples: list[tuple[float, float]], lay: Layout,
+               others: list[tuple[float, float, float, float]]) -> tuple[float, float]:
+    """Where an edge label goes: dot's place unless another edge crosses it there, else the
+    nearest place around it that no edge crosses and no node covers."""
+    w, h = size
+    x, y = at
+    for dx, dy in ((0, 0), (0, -h), (0, h), (-w * 0.7, 0), (w * 0.7, 0), (0, -1.6 * h),
+                   (0, 1.6 * h)):
+        cx, cy = x + dx, y + dy
+        x0, x1, y0, y1 = cx - w / 2, cx + w / 2, cy - h / 2, cy + h / 2
+        if any(x0 < px < x1 and y0 < py < y1 for px, py in samples):
+            continue
+        if any(x0 < n.x + n.w / 2 and n.x - n.w / 2 < x1 and y0 < n.y + n.h / 2
+               and n.y - n.h / 2 < y1 for n in lay.nodes.values()):
+            continue
+        if any(x0 < b[2] and b[0] < x1 and y0 < b[3] and b[1] < y1 for b in others):
+            continue
+        if any(x0 < c.x1 and c.x0 < x1 and y0 < c.label_at[1] + h and c.label_at[1] - h < y1
+               for c in lay.clusters):
+            continue
+        return cx, cy
+    return x, y
 
 
 def _gate_dash(theme: Theme) -> str:

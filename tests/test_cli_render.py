@@ -30,7 +30,7 @@ def test_render_writes_the_default_path(tmp_path: Path, monkeypatch: pytest.Monk
 def test_render_to_stdout(capsysbinary: pytest.CaptureFixture[bytes]) -> None:
     assert main(["render", "gru", "-o", "-", "--theme", "print"]) == 0
     out = capsysbinary.readouterr().out
-    assert out.startswith(b"<svg") and "36 parameters".encode() in out
+    assert out.startswith(b"<svg") and b"36 parameters" in out
 
 
 @pytest.mark.dot
@@ -96,10 +96,11 @@ def test_templates_ship_in_the_wheel(tmp_path: Path) -> None:
     assert (site / "cellviz" / "templates" / "gallery.html.j2").is_file()
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
-    code = ("import cellviz; c = cellviz.load('gru', input_size=3, hidden_size=2); "
-            "assert cellviz.__file__.startswith(%r), cellviz.__file__; "
-            "print(cellviz.render(c)[:4])" % str(site))
-    out = subprocess.run([sys.executable, "-I", "-c", f"import sys; sys.path.insert(0, {str(site)!r}); {code}"],
+    code = (f"import sys; sys.path.insert(0, {str(site)!r}); import cellviz; "
+            "c = cellviz.load('gru', input_size=3, hidden_size=2); "
+            f"assert cellviz.__file__.startswith({str(site)!r}), cellviz.__file__; "
+            "print(cellviz.render(c)[:4])")
+    out = subprocess.run([sys.executable, "-I", "-c", code],
                          cwd=elsewhere, capture_output=True, text=True, check=True,
                          env={**os.environ, "PYTHONPATH": ""})
     assert out.stdout.strip() == "<svg"

@@ -80,7 +80,7 @@ def test_no_edge_crosses_a_label(name: str, scene: Scene) -> None:
 def test_everything_inside_the_figure(name: str, scene: Scene) -> None:
     for t in scene.texts():
         x0, y0, x1, y1 = box(t)
-        assert 0 <= x0 and x1 <= scene.width and 0 <= y0 and y1 <= scene.height, t.text
+        assert x0 >= 0 and x1 <= scene.width and y0 >= 0 and y1 <= scene.height, t.text
 
 
 def test_the_cell_state_runs_straight_along_the_top() -> None:
