@@ -14,6 +14,7 @@ from .errors import (
 from .graph import CellGraph
 from .library import BUILTIN_CELLS, CONVENTIONS, load, load_graph
 from .params import ParamEntry, ParamTable
+from .render import RenderOptions, render, save
 
 __all__ = [
     "BUILTIN_CELLS",
@@ -27,11 +28,14 @@ __all__ = [
     "DotNotFoundError",
     "ParamEntry",
     "ParamTable",
+    "RenderOptions",
     "ShapeError",
     "UnknownCellError",
     "UsageError",
     "load",
     "load_graph",
+    "render",
+    "save",
 ]
 
 __version__ = "0.1.0"

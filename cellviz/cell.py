@@ -47,6 +47,12 @@ class Cell:
 
         return param_table(self)
 
+    def _repr_svg_(self) -> str:
+        """Jupyter shows a cell as its figure; the SVG carries its own size, so nothing clips."""
+        from .render import render
+
+        return render(self)
+
     def __repr__(self) -> str:
         sizes = ", ".join(f"{s}={v}" for s, v in self.sizes)
         return f"<Cell {self.name} ({self.convention}) {sizes}: {self.params().total} parameters>"

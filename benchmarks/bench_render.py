@@ -1,0 +1,78 @@
+"""Benchmark: cellviz drawing the LSTM figure, in-process and as a command, beside torchviz.
+
+Run: .venv/bin/python benchmarks/bench_render.py [--runs N]
+Prints the median of N interleaved runs of each and the ratios; torchviz (drawing
+torch.nn.LSTMCell(3, 2) end to end, in a fresh process) is skipped when it is not importable.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import cellviz
+
+TORCHVIZ = """
+import sys, torch, torchviz
+cell = torch.nn.LSTMCell(3, 2)
+h, c = cell(torch.zeros(1, 3))
+torchviz.make_dot((h, c), params=dict(cell.named_parameters())).render(
+    sys.argv[1], format="svg", cleanup=True)
+"""
+
+
+def in_process() -> float:
+    start = time.perf_counter()
+    cell = cellviz.load("lstm", input_size=3, hidden_size=2)
+    cellviz.render(cell)
+    return time.perf_counter() - start
+
+
+def command(out: Path) -> float:
+    exe = Path(sys.executable).with_name("cellviz")
+    argv = [str(exe)] if exe.exists() else [sys.executable, "-m", "cellviz"]
+    start = time.perf_counter()
+    subprocess.run([*argv, "render", "lstm", "-i", "3", "-n", "2", "-o", str(out)], check=True,
+                   capture_output=True)
+    return time.perf_counter() - start
+
+
+def torchviz(out: Path) -> float:
+    start = time.perf_counter()
+    subprocess.run([sys.executable, "-c", TORCHVIZ, str(out)], check=True, capture_output=True)
+    return time.perf_counter() - start
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=7)
+    args = parser.parse_args()
+    has_torchviz = all(importlib.util.find_spec(m) for m in ("torch", "torchviz"))
+    in_process()  # warm the caches a long-running program would have warm
+    times: dict[str, list[float]] = {"in-process": [], "command": [], "torchviz": []}
+    with tempfile.TemporaryDirectory() as tmp:
+        for k in range(args.runs):
+            times["in-process"].append(in_process())
+            times["command"].append(command(Path(tmp) / f"lstm{k}.svg"))
+            if has_torchviz:
+                times["torchviz"].append(torchviz(Path(tmp) / f"torchviz{k}"))
+    med = {name: statistics.median(t) for name, t in times.items() if t}
+    print(f"median of {args.runs} interleaved runs (dot: {shutil.which('dot')})")
+    print(f"  cellviz in-process render of lstm (i=3, n=2): {med['in-process'] * 1e3:7.1f} ms")
+    print(f"  cellviz render lstm -i 3 -n 2 (command):      {med['command'] * 1e3:7.1f} ms")
+    if "torchviz" in med:
+        print(f"  torchviz, torch.nn.LSTMCell(3, 2) (command):  {med['torchviz'] * 1e3:7.1f} ms")
+        print(f"  command vs torchviz: {med['torchviz'] / med['command']:.1f}x faster")
+    else:
+        print("  torchviz: not importable (pip install torchviz), skipped")
+
+
+if __name__ == "__main__":
+    main()

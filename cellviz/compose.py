@@ -1,0 +1,296 @@
+"""Compose a figure's scene: dot's layout, the node glyphs, edges, gate regions, title, legend."""
+
+from __future__ import annotations
+
+import math
+
+from .cell import Cell
+from .glyphs import Glyph, activation_glyph, slots, translate
+from .layout import ClusterBox, Layout, Plan, gate_label_size, layout
+from .metrics import FONT_FAMILY, line_height, text_width
+from .params import shape_text
+from .scene import Circle, Group, Path, Rect, Scene, Shape, Text, fmt
+from .themes import Theme
+
+__all__ = ["compose", "figure_title"]
+
+
+def figure_title(cell: Cell) -> str:
+    """The title line: cell name, convention and sizes (``LSTM, paper convention, i=3, n=2``)."""
+    sizes = ", ".join(f"{s}={v}" for s, v in cell.sizes)
+    return f"{cell.name.upper()}, {cell.convention} convention, {sizes}"
+
+
+def _dash(style: str, theme: Theme) -> str:
+    if style != "pointwise":
+        return ""
+    u = theme.stroke
+    return " ".join(fmt(v * max(u, 1.0)) for v in (7, 3, 1.5, 3))
+
+
+def _edge_shapes(route_points: tuple[tuple[float, float], ...], tip: tuple[float, float] | None,
+                 dx: float, dy: float, stroke: str, width: float, dash: str,
+                 arrow_size: float) -> list[Shape]:
+    pts = [(x + dx, y + dy) for x, y in route_points]
+    d = f"M{fmt(pts[0][0])},{fmt(pts[0][1])}"
+    for k in range(1, len(pts) - 2, 3):
+        d += "C" + " ".join(f"{fmt(x)},{fmt(y)}" for x, y in pts[k:k + 3])
+    shapes: list[Shape] = []
+    if tip is not None:
+        tx, ty = tip[0] + dx, tip[1] + dy
+        bx, by = pts[-1]
+        length = math.hypot(tx - bx, ty - by) or 1.0
+        ux, uy = (tx - bx) / length, (ty - by) / length
+        # The arrowhead spans from the spline's end to dot's tip; a fixed size keeps them alike.
+        bx, by = tx - ux * arrow_size, ty - uy * arrow_size
+        half = arrow_size * 0.38
+        d += f"L{fmt(bx)},{fmt(by)}"
+        head = (f"M{fmt(tx)},{fmt(ty)}L{fmt(bx - uy * half)},{fmt(by + ux * half)}"
+                f"L{fmt(bx + uy * half)},{fmt(by - ux * half)}Z")
+        shapes.append(Path(d, stroke, width, dash=dash))
+        shapes.append(Path(head, "none", 0, fill=stroke))
+    else:
+        shapes.append(Path(d, stroke, width, dash=dash))
+    return shapes
+
+
+def _legend(cell: Cell, theme: Theme, width: float) -> tuple[float, list[Shape]]:
+    """The legend at (0, 0) for a figure ``width`` wide: line styles, glyphs, totals."""
+    fs, small, unit = theme.font_size, theme.small, theme.unit
+    pad = fs * 0.8
+    sample_w = fs * 3.2
+    row_h = max(line_height(fs), unit * 3) + fs * 0.5
+    items: list[tuple[str, str]] = [
+        ("dense", "dense connection: W·v + b"),
+        ("pointwise", "pointwise connection"),
+        ("vector", "vector, n×1"),
+        ("matrix", "weight matrix, rows×cols"),
+        ("op", "element-wise ⊙ + 1−"),
+        ("activation", "activation on its edge"),
+    ]
+    shapes: list[Shape] = []
+    x, y = pad, pad
+    inner = width - 2 * pad
+    for kind, text in items:
+        item_w = sample_w + fs * 0.5 + text_width(text, small) + fs * 1.4
+        if x > pad and x + item_w > pad + inner:
+            x, y = pad, y + row_h
+        cy = y + row_h / 2
+        if kind in ("dense", "pointwise"):
+            sx0, sx1 = x, x + sample_w
+            shapes += _edge_shapes(((sx0, cy), (sx0, cy), (sx1 - fs * 0.6, cy),
+                                    (sx1 - fs * 0.6, cy)), (sx1, cy), 0, 0, theme.line,
+                                   theme.stroke, _dash(kind, theme), fs * 0.75)
+        elif kind == "vector":
+            for k in range(3):
+                shapes.append(Rect(x + sample_w / 2 - unit / 2, cy - 1.5 * unit + k * unit, unit,
+                                   unit, theme.background, theme.vector, theme.stroke * 0.8))
+        elif kind == "matrix":
+            m = unit * 0.8
+            for r in range(2):
+                for c in range(3):
+                    shapes.append(Rect(x + sample_w / 2 - 1.5 * m + c * m, cy - m + r * m, m, m,
+                                       theme.background, theme.dense, theme.stroke * 0.7))
+        elif kind == "op":
+            shapes.append(Circle(x + sample_w / 2, cy, fs * 0.9, theme.pointwise_fill,
+                                 theme.pointwise, theme.stroke))
+            shapes.append(Text(x + sample_w / 2, cy + 0.36 * fs, "⊙", fs, theme.text,
+                               anchor="middle", weight="bold"))
+        else:
+            pill = activation_glyph("sigmoid", theme)
+            shapes += translate(pill.shapes, x + (sample_w - pill.width) / 2, cy - pill.height / 2)
+        shapes.append(Text(x + sample_w + fs * 0.5, cy + 0.36 * small, text, small, theme.text))
+        x += item_w
+    y += row_h + fs * 0.3
+    table = cell.params()
+    total = f"{table.summary()}  ({cell.graph.formula()})"
+    shapes.append(Text(pad, y + 0.93 * fs, total, fs, theme.text, weight="bold"))
+    height = y + line_height(fs) + pad
+    frame = Rect(0, 0, width, height, theme.legend_fill, theme.gate_stroke, theme.stroke * 0.8,
+                 rx=fs * 0.4)
+    return height, [frame, *shapes]
+
+
+def _legend_min_width(cell: Cell, theme: Theme) -> float:
+    total = f"{cell.params().summary()}  ({cell.graph.formula()})"
+    return text_width(total, theme.font_size, bold=True) + theme.font_size * 1.6
+
+
+def _place(glyph: Glyph, cx: float, cy: float) -> tuple[Shape, ...]:
+    return translate(glyph.shapes, cx - glyph.width / 2, cy - glyph.height / 2)
+
+
+def _description(cell: Cell) -> str:
+    graph = cell.graph
+    parts = [graph.description or f"The {graph.name} cell"]
+    vectors = [f"{graph.node(n).label} {shape_text((cell.size(graph.node(n).size),))}"
+               for n in (*graph.inputs, *(graph.prev_id(s) for s in graph.states))]
+    parts.append("reads " + ", ".join(vectors))
+    outs = [f"{graph.node(n).label} {shape_text((cell.size(graph.node(n).size),))}"
+            for n in graph.outputs]
+    parts.append("writes " + ", ".join(outs))
+    parts.append(cell.params().summary())
+    return "; ".join(parts) + "."
+
+
+def compose(cell: Cell, theme: Theme, laid: tuple[Plan, Layout] | None = None) -> Scene:
+    """The whole figure of a cell in a theme, as a positioned scene."""
+    p, lay = laid or layout(cell, theme)
+    fs = theme.font_size
+    margin = fs * 1.6
+    title = figure_title(cell)
+    subtitle = cell.graph.description or ""
+    title_h = line_height(theme.title_size) + (line_height(fs) * 1.1 if subtitle else 0)
+    content_w = max(lay.width, text_width(title, theme.title_size, bold=True),
+                    text_width(subtitle, fs), _legend_min_width(cell, theme))
+    width = content_w + 2 * margin
+    gx = margin + (content_w - lay.width) / 2
+    gy = margin + title_h + fs * 1.2
+    groups: list[Group] = []
+    head: list[Shape] = [Text(margin, margin + 0.93 * theme.title_size, title, theme.title_size,
+                              theme.text, weight="bold")]
+    if subtitle:
+        head.append(Text(margin, margin + line_height(theme.title_size) + 0.93 * fs * 1.05,
+                         subtitle, fs, theme.muted))
+    groups.append(Group("title", "title", tuple(head)))
+    samples = [pt for route in lay.routes.values() for pt in _samples(route.points)]
+    for k, box in enumerate(lay.clusters):
+        lw, lh = gate_label_size(box.label, theme)
+        lx, ly = _gate_label_at(box, lw, lh, samples)
+        lx, ly = lx + gx, ly + gy
+        groups.append(Group("gate", f"gate{k}", (
+            Rect(box.x0 + gx, box.y0 + gy, box.x1 - box.x0, box.y1 - box.y0, theme.gate_fill,
+                 theme.gate_stroke, theme.stroke * 0.8, rx=fs * 0.6, dash=_gate_dash(theme)),
+            Text(lx, ly + 0.36 * theme.small, box.label, theme.small, theme.muted,
+                 weight="bold"),
+        )))
+    edge_shapes: list[Shape] = []
+    label_shapes: list[Shape] = []
+    label_boxes = {}
+    for seg in p.segments:
+        at = lay.routes[seg.id].label
+        if seg.label and at:
+            w, h = p.label_size[seg.id]
+            label_boxes[seg.id] = (at[0] - w / 2, at[1] - h / 2, at[0] + w / 2, at[1] + h / 2)
+    for seg in p.segments:
+        route = lay.routes[seg.id]
+        width_ = theme.stroke * (2.2 if seg.highway else 1.0)
+        edge_shapes += _edge_shapes(route.points, route.tip, gx, gy, theme.line, width_,
+                                    _dash(seg.style, theme), fs * 0.75)
+        if seg.label and route.label:
+            others = [box for key, box in label_boxes.items() if key != seg.id]
+            lx, ly = _free_spot(route.label, p.label_size[seg.id], samples, lay, others)
+            w, h = p.label_size[seg.id]
+            label_boxes[seg.id] = (lx - w / 2, ly - h / 2, lx + w / 2, ly + h / 2)
+            label_shapes.append(Text(lx + gx, ly + gy + 0.36 * theme.small, seg.label,
+                                     theme.small, theme.muted, anchor="middle"))
+    groups.append(Group("edges", "edges", tuple(edge_shapes)))
+    for node_id, glyph in p.glyphs.items():
+        placed = lay.nodes[node_id]
+        role = node_id.split(":")[0] if node_id.startswith("act") else node_id
+        groups.append(Group("node", role, _place(glyph, placed.x + gx, placed.y + gy)))
+    groups.append(Group("labels", "labels", tuple(label_shapes)))
+    ly0 = gy + lay.height + fs * 1.4
+    legend_h, legend = _legend(cell, theme, content_w)
+    groups.append(Group("legend", "legend", translate_any(legend, margin, ly0)))
+    height = ly0 + legend_h + margin
+    return Scene(round(width, 2), round(height, 2), theme.background, FONT_FAMILY, title,
+                 _description(cell), tuple(groups))
+
+
+def _free_spot(at: tuple[float, float], size: tuple[float, float],
+               samples: list[tuple[float, float]], lay: Layout,
+               others: list[tuple[float, float, float, float]]) -> tuple[float, float]:
+    """Where an edge label goes: dot's place unless another edge crosses it there, else the
+    nearest place around it that no edge crosses and no node covers."""
+    w, h = size
+    x, y = at
+    for dx, dy in ((0, 0), (0, -h), (0, h), (-w * 0.7, 0), (w * 0.7, 0), (0, -1.6 * h),
+                   (0, 1.6 * h)):
+        cx, cy = x + dx, y + dy
+        x0, x1, y0, y1 = cx - w / 2, cx + w / 2, cy - h / 2, cy + h / 2
+        if any(x0 < px < x1 and y0 < py < y1 for px, py in samples):
+            continue
+        if any(x0 < n.x + n.w / 2 and n.x - n.w / 2 < x1 and y0 < n.y + n.h / 2
+               and n.y - n.h / 2 < y1 for n in lay.nodes.values()):
+            continue
+        if any(x0 < b[2] and b[0] < x1 and y0 < b[3] and b[1] < y1 for b in others):
+            continue
+        if any(x0 < c.x1 and c.x0 < x1 and y0 < c.label_at[1] + h and c.label_at[1] - h < y1
+               for c in lay.clusters):
+            continue
+        return cx, cy
+    return x, y
+
+
+def _gate_dash(theme: Theme) -> str:
+    return ""
+
+
+def _samples(points: tuple[tuple[float, float], ...]) -> list[tuple[float, float]]:
+    """Points along a route's Bézier curves, close enough to test what the route crosses."""
+    out = []
+    for k in range(0, len(points) - 3, 3):
+        (x0, y0), (x1, y1), (x2, y2), (x3, y3) = points[k:k + 4]
+        for step in range(25):
+            t = step / 24
+            a, b, c, d = (1 - t) ** 3, 3 * t * (1 - t) ** 2, 3 * t * t * (1 - t), t ** 3
+            out.append((a * x0 + b * x1 + c * x2 + d * x3, a * y0 + b * y1 + c * y2 + d * y3))
+    return out
+
+
+def _gate_label_at(box: ClusterBox, lw: float, lh: float,
+                   samples: list[tuple[float, float]]) -> tuple[float, float]:
+    """Where a gate's label goes (its left end, vertical middle): in the strip dot reserved
+    along the region's top, on the left unless an edge crosses it there, else on the right."""
+    cy = box.label_at[1]
+    left = box.x0 + 3 + 2
+    right = box.x1 - lw + 3 - 2
+    for x in (left, right, (box.x0 + box.x1 - lw) / 2 + 3):
+        if not any(x - 5 <= px <= x + lw - 1 and cy - lh / 2 - 1 <= py <= cy + lh / 2 + 1
+                   for px, py in samples):
+            return x, cy
+    return left, cy
+
+
+def translate_any(shapes: list[Shape], dx: float, dy: float) -> tuple[Shape, ...]:
+    """Move shapes including paths (whose ``d`` holds only absolute M, C, L and Z commands)."""
+    out: list[Shape] = []
+    plain = [s for s in shapes if not isinstance(s, Path)]
+    moved = iter(translate(tuple(plain), dx, dy))
+    for s in shapes:
+        if isinstance(s, Path):
+            out.append(Path(_move_d(s.d, dx, dy), s.stroke, s.stroke_width, s.fill, s.dash))
+        else:
+            out.append(next(moved))
+    return tuple(out)
+
+
+def _move_d(d: str, dx: float, dy: float) -> str:
+    out, number = [], ""
+    coords: list[str] = []
+    for ch in d + " ":
+        if ch in "MCLZ ":
+            if number:
+                coords.append(number)
+                number = ""
+            if ch != " ":
+                out.append(_pairs(coords, dx, dy))
+                coords = []
+                out.append(ch)
+        elif ch == ",":
+            coords.append(number)
+            number = ""
+        else:
+            number += ch
+    out.append(_pairs(coords, dx, dy))
+    return "".join(out)
+
+
+def _pairs(coords: list[str], dx: float, dy: float) -> str:
+    pairs = [f"{fmt(float(coords[k]) + dx)},{fmt(float(coords[k + 1]) + dy)}"
+             for k in range(0, len(coords) - 1, 2)]
+    return " ".join(pairs)
+
+
+_ = slots

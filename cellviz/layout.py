@@ -1,0 +1,318 @@
+"""Lay a cell out with Graphviz dot: DOT text from the graph, positions and routes back as JSON.
+
+Every size is decided here in Python (node glyphs, label boxes) and handed to dot as a fixed
+size, so dot never measures text and the layout is the same wherever it runs.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from dataclasses import dataclass
+from itertools import pairwise
+from typing import Any
+
+from .cell import Cell
+from .errors import CellvizError, DotNotFoundError
+from .glyphs import Glyph, activation_glyph, node_glyph
+from .graph import Node
+from .metrics import line_height, text_width
+from .params import shape_text
+from .themes import Theme
+
+__all__ = [
+    "ClusterBox",
+    "Layout",
+    "Placed",
+    "Plan",
+    "Route",
+    "Segment",
+    "dot_source",
+    "layout",
+    "plan",
+    "run_dot",
+]
+
+DOT_INSTALL = "apt-get install graphviz (Debian/Ubuntu) or brew install graphviz (macOS)"
+
+
+@dataclass(frozen=True)
+class Segment:
+    """One DOT edge: a whole connection, or the part before or after its activation mark."""
+
+    id: str
+    tail: str
+    head: str
+    style: str
+    label: str
+    arrow: bool
+    highway: bool
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What goes to dot: glyphs of the graph's nodes and activation marks, DOT segments,
+    gate clusters (label, member ids) and the state highways (straight state paths)."""
+
+    glyphs: dict[str, Glyph]
+    segments: tuple[Segment, ...]
+    clusters: tuple[tuple[str, tuple[str, ...]], ...]
+    sources: tuple[str, ...]
+    sinks: tuple[str, ...]
+    highways: dict[str, tuple[str, ...]]
+    label_size: dict[str, tuple[float, float]]
+
+
+def _output_source(cell: Cell, node: Node) -> str:
+    # An output is drawn as a terminal on the right; whatever reads it reads the node that
+    # computes it, as the classic diagrams branch c[t] off the line after the +.
+    if node.kind == "output" and len(node.operands) == 1 and node.operands[0].source:
+        return node.operands[0].source
+    return node.id
+
+
+def _highways(cell: Cell) -> dict[str, tuple[str, ...]]:
+    """For each state, a path of pointwise nodes from its t-1 value to its new value, if any."""
+    graph = cell.graph
+    found: dict[str, tuple[str, ...]] = {}
+    for state in graph.states:
+        start = graph.prev_id(state)
+        paths: list[tuple[str, ...]] = [(start,)]
+        while paths:
+            path = paths.pop(0)
+            for edge in graph.edges:
+                if edge.source != path[-1] or edge.activation != "identity":
+                    continue
+                target = graph.node(edge.target)
+                if edge.target == state:
+                    found[state] = (*path, state)
+                    break
+                if target.kind == "pointwise":
+                    paths.append((*path, edge.target))
+            if state in found:
+                break
+    return found
+
+
+def plan(cell: Cell, theme: Theme) -> Plan:
+    """Decide every box and DOT edge of the figure (no dot run yet)."""
+    graph = cell.graph
+    glyphs: dict[str, Glyph] = {n.id: node_glyph(n, cell, theme) for n in graph.nodes}
+    highways = _highways(cell)
+    on_highway = {(a, b) for path in highways.values() for a, b in pairwise(path)}
+    segments: list[Segment] = []
+    label_size: dict[str, tuple[float, float]] = {}
+    for k, edge in enumerate(graph.edges):
+        tail = _output_source(cell, graph.node(edge.source))
+        shape = shape_text((cell.size(edge.size),))
+        highway = (edge.source, edge.target) in on_highway
+        if edge.activation != "identity":
+            mark = f"act{k}:{edge.target}"
+            glyphs[mark] = activation_glyph(edge.activation, theme)
+            segments.append(Segment(f"e{k}a", tail, mark, edge.style, "", False, highway))
+            segments.append(Segment(f"e{k}b", mark, edge.target, edge.style, shape, True,
+                                    highway))
+        else:
+            segments.append(Segment(f"e{k}", tail, edge.target, edge.style, shape, True, highway))
+    for seg in segments:
+        if seg.label:
+            label_size[seg.id] = (text_width(seg.label, theme.small) + theme.small * 0.5,
+                                  line_height(theme.small) + 2)
+    hw_states = [s for s in graph.states if s in highways]
+    order = [*hw_states, *(s for s in graph.states if s not in highways)]
+    sources = (*(graph.prev_id(s) for s in order), *graph.inputs)
+    sinks = tuple(s for s in (*order, *graph.outputs) if graph.node(s).kind == "output")
+    sinks = tuple(dict.fromkeys(sinks))
+    terminal = set(sources) | set(sinks)
+    clusters = []
+    for gate in graph.gates:
+        members = tuple(n for n in gate.nodes if n not in terminal)
+        if members:
+            clusters.append((gate.label, members))
+    return Plan(glyphs, tuple(segments), tuple(clusters), sources, sinks, highways, label_size)
+
+
+def _q(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _inch(px: float) -> str:
+    return f"{px / 72:.4f}"
+
+
+def _box_label(width: float, height: float) -> str:
+    # An empty fixed-size HTML table: dot reserves exactly this room and measures no text.
+    return (f'<<TABLE BORDER="0" CELLSPACING="0" CELLPADDING="0"><TR><TD FIXEDSIZE="TRUE" '
+            f'WIDTH="{round(width)}" HEIGHT="{round(height)}"></TD></TR></TABLE>>')
+
+
+def gate_label_size(label: str, theme: Theme) -> tuple[float, float]:
+    """The room a gate region's label takes."""
+    return text_width(label, theme.small, bold=True) + 6, line_height(theme.small) + 4
+
+
+def dot_source(cell: Cell, theme: Theme, the_plan: Plan | None = None, *,
+               flipped: bool = False) -> str:
+    """The DOT text of a cell's figure: deterministic, sizes fixed, no text for dot to measure."""
+    p = the_plan or plan(cell, theme)
+    gap = theme.font_size
+    lines = [
+        f"digraph {_q(cell.name)} {{",
+        f"  graph [rankdir=LR, newrank=true, splines=spline, nodesep={_inch(gap * 1.1)}, "
+        f"ranksep={_inch(gap * 1.6)}, pad=0, margin=0];",
+        '  node [shape=box, fixedsize=true, label="", margin=0];',
+        "  edge [arrowsize=0.7];",
+    ]
+    highway_of = {n: s for s, path in p.highways.items() for n in path}
+    for node_id, glyph in p.glyphs.items():
+        extra = ""
+        if glyph.circle:
+            extra += ", shape=circle"
+        if node_id in highway_of:
+            extra += f", group={_q('highway_' + highway_of[node_id])}"
+        lines.append(f"  {_q(node_id)} [width={_inch(glyph.width)}, "
+                     f"height={_inch(glyph.height)}{extra}];")
+    lines.append(f"  {{ rank=source; {' '.join(_q(s) for s in p.sources)} }}")
+    lines.append(f"  {{ rank=sink; {' '.join(_q(s) for s in p.sinks)} }}")
+    for k, (label, members) in enumerate(p.clusters):
+        w, h = gate_label_size(label, theme)
+        lines.append(f"  subgraph cluster_{k} {{")
+        # Extra width leaves the label a place in the top strip that no edge crosses.
+        lines.append(f"    label={_box_label(w + gap * 4, h)}; labeljust=l; "
+                     f"labelloc={'b' if flipped else 't'}; "
+                     f"margin={round(gap * 0.7)};")
+        marks = [m for m in p.glyphs if m.startswith("act") and m.split(":", 1)[1] in members]
+        lines.append(f"    {' '.join(_q(m) for m in (*members, *marks))};")
+        lines.append("  }")
+    for seg in p.segments:
+        attrs = [f"id={_q(seg.id)}"]
+        if seg.label:
+            w, h = p.label_size[seg.id]
+            attrs.append(f"label={_box_label(w, h)}")
+        if seg.highway:
+            attrs.append("weight=20")
+        if not seg.arrow:
+            attrs.append("arrowhead=none")
+        lines.append(f"  {_q(seg.tail)} -> {_q(seg.head)} [{', '.join(attrs)}];")
+    lines.append("}")
+    return "\n".join(lines) + "\n"
+
+
+@dataclass(frozen=True)
+class Placed:
+    """A node's box in figure coordinates (y down): centre and size."""
+
+    x: float
+    y: float
+    w: float
+    h: float
+
+
+@dataclass(frozen=True)
+class Route:
+    """A segment's route: cubic Bézier points (start, then three per curve), the arrow tip if
+    it has one, and the centre of its label if it has one."""
+
+    points: tuple[tuple[float, float], ...]
+    tip: tuple[float, float] | None
+    label: tuple[float, float] | None
+
+
+@dataclass(frozen=True)
+class ClusterBox:
+    label: str
+    x0: float
+    y0: float
+    x1: float
+    y1: float
+    label_at: tuple[float, float]
+
+
+@dataclass(frozen=True)
+class Layout:
+    """dot's answer, in figure coordinates: the drawing's size, nodes, routes and clusters."""
+
+    width: float
+    height: float
+    nodes: dict[str, Placed]
+    routes: dict[str, Route]
+    clusters: tuple[ClusterBox, ...]
+
+
+def run_dot(source: str) -> dict[str, Any]:
+    """Run dot on DOT text and return its JSON; a missing dot is a DotNotFoundError."""
+    import graphviz  # type: ignore[import-untyped]
+
+    try:
+        out = graphviz.pipe("dot", "json", source.encode("utf-8"), quiet=True)
+    except graphviz.ExecutableNotFound:
+        raise DotNotFoundError(
+            f"Graphviz's dot program was not found on the PATH: install it with {DOT_INSTALL}"
+        ) from None
+    except subprocess.CalledProcessError as exc:
+        detail = (exc.stderr or b"").decode("utf-8", "replace").strip().splitlines()
+        raise CellvizError(f"dot failed: {detail[0] if detail else exc}") from None
+    result: dict[str, Any] = json.loads(out)
+    return result
+
+
+def _highway_below(p: Plan, data: dict[str, Any]) -> bool:
+    """Whether the first straight state path lies in the lower half of dot's drawing."""
+    if not p.highways:
+        return False
+    first = next(iter(p.highways.values()))[0]
+    height = _floats(data["bb"])[3]
+    for obj in data.get("objects", []):
+        if obj.get("name") == first and "pos" in obj:
+            return _floats(obj["pos"])[1] < height / 2  # dot's y points up
+    return False
+
+
+def _floats(text: str) -> list[float]:
+    return [float(v) for v in text.replace(",", " ").split()]
+
+
+def layout(cell: Cell, theme: Theme) -> tuple[Plan, Layout]:
+    """Plan the figure, run dot, and read its positions back (y pointing down)."""
+    p = plan(cell, theme)
+    data = run_dot(dot_source(cell, theme, p))
+    flipped = _highway_below(p, data)
+    if flipped:
+        # dot put the straight state path low; lay out again with the gate labels at the
+        # bottom and turn the drawing upside down, so the path runs along the top.
+        data = run_dot(dot_source(cell, theme, p, flipped=True))
+    _, _, width, height = _floats(data["bb"])
+
+    def pt(x: float, y: float) -> tuple[float, float]:
+        return (x, y) if flipped else (x, height - y)
+
+    nodes: dict[str, Placed] = {}
+    clusters: list[ClusterBox] = []
+    for obj in data.get("objects", []):
+        if "nodes" in obj or str(obj.get("name", "")).startswith("cluster"):
+            if "bb" in obj and str(obj["name"]).startswith("cluster_"):
+                x0, y0, x1, y1 = _floats(obj["bb"])
+                index = int(str(obj["name"]).split("_")[1])
+                lx, ly = _floats(obj["lp"]) if "lp" in obj else (x0, y1)
+                top, bottom = sorted((pt(x0, y0)[1], pt(x1, y1)[1]))
+                clusters.append(ClusterBox(p.clusters[index][0], x0, top, x1, bottom,
+                                           pt(lx, ly)))
+            continue
+        x, y = pt(*_floats(obj["pos"]))
+        glyph = p.glyphs[obj["name"]]
+        nodes[obj["name"]] = Placed(x, y, glyph.width, glyph.height)
+    routes: dict[str, Route] = {}
+    for edge in data.get("edges", []):
+        tip = None
+        points: list[tuple[float, float]] = []
+        for token in edge["pos"].split():
+            if token.startswith("e,"):
+                tip = pt(*_floats(token[2:])[:2])
+            elif token.startswith("s,"):
+                continue
+            else:
+                x, y = _floats(token)
+                points.append(pt(x, y))
+        label = pt(*_floats(edge["lp"])[:2]) if "lp" in edge else None
+        routes[edge["id"]] = Route(tuple(points), tip, label)
+    return p, Layout(width, height, nodes, routes, tuple(clusters))

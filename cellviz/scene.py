@@ -1,0 +1,104 @@
+"""A positioned scene: frozen shapes with all geometry computed, which templates only print."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+__all__ = ["Circle", "Group", "Path", "Rect", "Scene", "Shape", "Text", "fmt"]
+
+
+def fmt(value: float) -> str:
+    """A coordinate as the SVG writes it: at most two decimals, no trailing zeros, no ``-0``.
+
+    >>> fmt(1.0), fmt(2.345), fmt(-0.001)
+    ('1', '2.35', '0')
+    """
+    text = f"{value:.2f}".rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
+
+
+@dataclass(frozen=True)
+class Rect:
+    """A rectangle; ``key`` names a glyph cell (``"x/0"``, ``"W_z/1/2"``) so that a later pass can
+    fill it with a value, ``dash`` is an SVG dash array or empty."""
+
+    x: float
+    y: float
+    w: float
+    h: float
+    fill: str
+    stroke: str = "none"
+    stroke_width: float = 1.0
+    rx: float = 0.0
+    dash: str = ""
+    key: str = ""
+    kind: Literal["rect"] = "rect"
+
+
+@dataclass(frozen=True)
+class Circle:
+    cx: float
+    cy: float
+    r: float
+    fill: str
+    stroke: str
+    stroke_width: float = 1.0
+    kind: Literal["circle"] = "circle"
+
+
+@dataclass(frozen=True)
+class Path:
+    """An open or closed path; ``d`` is already formatted with fixed precision."""
+
+    d: str
+    stroke: str
+    stroke_width: float = 1.0
+    fill: str = "none"
+    dash: str = ""
+    kind: Literal["path"] = "path"
+
+
+@dataclass(frozen=True)
+class Text:
+    """One line of text; ``y`` is the baseline, ``anchor`` start|middle|end."""
+
+    x: float
+    y: float
+    text: str
+    size: float
+    fill: str
+    anchor: Literal["start", "middle", "end"] = "start"
+    weight: Literal["normal", "bold"] = "normal"
+    italic: bool = False
+    kind: Literal["text"] = "text"
+
+
+Shape = Rect | Circle | Path | Text
+
+
+@dataclass(frozen=True)
+class Group:
+    """Shapes drawn together, for one node, edge or region; ``role`` is written as a class."""
+
+    role: str
+    id: str
+    shapes: tuple[Shape, ...]
+
+
+@dataclass(frozen=True)
+class Scene:
+    """A whole figure: its size, background, accessible title and description, and groups in
+    drawing order (regions, then edges, then nodes, then labels, then the legend)."""
+
+    width: float
+    height: float
+    background: str
+    font_family: str
+    title: str
+    desc: str
+    groups: tuple[Group, ...] = field(default_factory=tuple)
+
+    def texts(self) -> list[Text]:
+        """Every text of the scene, in drawing order."""
+        return [s for g in self.groups for s in g.shapes if isinstance(s, Text)]

@@ -1,0 +1,85 @@
+"""A real browser (headless Chromium) draws the gallery: every figure renders, no two text boxes
+overlap and everything lies inside the viewBox, as measured by getBBox."""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from cellviz.gallery import write_gallery
+
+pytestmark = [pytest.mark.browser, pytest.mark.dot]
+
+CHECK = """
+<script>
+const out = [];
+for (const svg of document.querySelectorAll("svg")) {
+  const vb = svg.viewBox.baseVal;
+  const texts = [...svg.querySelectorAll("text")].map(t => [t.textContent, t.getBBox()]);
+  const overlaps = [];
+  for (let i = 0; i < texts.length; i++) for (let j = i + 1; j < texts.length; j++) {
+    const [a, p] = texts[i], [b, q] = texts[j];
+    if (p.x < q.x + q.width - 0.5 && q.x < p.x + p.width - 0.5 &&
+        p.y < q.y + q.height - 0.5 && q.y < p.y + p.height - 0.5) overlaps.push([a, b]);
+  }
+  const outside = [];
+  for (const el of svg.querySelectorAll("rect, circle, path, text")) {
+    const b = el.getBBox();
+    if (b.x < vb.x - 0.5 || b.y < vb.y - 0.5 || b.x + b.width > vb.x + vb.width + 0.5 ||
+        b.y + b.height > vb.y + vb.height + 0.5) outside.push(el.tagName + ":" + el.textContent);
+  }
+  const box = svg.getBBox();
+  out.push({name: svg.dataset.file, rendered: box.width > 10 && box.height > 10 &&
+            svg.getBoundingClientRect().width > 10, texts: texts.length, overlaps, outside});
+}
+const pre = document.createElement("pre");
+pre.id = "result";
+pre.textContent = JSON.stringify(out);
+document.body.appendChild(pre);
+</script>
+"""
+
+
+def chromium() -> str | None:
+    for name in ("chromium", "chromium-browser", "google-chrome"):
+        found = shutil.which(name)
+        if found:
+            return found
+    return None
+
+
+def test_gallery_in_a_real_browser(tmp_path: Path) -> None:
+    browser = chromium()
+    if browser is None:
+        pytest.skip("no headless Chromium (Debian: apt-get install chromium)")
+    gallery = tmp_path / "gallery"
+    index = write_gallery(gallery)
+    names = re.findall(r'src="([^"]+\.svg)"', index.read_text(encoding="utf-8"))
+    assert len(names) == 28
+    figures = []
+    for name in names:
+        svg = (gallery / name).read_text(encoding="utf-8")
+        figures.append(svg.replace("<svg ", f'<svg data-file="{html.escape(name)}" ', 1))
+    page = tmp_path / "check.html"
+    page.write_text("<!DOCTYPE html><html><head><meta charset='utf-8'></head><body>"
+                    + "\n".join(figures) + CHECK + "</body></html>", encoding="utf-8")
+    profile = tmp_path / "profile"
+    result = subprocess.run(
+        [browser, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+         "--disable-background-networking", "--disable-extensions", "--mute-audio",
+         f"--user-data-dir={profile}", "--virtual-time-budget=5000", "--dump-dom",
+         page.as_uri()],
+        capture_output=True, text=True, timeout=120, check=False)
+    found = re.search(r'<pre id="result">(.*?)</pre>', result.stdout, re.S)
+    assert found, f"chromium gave no result: {result.stderr[-500:]}"
+    report = json.loads(html.unescape(found.group(1)))
+    assert [r["name"] for r in report] == names
+    bad = {r["name"]: (r["overlaps"], r["outside"]) for r in report
+           if not r["rendered"] or r["overlaps"] or r["outside"] or not r["texts"]}
+    assert not bad

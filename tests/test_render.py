@@ -1,0 +1,199 @@
+"""The rendered SVG: structure, labels, shapes and totals, themes, determinism, escaping."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+
+import cellviz
+from cellviz.gallery import gallery_cells
+from cellviz.layout import dot_source, plan
+from cellviz.render import RenderOptions, render_bytes, write_atomic
+from cellviz.themes import THEMES, get_theme
+
+pytestmark = pytest.mark.dot
+SVG = "{http://www.w3.org/2000/svg}"
+CELLS = {c.name: c for c in gallery_cells()}
+GOLDEN = Path(__file__).parent / "golden"
+
+
+def parse(svg: str) -> ET.Element:
+    return ET.fromstring(svg)
+
+
+def texts(root: ET.Element) -> list[str]:
+    return [t.text or "" for t in root.iter(f"{SVG}text")]
+
+
+@pytest.mark.parametrize("theme", list(THEMES))
+@pytest.mark.parametrize("name", list(CELLS))
+def test_svg_stands_alone(name: str, theme: str) -> None:
+    svg = cellviz.render(CELLS[name], theme=theme)
+    root = parse(svg)
+    assert root.tag == f"{SVG}svg"
+    assert root.get("role") == "img"
+    _, _, w, h = (float(v) for v in root.get("viewBox", "").split())
+    assert float(root.get("width", 0)) == pytest.approx(w)
+    assert float(root.get("height", 0)) == pytest.approx(h)
+    assert root.find(f"{SVG}title") is not None and root.find(f"{SVG}desc") is not None
+    lowered = svg.lower()
+    for banned in ("<script", "href", "url(", "var(", "@import", "<style", "@font-face"):
+        assert banned not in lowered
+    assert "NaN" not in svg and "inf" not in lowered.replace("information", "")
+
+
+@pytest.mark.parametrize("name", list(CELLS))
+def test_labels_shapes_and_totals_are_on_the_figure(name: str) -> None:
+    cell = CELLS[name]
+    words = texts(parse(cellviz.render(cell)))
+    graph = cell.graph
+    for node in graph.nodes:
+        if node.kind in ("input", "state", "output", "vector"):
+            assert node.label in words
+    for param, shape in cell.param_shapes().items():
+        assert cellviz.params.shape_text(shape) in words, param
+    assert any(cell.params().summary() in w for w in words)
+    for gate in graph.gates:
+        if any(graph.node(n).kind not in ("input", "state", "output") for n in gate.nodes):
+            assert gate.label in words
+    # Every shape uses the multiplication sign, never a letter x.
+    assert not [w for w in words if any(c.isdigit() for c in w) and "x" in w.replace("x[", "")]
+
+
+def test_gru_figure_matches_the_article() -> None:
+    words = texts(parse(cellviz.render(CELLS["gru"])))
+    for expected in ("x[t]", "h[t-1]", "h[t]", "z[t]", "r[t]", "n[t]", "3×1", "2×1", "2×3",
+                     "2×2", "W_z·x[t]", "U_n·(r[t]⊙h[t-1])", "σ", "tanh", "⊙", "1−", "+",
+                     "update gate", "reset gate", "12 parameters"):
+        assert expected in words, expected
+    assert any("36 parameters: 6 weight matrices, 3 bias vectors" in w for w in words)
+
+
+@pytest.mark.parametrize("name", list(CELLS))
+def test_node_counts_by_kind(name: str) -> None:
+    cell = CELLS[name]
+    root = parse(cellviz.render(cell))
+    nodes = [g for g in root.iter(f"{SVG}g") if g.get("class") == "node"]
+    ids = [g.get("data-id") for g in nodes]
+    graph = cell.graph
+    assert set(ids) >= {n.id for n in graph.nodes}
+    circles = [g for g in nodes if g.find(f"{SVG}circle") is not None
+               and g.get("data-id") in {n.id for n in graph.nodes if n.kind == "pointwise"}]
+    assert len(circles) == sum(1 for n in graph.nodes if n.kind == "pointwise")
+    marks = [i for i in ids if i and i.startswith("act")]
+    assert len(marks) == sum(1 for e in graph.edges if e.activation != "identity")
+    gates = [g for g in root.iter(f"{SVG}g") if g.get("class") == "gate"]
+    assert len(gates) == len(plan(cell, get_theme("light")).clusters)
+
+
+def test_glyph_cells_have_stable_keys() -> None:
+    root = parse(cellviz.render(CELLS["lstm"]))
+    keys = [r.get("data-key") for r in root.iter(f"{SVG}rect") if r.get("data-key")]
+    assert keys[:3] == ["x/0", "x/1", "x/2"]
+    assert "W_f/1/2" in keys and "b_f/1" in keys and "c_prev/1" in keys
+
+
+def test_long_vectors_are_abbreviated() -> None:
+    cell = cellviz.load("gru", input_size=9, hidden_size=6)
+    words = texts(parse(cellviz.render(cell)))
+    assert "2×3" not in words and "6×9" in words and "9×1" in words
+    keys = [r.get("data-key") for r in parse(cellviz.render(cell)).iter(f"{SVG}rect")]
+    assert "x/8" in keys and "x/4" not in keys
+
+
+@pytest.mark.parametrize("name", ["gru", "lstm"])
+@pytest.mark.parametrize("convention", ["paper", "pytorch", "keras"])
+def test_golden_dot(name: str, convention: str, update_golden: bool) -> None:
+    cell = cellviz.load(name, input_size=3, hidden_size=2, convention=convention)
+    text = dot_source(cell, get_theme("light"))
+    path = GOLDEN / f"{name}.{convention}.dot"
+    if update_golden:
+        path.write_text(text, encoding="utf-8")
+    assert text == path.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("name", [n for n in CELLS if n not in ("gru", "lstm")])
+def test_golden_dot_other_cells(name: str, update_golden: bool) -> None:
+    text = dot_source(CELLS[name], get_theme("light"))
+    path = GOLDEN / f"{name}.paper.dot"
+    if update_golden:
+        path.write_text(text, encoding="utf-8")
+    assert text == path.read_text(encoding="utf-8")
+
+
+def test_same_bytes_across_processes_and_hash_seeds() -> None:
+    code = ("import cellviz,sys; c=cellviz.load('lstm',input_size=3,hidden_size=2);"
+            "sys.stdout.write(cellviz.render(c, theme='dark'))")
+    outs = {
+        subprocess.run([sys.executable, "-c", code], capture_output=True, check=True,
+                       env={**os.environ, "PYTHONHASHSEED": seed}).stdout
+        for seed in ("0", "1", "12345")
+    }
+    assert len(outs) == 1
+    assert outs.pop().decode() == cellviz.render(CELLS["lstm"], theme="dark")
+
+
+def test_text_from_the_cell_file_is_escaped(tmp_path: Path) -> None:
+    path = tmp_path / "odd.cell"
+    path.write_text(
+        '# A cell with <odd> & "quoted" \'text\'\n'
+        "cell odd\ninput x: i\nstate h: n\n"
+        'h[t] = tanh(W_h @ x[t] + U_h @ h[t-1] + b_h)  # <gate> & "friends"\n',
+        encoding="utf-8")
+    cell = cellviz.load(path, input_size=3, hidden_size=2)
+    svg = cellviz.render(cell)
+    root = parse(svg)  # would fail on a raw < or &
+    words = texts(root)
+    assert '<gate> & "friends"' in words
+    assert any('<odd> & "quoted"' in w for w in words)
+    assert '<odd>' in (root.find(f"{SVG}desc").text or "")  # type: ignore[union-attr]
+    assert "<gate>" not in svg
+
+
+def test_scale_sets_width_and_height_not_the_viewbox() -> None:
+    one = parse(cellviz.render(CELLS["rnn"]))
+    two = parse(cellviz.render(CELLS["rnn"], scale=2))
+    assert one.get("viewBox") == two.get("viewBox")
+    assert float(two.get("width", 0)) == pytest.approx(2 * float(one.get("width", 0)), abs=0.02)
+
+
+def test_bad_options_are_usage_errors() -> None:
+    with pytest.raises(cellviz.UsageError, match="unknown theme: 'neon'"):
+        RenderOptions(theme="neon")
+    with pytest.raises(cellviz.UsageError, match="scale"):
+        RenderOptions(scale=0)
+    with pytest.raises(cellviz.UsageError, match="unknown format: 'gif'"):
+        render_bytes(CELLS["rnn"], "gif", RenderOptions())
+
+
+def test_png_and_pdf(tmp_path: Path) -> None:
+    pytest.importorskip("cairosvg")
+    png = cellviz.save(CELLS["gru"], tmp_path / "gru.png", scale=2)
+    pdf = cellviz.save(CELLS["gru"], tmp_path / "gru.pdf")
+    assert png is not None and png.read_bytes().startswith(b"\x89PNG")
+    assert pdf is not None and pdf.read_bytes().startswith(b"%PDF")
+
+
+def test_a_failed_write_leaves_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    target = tmp_path / "fig.svg"
+    target.write_bytes(b"old")
+
+    def broken(*args: object) -> None:
+        raise OSError("disk full")
+
+    monkeypatch.setattr(os, "replace", broken)
+    with pytest.raises(OSError):
+        write_atomic(target, b"new")
+    assert target.read_bytes() == b"old"
+    assert list(tmp_path.iterdir()) == [target]
+
+
+def test_jupyter_shows_the_figure() -> None:
+    svg = CELLS["gru"]._repr_svg_()
+    root = parse(svg)
+    assert root.get("width") and root.get("viewBox")

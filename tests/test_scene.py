@@ -1,0 +1,96 @@
+"""Scene geometry: no label covers another, no edge crosses a label, all inside the figure."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from cellviz.compose import compose
+from cellviz.gallery import gallery_cells
+from cellviz.metrics import text_width
+from cellviz.scene import Path, Scene, Text
+from cellviz.themes import THEMES
+
+pytestmark = pytest.mark.dot
+CELLS = {c.name: c for c in gallery_cells()}
+Box = tuple[float, float, float, float]
+
+
+def box(t: Text) -> Box:
+    w = text_width(t.text, t.size, bold=t.weight == "bold")
+    x0 = {"start": t.x, "middle": t.x - w / 2, "end": t.x - w}[t.anchor]
+    return x0, t.y - 0.93 * t.size, x0 + w, t.y + 0.24 * t.size
+
+
+def curve_points(d: str) -> list[tuple[float, float]]:
+    out: list[tuple[float, float]] = []
+    for command, body in re.findall(r"([MCL])([^MCLZ]*)", d):
+        nums = [float(v) for v in re.split(r"[ ,]+", body.strip()) if v]
+        pts = list(zip(nums[::2], nums[1::2], strict=True))
+        if command == "C":
+            start = out[-1]
+            for k in range(0, len(pts), 3):
+                p0, (p1, p2, p3) = start, pts[k:k + 3]
+                for step in range(1, 31):
+                    s = step / 30
+                    a, b, c, e = (1 - s) ** 3, 3 * s * (1 - s) ** 2, 3 * s * s * (1 - s), s ** 3
+                    out.append((a * p0[0] + b * p1[0] + c * p2[0] + e * p3[0],
+                                a * p0[1] + b * p1[1] + c * p2[1] + e * p3[1]))
+                start = p3
+        elif command == "L" and out:
+            (x0, y0), (x1, y1) = out[-1], pts[-1]
+            out += [(x0 + (x1 - x0) * s / 10, y0 + (y1 - y0) * s / 10) for s in range(1, 11)]
+        else:
+            out += pts
+    return out
+
+
+def scenes() -> list[tuple[str, Scene]]:
+    return [(f"{n}-{t}", compose(c, THEMES[t])) for n, c in CELLS.items() for t in THEMES]
+
+
+SCENES = scenes()
+
+
+@pytest.mark.parametrize(("name", "scene"), SCENES, ids=[n for n, _ in SCENES])
+def test_no_label_covers_another(name: str, scene: Scene) -> None:
+    boxes = [(t.text, box(t)) for t in scene.texts()]
+    clashes = []
+    for k, (a, (ax0, ay0, ax1, ay1)) in enumerate(boxes):
+        for b, (bx0, by0, bx1, by1) in boxes[k + 1:]:
+            if ax0 < bx1 - 0.5 and bx0 < ax1 - 0.5 and ay0 < by1 - 0.5 and by0 < ay1 - 0.5:
+                clashes.append((a, b))
+    assert not clashes
+
+
+@pytest.mark.parametrize(("name", "scene"), SCENES, ids=[n for n, _ in SCENES])
+def test_no_edge_crosses_a_label(name: str, scene: Scene) -> None:
+    points = [p for g in scene.groups if g.role == "edges" for s in g.shapes
+              if isinstance(s, Path) and s.fill == "none" for p in curve_points(s.d)]
+    crossed = []
+    for t in scene.texts():
+        x0, y0, x1, y1 = box(t)
+        if any(x0 + 1 < x < x1 - 1 and y0 + 1 < y < y1 - 1 for x, y in points):
+            crossed.append(t.text)
+    assert not crossed
+
+
+@pytest.mark.parametrize(("name", "scene"), SCENES, ids=[n for n, _ in SCENES])
+def test_everything_inside_the_figure(name: str, scene: Scene) -> None:
+    for t in scene.texts():
+        x0, y0, x1, y1 = box(t)
+        assert x0 >= 0 and x1 <= scene.width and y0 >= 0 and y1 <= scene.height, t.text
+
+
+def test_the_cell_state_runs_straight_along_the_top() -> None:
+    scene = compose(CELLS["lstm"], THEMES["light"])
+    ys = {}
+    for g in scene.groups:
+        if g.role == "node" and g.id in ("c_prev", "c.mul", "c.add", "c"):
+            first = g.shapes[0]
+            ys[g.id] = first.y + first.h / 2 if hasattr(first, "h") else first.cy  # type: ignore[union-attr]
+    assert len(ys) == 4 and max(ys.values()) - min(ys.values()) < 0.5
+    node_tops = [s.y for g in scene.groups if g.role == "node" for s in g.shapes[:1]
+                 if hasattr(s, "h")]
+    assert ys["c_prev"] <= min(node_tops) + 40
