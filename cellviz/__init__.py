@@ -7,6 +7,7 @@ from .errors import (
     CellSyntaxError,
     CellvizError,
     DotNotFoundError,
+    EvaluationError,
     ShapeError,
     UnknownCellError,
     UsageError,
@@ -14,6 +15,7 @@ from .errors import (
 from .graph import CellGraph
 from .library import BUILTIN_CELLS, CONVENTIONS, load, load_graph
 from .params import ParamEntry, ParamTable
+from .weights import example_inputs, export_weights, import_weights, init_weights
 
 __all__ = [
     "BUILTIN_CELLS",
@@ -25,11 +27,16 @@ __all__ = [
     "CellSyntaxError",
     "CellvizError",
     "DotNotFoundError",
+    "EvaluationError",
     "ParamEntry",
     "ParamTable",
     "ShapeError",
     "UnknownCellError",
     "UsageError",
+    "example_inputs",
+    "export_weights",
+    "import_weights",
+    "init_weights",
     "load",
     "load_graph",
 ]
