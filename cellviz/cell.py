@@ -12,7 +12,7 @@ from .graph import CellGraph
 if TYPE_CHECKING:
     from .checks import Array
     from .params import ParamTable
-    from .plan import Plan
+    from .plan import Plan, Prepared
 
 __all__ = ["Cell"]
 
@@ -58,17 +58,24 @@ class Cell:
 
         return compile_plan(self)
 
+    def prepare(self, weights: Mapping[str, Any]) -> Prepared:
+        """Check the weights and lay them out for this cell once, for many step or run calls."""
+        return self.plan.bind(weights)
+
     def step(
-        self, weights: Mapping[str, Any], x: Any, state: Mapping[str, Any] | None = None
+        self, weights: Mapping[str, Any] | Prepared, x: Any,
+        state: Mapping[str, Any] | None = None,
     ) -> tuple[dict[str, Array], dict[str, Array]]:
         """One step for x of shape (i,) or (B, i) and a state dict (zeros when None); returns
-        the outputs by name (``h``, ``c``) and the trace of every node by id."""
+        the outputs by name (``h``, ``c``) and the trace of every node by id. ``weights`` is a
+        dict by parameter name, or what ``prepare`` made of one."""
         from .evaluate import step
 
         return step(self.plan, weights, x, state)
 
     def run(
-        self, weights: Mapping[str, Any], xs: Any, state: Mapping[str, Any] | None = None
+        self, weights: Mapping[str, Any] | Prepared, xs: Any,
+        state: Mapping[str, Any] | None = None,
     ) -> tuple[Array, dict[str, Array]]:
         """A sequence xs of shape (T, i) or (T, B, i) from ``state`` (zeros when None); returns
         the output h stacked over time and the final state by name."""

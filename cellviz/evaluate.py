@@ -9,7 +9,7 @@ import numpy as np
 
 from .checks import Array, check_finite, numeric, shape_str
 from .errors import EvaluationError
-from .plan import Plan
+from .plan import Plan, Prepared
 
 __all__ = ["run", "step"]
 
@@ -18,46 +18,52 @@ Inputs = Any
 
 
 def step(
-    plan: Plan, weights: Mapping[str, Any], x: Inputs, state: Mapping[str, Any] | None = None
+    plan: Plan,
+    weights: Mapping[str, Any] | Prepared,
+    x: Inputs,
+    state: Mapping[str, Any] | None = None,
 ) -> tuple[dict[str, Array], dict[str, Array]]:
     """One step: ``x`` is (i,) or (B, i); ``state`` maps each state to (n,) or (B, n), zeros when
     None. Returns the outputs by vector name (``h``, ``c``, declared outputs) and the trace: the
     value of every node by id, inputs and state values included."""
-    bound = plan.bind(weights)
-    xs, batched, batch = _inputs(plan, x, bound.dtype, sequence=False)
-    values = _state(plan, state, bound.dtype, batched, batch)
+    bound = _prepared(plan, weights)
+    xs, batch = _inputs(plan, x, bound.dtype, sequence=False)
+    values = _state(plan, state, bound.dtype, batch)
     values.update(xs)
-    products: list[Array] = [bound.matrices[0]] * len(plan.groups)
+    products: list[Array] = [bound.matrices[0]] * plan.products
     for k, group in enumerate(plan.groups):
         if group.from_input:
             products[k] = bound.project(k, plan.read(group, values))
     for op in plan.ops:
         op(values, products, bound)
     trace = {node.id: values[node.id] for node in plan.graph.nodes}
-    if not batched:
-        trace = {k: a[0] for k, a in trace.items()}
     outputs = {name: trace[name] for name in plan.graph.outputs}
     return outputs, trace
 
 
 def run(
-    plan: Plan, weights: Mapping[str, Any], xs: Inputs, state: Mapping[str, Any] | None = None
+    plan: Plan,
+    weights: Mapping[str, Any] | Prepared,
+    xs: Inputs,
+    state: Mapping[str, Any] | None = None,
 ) -> tuple[Array, dict[str, Array]]:
     """A whole sequence: ``xs`` is (T, i) or (T, B, i). Returns ``hs``, the output ``h`` at every
     step stacked over time, (T, n) or (T, B, n), and the final state by name."""
-    bound = plan.bind(weights)
-    seqs, batched, batch = _inputs(plan, xs, bound.dtype, sequence=True)
-    values = _state(plan, state, bound.dtype, batched, batch)
+    bound = _prepared(plan, weights)
+    seqs, batch = _inputs(plan, xs, bound.dtype, sequence=True)
+    values = _state(plan, state, bound.dtype, batch)
     steps = next(iter(seqs.values())).shape[0] if seqs else 0
     # Every product that reads an input is taken for all time steps in one matrix product.
     ahead: dict[int, Array] = {}
     for k, group in enumerate(plan.groups):
         if group.from_input:
-            flat = {group.source: seqs[group.source].reshape(steps * batch, -1)}
-            ahead[k] = bound.project(k, plan.read(group, flat)).reshape(steps, batch, -1)
-    products: list[Array] = [bound.matrices[0]] * len(plan.groups)
+            seq = seqs[group.source]
+            flat = {group.source: seq.reshape(-1, seq.shape[-1])}
+            ahead[k] = bound.project(k, plan.read(group, flat)).reshape(*seq.shape[:-1], -1)
+    products: list[Array] = [bound.matrices[0]] * plan.products
     hidden = plan.hidden
-    hs = np.empty((steps, batch, plan.cell.size(plan.graph.node(hidden).size)), bound.dtype)
+    size = plan.cell.size(plan.graph.node(hidden).size)
+    hs = np.empty((steps, *batch, size), bound.dtype)
     states = plan.graph.states
     prev = [(plan.graph.prev_id(s), s) for s in states]
     ops = plan.ops
@@ -70,17 +76,24 @@ def run(
             op(values, products, bound)
         hs[t] = values[hidden]
         values = {p: values[s] for p, s in prev}
-    final = {s: values[plan.graph.prev_id(s)] for s in states}
-    if not batched:
-        return hs[:, 0], {s: a[0] for s, a in final.items()}
-    return hs, final
+    return hs, {s: values[plan.graph.prev_id(s)] for s in states}
+
+
+def _prepared(plan: Plan, weights: Mapping[str, Any] | Prepared) -> Prepared:
+    if not isinstance(weights, Prepared):
+        return plan.bind(weights)
+    if weights.cell is not plan.cell and weights.cell != plan.cell:
+        raise EvaluationError(
+            f"the weights were prepared for {weights.cell!r}, not for {plan.cell!r}"
+        )
+    return weights
 
 
 def _inputs(
     plan: Plan, x: Inputs, dtype: np.dtype[Any], *, sequence: bool
-) -> tuple[dict[str, Array], bool, int]:
-    """The inputs as (B, i) arrays, or (T, B, i) for a sequence; whether they had a batch
-    dimension; the batch size."""
+) -> tuple[dict[str, Array], tuple[int, ...]]:
+    """The inputs as arrays of the weights' dtype, and their batch shape: () for a single
+    vector (or a sequence of them), (B,) for a batch."""
     graph = plan.graph
     names = graph.inputs
     if isinstance(x, Mapping):
@@ -100,8 +113,7 @@ def _inputs(
         )
     lead: tuple[str, ...] = ("T",) if sequence else ()
     arrays: dict[str, Array] = {}
-    batched: bool | None = None
-    batch = 1
+    batch: tuple[int, ...] | None = None
     first: tuple[str, tuple[int, ...]] = ("", ())
     for name in names:
         size = plan.cell.size(graph.node(name).size)
@@ -115,25 +127,22 @@ def _inputs(
             )
         check_finite(what, array)
         shape = array.shape
-        has_batch = array.ndim == len(lead) + 2
-        if not has_batch:
-            array = array.reshape((*shape[:-1], 1, size))
-        if batched is None:
-            batched, batch, first = has_batch, array.shape[-2], (name, shape)
+        if batch is None:
+            batch, first = shape[len(lead):-1], (name, shape)
         elif shape[:-1] != first[1][:-1]:
             raise EvaluationError(
                 f"{what} has shape {shape_str(shape)} but input {first[0]!r} has shape "
                 f"{shape_str(first[1])}: their batch (and time) dimensions must agree"
             )
         arrays[name] = array
-    return arrays, bool(batched), batch
+    return arrays, batch or ()
 
 
 def _state(
-    plan: Plan, state: Mapping[str, Any] | None, dtype: np.dtype[Any], batched: bool, batch: int
+    plan: Plan, state: Mapping[str, Any] | None, dtype: np.dtype[Any], batch: tuple[int, ...]
 ) -> dict[str, Array]:
-    """The values of the states at t-1, by node id, as (B, n) arrays: zeros when ``state`` is
-    None, else exactly the cell's states with the inputs' batch shape."""
+    """The values of the states at t-1 by node id: zeros when ``state`` is None, else exactly
+    the cell's states, each (n,) or (B, n) as the inputs are."""
     graph = plan.graph
     values: dict[str, Array] = {}
     if state is not None and not isinstance(state, Mapping):
@@ -148,18 +157,18 @@ def _state(
         )
     for name in graph.states:
         size = plan.cell.size(graph.node(graph.prev_id(name)).size)
+        expected = (*batch, size)
         if state is None:
-            values[graph.prev_id(name)] = np.zeros((batch, size), dtype)
+            values[graph.prev_id(name)] = np.zeros(expected, dtype)
             continue
         what = f"state {name!r}"
         array = numeric(what, state[name], dtype)
-        expected = (batch, size) if batched else (size,)
         if array.shape != expected:
-            why = " (the batch of the input)" if batched and array.shape[-1:] == (size,) else ""
+            why = " (the batch of the input)" if batch and array.shape[-1:] == (size,) else ""
             raise EvaluationError(
                 f"{what} has shape {shape_str(array.shape)}, expected {shape_str(expected)}{why}"
             )
         check_finite(what, array)
-        values[graph.prev_id(name)] = array if batched else array.reshape(1, size)
+        values[graph.prev_id(name)] = array
     return values
 
