@@ -59,7 +59,8 @@ def run(
         if group.from_input:
             seq = seqs[group.source]
             flat = {group.source: seq.reshape(-1, seq.shape[-1])}
-            ahead[k] = bound.project(k, plan.read(group, flat)).reshape(*seq.shape[:-1], -1)
+            width = group.offsets[-1]
+            ahead[k] = bound.project(k, plan.read(group, flat)).reshape(*seq.shape[:-1], width)
     products: list[Array] = [bound.matrices[0]] * plan.products
     hidden = plan.hidden
     size = plan.cell.size(plan.graph.node(hidden).size)
