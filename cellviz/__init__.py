@@ -7,6 +7,7 @@ from .errors import (
     CellSyntaxError,
     CellvizError,
     DotNotFoundError,
+    EvaluationError,
     ShapeError,
     UnknownCellError,
     UsageError,
@@ -15,6 +16,7 @@ from .graph import CellGraph
 from .library import BUILTIN_CELLS, CONVENTIONS, load, load_graph
 from .params import ParamEntry, ParamTable
 from .render import RenderOptions, render, save
+from .weights import example_inputs, export_weights, import_weights, init_weights
 
 __all__ = [
     "BUILTIN_CELLS",
@@ -26,12 +28,17 @@ __all__ = [
     "CellSyntaxError",
     "CellvizError",
     "DotNotFoundError",
+    "EvaluationError",
     "ParamEntry",
     "ParamTable",
     "RenderOptions",
     "ShapeError",
     "UnknownCellError",
     "UsageError",
+    "example_inputs",
+    "export_weights",
+    "import_weights",
+    "init_weights",
     "load",
     "load_graph",
     "render",

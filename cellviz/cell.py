@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
 
 from .graph import CellGraph
 
 if TYPE_CHECKING:
+    from .checks import Array
     from .params import ParamTable
+    from .plan import Plan, Prepared
 
 __all__ = ["Cell"]
 
@@ -52,6 +56,38 @@ class Cell:
         from .render import render
 
         return render(self)
+
+    @cached_property
+    def plan(self) -> Plan:
+        """The evaluator's compiled plan, built on first use and kept with the cell."""
+        from .plan import compile_plan
+
+        return compile_plan(self)
+
+    def prepare(self, weights: Mapping[str, Any]) -> Prepared:
+        """Check the weights and lay them out for this cell once, for many step or run calls."""
+        return self.plan.bind(weights)
+
+    def step(
+        self, weights: Mapping[str, Any] | Prepared, x: Any,
+        state: Mapping[str, Any] | None = None,
+    ) -> tuple[dict[str, Array], dict[str, Array]]:
+        """One step for x of shape (i,) or (B, i) and a state dict (zeros when None); returns
+        the outputs by name (``h``, ``c``) and the trace of every node by id. ``weights`` is a
+        dict by parameter name, or what ``prepare`` made of one."""
+        from .evaluate import step
+
+        return step(self.plan, weights, x, state)
+
+    def run(
+        self, weights: Mapping[str, Any] | Prepared, xs: Any,
+        state: Mapping[str, Any] | None = None,
+    ) -> tuple[Array, dict[str, Array]]:
+        """A sequence xs of shape (T, i) or (T, B, i) from ``state`` (zeros when None); returns
+        the output h stacked over time and the final state by name."""
+        from .evaluate import run
+
+        return run(self.plan, weights, xs, state)
 
     def __repr__(self) -> str:
         sizes = ", ".join(f"{s}={v}" for s, v in self.sizes)

@@ -1,4 +1,4 @@
-"""The command line: ``cellviz list | params | ...``; every error is one line and an exit code."""
+"""The command line: ``cellviz list | params | eval``; every error is one line and an exit code."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
+from .cli_eval import add_eval
 from .cli_render import add_gallery, add_render
 from .cliargs import Parser, add_cell_arguments, cell_from_args
 from .errors import CellvizError
@@ -58,7 +59,9 @@ def _add_params(sub: Subparsers) -> None:
 
 
 #: Each adds one subcommand; a command's module adds its own function here.
-COMMANDS: list[Callable[[Subparsers], None]] = [_add_list, _add_params, add_render, add_gallery]
+COMMANDS: list[Callable[[Subparsers], None]] = [
+    _add_list, _add_params, add_eval, add_render, add_gallery
+]
 
 
 def build_parser() -> argparse.ArgumentParser:

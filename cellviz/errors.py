@@ -10,6 +10,7 @@ __all__ = [
     "CellSyntaxError",
     "CellvizError",
     "DotNotFoundError",
+    "EvaluationError",
     "Location",
     "ShapeError",
     "UnknownCellError",
@@ -35,6 +36,12 @@ class UnknownCellError(CellvizError):
 
 class DotNotFoundError(CellvizError):
     """Graphviz's ``dot`` program is not installed or not on the PATH."""
+
+
+class EvaluationError(CellvizError):
+    """Arrays that do not fit a cell: a missing or misshaped weight or input, a state of the
+    wrong shape, mixed dtypes, NaN or infinity, or weights of a framework the cell has no
+    counterpart in. The message names the tensor and both shapes."""
 
 
 @dataclass(frozen=True)

@@ -1,10 +1,13 @@
-"""Shared test options: ``--update-golden`` rewrites the golden files instead of comparing."""
+"""Shared test options and helpers: ``--update-golden``, the dot marker's skip, and every
+built-in cell in every convention with readable ids."""
 
 from __future__ import annotations
 
 import shutil
 
 import pytest
+
+import cellviz
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -24,3 +27,18 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         if "dot" in item.keywords:
             item.add_marker(skip)
+
+#: (cell, convention) for every built-in cell in every convention; a convention without a file of
+#: its own computes the paper form, and must run just the same.
+ALL_CELLS = [(name, conv) for name in cellviz.BUILTIN_CELLS for conv in cellviz.CONVENTIONS]
+
+
+def load(name: str, convention: str = "paper", *, i: int = 3, n: int = 2) -> cellviz.Cell:
+    """A built-in cell at small sizes (p=1 for a projection)."""
+    proj = 1 if name == "lstm-proj" else None
+    return cellviz.load(name, input_size=i, hidden_size=n, proj_size=proj, convention=convention)
+
+
+every_cell = pytest.mark.parametrize(
+    ("name", "convention"), ALL_CELLS, ids=[f"{n}-{c}" for n, c in ALL_CELLS]
+)
