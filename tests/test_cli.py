@@ -102,3 +102,15 @@ def test_python_dash_m_runs_the_same_command_line() -> None:
                             capture_output=True, text=True, check=False)
     assert result.returncode == 2
     assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
+
+
+@pytest.mark.dot
+def test_drawing_a_figure_does_not_import_numpy() -> None:
+    # numpy takes longer to import than the rest of `cellviz render` together; only the
+    # evaluator needs it.
+    code = ("import sys, cellviz; from cellviz.cli import main; "
+            "cellviz.render(cellviz.load('lstm', input_size=3, hidden_size=2)); "
+            "print(sorted(m for m in sys.modules if m.split('.')[0] in ('numpy', 'torch')))")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            check=True)
+    assert result.stdout.strip() == "[]"
