@@ -11,8 +11,9 @@ from .graph import CellGraph
 
 if TYPE_CHECKING:
     from .checks import Array
+    from .ops import Prepared
     from .params import ParamTable
-    from .plan import Plan, Prepared
+    from .plan import Plan
 
 __all__ = ["Cell"]
 
