@@ -59,6 +59,10 @@ class Cell:
 
         return compile_plan(self)
 
+    def __getstate__(self) -> dict[str, Any]:
+        # The plan holds closures, which do not pickle; it is rebuilt on first use.
+        return {k: v for k, v in self.__dict__.items() if k != "plan"}
+
     def prepare(self, weights: Mapping[str, Any]) -> Prepared:
         """Check the weights and lay them out for this cell once, for many step or run calls."""
         return self.plan.bind(weights)

@@ -31,7 +31,7 @@ def step(
     xs, batch = _inputs(plan, x, bound.dtype, sequence=False)
     values = _state(plan, state, bound.dtype, batch)
     values.update(xs)
-    products: list[Array] = [bound.matrices[0]] * plan.products
+    products: list[Any] = [None] * plan.products
     for k, group in enumerate(plan.groups):
         if group.from_input:
             products[k] = bound.project(k, plan.read(group, values))
@@ -62,7 +62,7 @@ def run(
             flat = {group.source: seq.reshape(-1, seq.shape[-1])}
             width = group.offsets[-1]
             ahead[k] = bound.project(k, plan.read(group, flat)).reshape(*seq.shape[:-1], width)
-    products: list[Array] = [bound.matrices[0]] * plan.products
+    products: list[Any] = [None] * plan.products
     hidden = plan.hidden
     size = plan.cell.size(plan.graph.node(hidden).size)
     hs = np.empty((steps, *batch, size), bound.dtype)
