@@ -1,8 +1,9 @@
 """Time the generic evaluator against a hand-written numpy LSTM and PyTorch, side by side.
 
 Run from the repository: ``.venv/bin/python benchmarks/bench_eval.py``. Every contender runs
-once per round, rounds interleaved, and the median of the rounds is reported, so that a load
-spike on the machine hits all contenders alike. Prints ratios; asserts nothing.
+once per round, rounds interleaved; the time printed is the median over the rounds, the ratio
+the median over the rounds of the contender's time over the reference's in the same round, so
+that a load spike on the machine hits both sides of a ratio alike. Asserts nothing.
 """
 
 from __future__ import annotations
@@ -52,8 +53,8 @@ def numpy_lstm(w_ih: Array, w_hh: Array, bias: Array, xs: Array) -> Array:
 
 
 def timed(contenders: dict[str, Callable[[], object]], rounds: int, number: int
-          ) -> dict[str, float]:
-    """Median seconds per call of each contender, rounds interleaved."""
+          ) -> dict[str, list[float]]:
+    """Seconds per call of each contender in every round, rounds interleaved."""
     for fn in contenders.values():
         fn()  # warm up: first-call costs (plan compilation, BLAS threads, torch dispatch)
     samples: dict[str, list[float]] = {name: [] for name in contenders}
@@ -63,14 +64,15 @@ def timed(contenders: dict[str, Callable[[], object]], rounds: int, number: int
             for _ in range(number):
                 fn()
             samples[name].append((time.perf_counter() - start) / number)
-    return {name: statistics.median(s) for name, s in samples.items()}
+    return samples
 
 
-def report(title: str, times: dict[str, float], base: str) -> None:
+def report(title: str, samples: dict[str, list[float]], base: str) -> None:
     print(title)
-    for name, seconds in times.items():
-        ratio = seconds / times[base]
-        print(f"  {name:<34} {seconds * 1e3:10.4f} ms   {ratio:5.2f}× {base}")
+    for name, times in samples.items():
+        ratio = statistics.median(t / b for t, b in zip(times, samples[base], strict=True))
+        median = statistics.median(times)
+        print(f"  {name:<34} {median * 1e3:10.4f} ms   {ratio:5.2f}× {base}")
 
 
 def large(rounds: int, torch: Any) -> None:
@@ -124,7 +126,7 @@ def tiny(rounds: int, torch: Any) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rounds", type=int, default=15, help="rounds per measure (default 15)")
+    parser.add_argument("--rounds", type=int, default=21, help="rounds per measure (default 21)")
     args = parser.parse_args()
     try:
         import torch

@@ -11,8 +11,9 @@ from .graph import CellGraph
 
 if TYPE_CHECKING:
     from .checks import Array
+    from .ops import Prepared
     from .params import ParamTable
-    from .plan import Plan, Prepared
+    from .plan import Plan
 
 __all__ = ["Cell"]
 
@@ -63,6 +64,10 @@ class Cell:
         from .plan import compile_plan
 
         return compile_plan(self)
+
+    def __getstate__(self) -> dict[str, Any]:
+        # The plan holds closures, which do not pickle; it is rebuilt on first use.
+        return {k: v for k, v in self.__dict__.items() if k != "plan"}
 
     def prepare(self, weights: Mapping[str, Any]) -> Prepared:
         """Check the weights and lay them out for this cell once, for many step or run calls."""

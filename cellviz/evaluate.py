@@ -9,7 +9,8 @@ import numpy as np
 
 from .checks import Array, check_finite, numeric, shape_str
 from .errors import EvaluationError
-from .plan import Plan, Prepared
+from .ops import Prepared
+from .plan import Plan
 
 __all__ = ["run", "step"]
 
@@ -30,13 +31,13 @@ def step(
     xs, batch = _inputs(plan, x, bound.dtype, sequence=False)
     values = _state(plan, state, bound.dtype, batch)
     values.update(xs)
-    products: list[Array] = [bound.matrices[0]] * plan.products
+    products: list[Any] = [None] * plan.products
     for k, group in enumerate(plan.groups):
         if group.from_input:
             products[k] = bound.project(k, plan.read(group, values))
     for op in plan.ops:
         op(values, products, bound)
-    trace = {node.id: values[node.id] for node in plan.graph.nodes}
+    trace = {node_id: values[node_id] for node_id in plan.node_ids}
     outputs = {name: trace[name] for name in plan.graph.outputs}
     return outputs, trace
 
@@ -61,12 +62,11 @@ def run(
             flat = {group.source: seq.reshape(-1, seq.shape[-1])}
             width = group.offsets[-1]
             ahead[k] = bound.project(k, plan.read(group, flat)).reshape(*seq.shape[:-1], width)
-    products: list[Array] = [bound.matrices[0]] * plan.products
+    products: list[Any] = [None] * plan.products
     hidden = plan.hidden
     size = plan.cell.size(plan.graph.node(hidden).size)
     hs = np.empty((steps, *batch, size), bound.dtype)
-    states = plan.graph.states
-    prev = [(plan.graph.prev_id(s), s) for s in states]
+    prev = [(prev_id, s) for s, prev_id, _ in plan.states]
     ops = plan.ops
     for t in range(steps):
         for name, seq in seqs.items():
@@ -77,7 +77,7 @@ def run(
             op(values, products, bound)
         hs[t] = values[hidden]
         values = {p: values[s] for p, s in prev}
-    return hs, {s: values[plan.graph.prev_id(s)] for s in states}
+    return hs, {s: values[prev_id] for s, prev_id, _ in plan.states}
 
 
 def _prepared(plan: Plan, weights: Mapping[str, Any] | Prepared) -> Prepared:
@@ -116,8 +116,7 @@ def _inputs(
     arrays: dict[str, Array] = {}
     batch: tuple[int, ...] | None = None
     first: tuple[str, tuple[int, ...]] = ("", ())
-    for name in names:
-        size = plan.cell.size(graph.node(name).size)
+    for name, size in plan.inputs:
         what = f"input {name!r}"
         array = numeric(what, given[name], dtype)
         ok = array.ndim in (len(lead) + 1, len(lead) + 2) and array.shape[-1:] == (size,)
@@ -151,16 +150,16 @@ def _state(
             f"state must be a dict by state name ({', '.join(graph.states)}), "
             f"not {type(state).__name__}"
         )
-    if state is not None and set(state) != set(graph.states):
+    if state is not None and (len(state) != len(graph.states)
+                              or any(s not in state for s in graph.states)):
         raise EvaluationError(
             f"cell {graph.name!r} has states {', '.join(graph.states)}, "
             f"not {', '.join(state) or 'none'}"
         )
-    for name in graph.states:
-        size = plan.cell.size(graph.node(graph.prev_id(name)).size)
+    for name, prev_id, size in plan.states:
         expected = (*batch, size)
         if state is None:
-            values[graph.prev_id(name)] = np.zeros(expected, dtype)
+            values[prev_id] = np.zeros(expected, dtype)
             continue
         what = f"state {name!r}"
         array = numeric(what, state[name], dtype)
@@ -170,6 +169,6 @@ def _state(
                 f"{what} has shape {shape_str(array.shape)}, expected {shape_str(expected)}{why}"
             )
         check_finite(what, array)
-        values[graph.prev_id(name)] = array
+        values[prev_id] = array
     return values
 

@@ -1,89 +1,47 @@
-"""The compiled plan of a cell: activations, stacked matrix groups, one instruction per node."""
+"""The compiled plan of a cell: stacked matrix groups and one instruction per node, in order."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .checks import Array, check_finite, check_weights
+from .checks import Array, all_finite, check_finite, check_weights
 from .errors import EvaluationError
-from .graph import POINTWISE_OPS, CellGraph, Node
+from .graph import CellGraph, Node
+from .ops import (
+    ACTIVATION_FUNCTIONS,
+    Op,
+    Prepared,
+    Slot,
+    block_op,
+    dense_op,
+    fused_activation_op,
+    pointwise_op,
+    project_op,
+    vector_op,
+)
 
 if TYPE_CHECKING:
     from .cell import Cell
 
-__all__ = ["ACTIVATION_FUNCTIONS", "Group", "Plan", "Prepared", "compile_plan"]
-
-
-def _sigmoid(x: Array) -> Array:
-    # 1/2 + tanh(x/2)/2 is the logistic function exactly, and unlike 1/(1 + exp(-x)) it cannot
-    # overflow: no warnings for large negative pre-activations, one temporary array.
-    out: Array = x * 0.5
-    np.tanh(out, out=out)
-    out *= 0.5
-    out += 0.5
-    return out
-
-
-def _hard_sigmoid(x: Array) -> Array:
-    # relu6(x + 3) / 6, as PyTorch's hardsigmoid and Keras 3 write it.
-    out: Array = x + 3.0
-    np.clip(out, 0.0, 6.0, out=out)
-    out /= 6.0
-    return out
-
-
-def _softsign(x: Array) -> Array:
-    result: Array = x / (1.0 + np.abs(x))
-    return result
-
-
-def _relu(x: Array) -> Array:
-    result: Array = np.maximum(x, 0.0)
-    return result
-
-
-#: The one place activations are computed, keyed by the names in graph.ACTIVATIONS.
-#: Identity is None: the evaluator reads the vector itself.
-ACTIVATION_FUNCTIONS: dict[str, Callable[[Array], Array] | None] = {
-    "identity": None,
-    "sigmoid": _sigmoid,
-    "tanh": np.tanh,
-    "relu": _relu,
-    "hard_sigmoid": _hard_sigmoid,
-    "softsign": _softsign,
-}
-
-_BINARY: dict[str, Callable[[Array, Array], Array]] = {
-    "mul": np.multiply,
-    "add": np.add,
-    "sub": np.subtract,
-}
-_UNARY: dict[str, Callable[[Array], Array]] = {
-    "neg": np.negative,
-    "one_minus": lambda a: 1.0 - a,
-}
-
-Values = dict[str, Array]
-Products = list[Array]
-#: One instruction of a plan: reads and writes node values, reads group products and weights.
-Op = Callable[[Values, Products, "Prepared"], None]
+__all__ = ["Group", "Plan", "compile_plan"]
 
 
 @dataclass(frozen=True)
 class Group:
     """Matrix terms that read the same vector through the same activation, stacked row-wise
-    into one matrix so that one product serves them all. ``offsets`` bound each term's rows."""
+    into one matrix so that one product serves them all. ``offsets`` bound each term's rows;
+    ``carried`` are the dense nodes whose biases this product adds, with their rows."""
 
     source: str
     activation: str
     params: tuple[str, ...]
     offsets: tuple[int, ...]
     from_input: bool
-    carried: tuple[tuple[str, int, int], ...]  # dense nodes whose biases this product adds
+    carried: tuple[tuple[str, int, int], ...]
 
     @property
     def tiled(self) -> bool:
@@ -93,40 +51,12 @@ class Group:
 
 
 @dataclass(frozen=True)
-class Prepared:
-    """Weights checked and laid out for a plan (``Cell.prepare``): a stacked matrix and bias row
-    per group, and the parameters the plan reads directly (diagonal weights, biases no product
-    carries). Pass it to step or run in place of the weights dict to skip that work per call;
-    it holds copies, so later changes to the dict's arrays do not reach it."""
-
-    cell: Cell
-    dtype: np.dtype[Any]
-    matrices: tuple[Array, ...]
-    biases: tuple[Array | None, ...]
-    direct: dict[str, Array]
-
-    def project(self, group: int, value: Array) -> Array:
-        """One group's product for a batch of (activated) source vectors, biases included."""
-        out: Array = value @ self.matrices[group].T
-        bias = self.biases[group]
-        if bias is not None:
-            out += bias
-        return out
-
-
-def _reader(source: str, activation: str) -> Callable[[Values], Array]:
-    fn = ACTIVATION_FUNCTIONS[activation]
-    if fn is None:
-        return lambda v: v[source]
-    return lambda v: fn(v[source])
-
-
-@dataclass(frozen=True)
 class Plan:
     """A cell compiled for evaluation: groups of stacked matrix terms and one instruction per
     node in topological order. Built once per cell (``Cell.plan``), used for every call.
     ``biases`` names each dense node's bias parameters; ``uncarried`` the dense nodes whose
-    biases no group product adds; ``diags`` the element-wise weights the instructions read."""
+    biases no group product adds; ``diags`` the element-wise weights the instructions read;
+    ``products`` how many products (groups, block sums, shared activations) a step holds."""
 
     cell: Cell
     groups: tuple[Group, ...]
@@ -137,6 +67,9 @@ class Plan:
     uncarried: tuple[str, ...]
     diags: tuple[str, ...]
     products: int
+    node_ids: tuple[str, ...]
+    inputs: tuple[tuple[str, int], ...]  # name, size
+    states: tuple[tuple[str, str, int], ...]  # name, id of the value at t-1, size
 
     @property
     def graph(self) -> CellGraph:
@@ -164,8 +97,10 @@ class Plan:
         direct = {p: arrays[p] for p in self.diags}
         for node in self.uncarried:
             direct[f"{node}.bias"] = self._bias_sum(arrays, node)
-        stacked = [*matrices, *(b for b in biases if b is not None), *direct.values()]
-        if not all(np.isfinite(a).all() for a in stacked):
+        # Every weight is in one of these, so they are finite exactly when the weights are
+        # (barring an overflowing bias sum, which the exact test below lets through).
+        laid_out = [*matrices, *(b for b in biases if b is not None), *direct.values()]
+        if not all(all_finite(a) for a in laid_out):
             for name, array in arrays.items():
                 check_finite(f"weight {name!r}", array)
         return Prepared(self.cell, dtype, tuple(matrices), tuple(biases), direct)
@@ -177,25 +112,18 @@ class Plan:
             total = total + arrays[p]
         return total
 
-    def read(self, group: Group, values: Values) -> Array:
+    def read(self, group: Group, values: Mapping[str, Array]) -> Array:
         """A group's source vector through the group's activation."""
         fn = ACTIVATION_FUNCTIONS[group.activation]
         value = values[group.source]
         return value if fn is None else fn(value)
 
 
-def _dense_biases(graph: CellGraph) -> dict[str, tuple[str, ...]]:
-    return {
-        node.id: tuple(o.param for o in node.operands if o.role == "bias" and o.param)
-        for node in graph.nodes
-        if node.kind == "dense"
-    }
-
-
 def compile_plan(cell: Cell) -> Plan:
     """Compile a cell: group the matrix terms by the vector they read, fold each dense node's
     biases into one group's product (an input group's when it can, so that ``run`` adds them
-    for all time steps at once), and make one instruction per node in topological order."""
+    for all time steps at once), sum runs of dense nodes once (``_blocks``), share activations
+    over neighbouring rows (``_shared``), and make one instruction per node in order."""
     graph = cell.graph
     for node in graph.nodes:
         for operand in node.operands:
@@ -204,74 +132,89 @@ def compile_plan(cell: Cell) -> Plan:
                     f"node {node.id!r} uses activation {operand.activation!r}, which the "
                     f"evaluator does not know ({', '.join(ACTIVATION_FUNCTIONS)})"
                 )
-    inputs = set(graph.inputs)
     shapes = cell.param_shapes()
+    groups, where = _groups(graph, shapes)
+    dense = [n for n in graph.nodes if n.kind == "dense"]
+    carried = {node for g in groups for node, _, _ in g.carried}
+    biases = {n.id: tuple(o.param for o in n.operands if o.role == "bias" and o.param)
+              for n in dense}
+    uncarried = tuple(n for n, b in biases.items() if b and n not in carried)
+    blocks, member = _blocks(dense, where, len(groups))
+    plain = {n.id for n in dense if n.id not in uncarried
+             and all(o.role != "diag" for o in n.operands)}
+    shared = _shared(graph, member, plain, len(groups) + len(blocks))
+    ops: list[Op] = []
+    projected = {k for k, g in enumerate(groups) if g.from_input}
+    started: set[int] = set()
+    for node in graph.nodes:
+        if node.kind == "dense":
+            for k, _, _ in where[node.id]:
+                if k not in projected:
+                    projected.add(k)
+                    ops.append(project_op(k, groups[k].source, groups[k].activation))
+            slots = where[node.id]
+            if node.id in member:
+                slots = [member[node.id]]
+                if member[node.id][1] == 0:
+                    ops.append(block_op(member[node.id][0], blocks[member[node.id][0]]))
+            bias_key = f"{node.id}.bias" if node.id in uncarried else None
+            ops.append(dense_op(node, slots, bias_key, graph.nodes[0].id,
+                                cell.size(node.size)))
+        elif node.kind == "pointwise":
+            ops.append(pointwise_op(node))
+        elif node.id in shared:
+            index, block, part = shared[node.id]
+            ops.append(fused_activation_op(node, index, block, part, index not in started))
+            started.add(index)
+        elif node.kind in ("vector", "output"):
+            ops.append(vector_op(node))
+    states = graph.states or graph.outputs
+    return Plan(
+        cell, groups, tuple(ops), "h" if "h" in graph.states else states[0], shapes, biases,
+        uncarried, tuple(p.name for p in graph.params if p.role == "diag"),
+        len(groups) + len(blocks) + len({index for index, _, _ in shared.values()}),
+        tuple(node.id for node in graph.nodes),
+        tuple((name, cell.size(graph.node(name).size)) for name in graph.inputs),
+        tuple((s, graph.prev_id(s), cell.size(graph.node(graph.prev_id(s)).size))
+              for s in graph.states),
+    )
+
+
+def _groups(
+    graph: CellGraph, shapes: Mapping[str, tuple[int, ...]]
+) -> tuple[tuple[Group, ...], dict[str, list[Slot]]]:
+    """The groups, and each dense node's matrix terms as slots of the group products."""
     terms: dict[tuple[str, str], list[tuple[str, str]]] = {}  # (source, act) -> (param, node)
     for node in graph.nodes:
         for o in node.operands:
             if node.kind == "dense" and o.role == "matrix" and o.source and o.param:
                 terms.setdefault((o.source, o.activation), []).append((o.param, node.id))
-    keys = list(terms)
-    where: dict[tuple[str, str], tuple[int, int, int]] = {}  # (node, param) -> group, rows
+    where: dict[str, list[Slot]] = {n.id: [] for n in graph.nodes if n.kind == "dense"}
     offsets_of: list[tuple[int, ...]] = []
-    for k, key in enumerate(keys):
+    for k, key in enumerate(terms):
         offsets = [0]
         for param, node_id in terms[key]:
-            where[(node_id, param)] = (k, offsets[-1], offsets[-1] + shapes[param][0])
+            where[node_id].append((k, offsets[-1], offsets[-1] + shapes[param][0]))
             offsets.append(offsets[-1] + shapes[param][0])
         offsets_of.append(tuple(offsets))
-    biases = _dense_biases(graph)
+    keys = list(terms)
+    inputs = set(graph.inputs)
     carried: list[list[tuple[str, int, int]]] = [[] for _ in keys]
-    carrier: dict[str, int] = {}
     for node in graph.nodes:
-        if node.kind != "dense" or not biases[node.id]:
-            continue
-        slots = [where[(node.id, o.param)] for o in node.operands
-                 if o.role == "matrix" and o.param]
-        slots.sort(key=lambda s: keys[s[0]][0] not in inputs)
-        if slots:
-            carried[slots[0][0]].append((node.id, slots[0][1], slots[0][2]))
-            carrier[node.id] = slots[0][0]
+        has_bias = any(o.role == "bias" for o in node.operands)
+        if node.kind == "dense" and has_bias and where[node.id]:
+            k, a, b = min(where[node.id], key=lambda s: keys[s[0]][0] not in inputs)
+            carried[k].append((node.id, a, b))
     groups = tuple(
         Group(src, act, tuple(p for p, _ in terms[(src, act)]), offsets_of[k], src in inputs,
               tuple(carried[k]))
         for k, (src, act) in enumerate(keys)
     )
-    dense = [n for n in graph.nodes if n.kind == "dense"]
-    blocks, member = _blocks(dense, where, len(groups))
-    ops: list[Op] = []
-    projected: set[int] = {k for k, g in enumerate(groups) if g.from_input}
-    for node in graph.nodes:
-        if node.kind == "dense":
-            for o in node.operands:
-                if o.role == "matrix" and o.param:
-                    k = where[(node.id, o.param)][0]
-                    if k not in projected:
-                        projected.add(k)
-                        ops.append(_project_op(k, groups[k]))
-            if node.id in member and member[node.id][1] == 0:
-                ops.append(_block_op(member[node.id][0], blocks[member[node.id][0]]))
-            slots = [member[node.id]] if node.id in member else [
-                where[(node.id, o.param)] for o in node.operands if o.role == "matrix" and o.param]
-            ops.append(_dense_op(node, slots, node.id in carrier, bool(biases[node.id]),
-                                 graph.nodes[0].id, shapes))
-        elif node.kind == "pointwise":
-            ops.append(_pointwise_op(node))
-        elif node.kind in ("vector", "output"):
-            ops.append(_vector_op(node))
-    states = graph.states or graph.outputs
-    hidden = "h" if "h" in graph.states else states[0]
-    uncarried = tuple(n for n, b in biases.items() if b and n not in carrier)
-    diags = tuple(p.name for p in graph.params if p.role == "diag")
-    return Plan(cell, groups, tuple(ops), hidden, shapes, biases, uncarried, diags,
-                len(groups) + len(blocks))
-
-
-Slot = tuple[int, int, int]  # product index, first row, row after the last
+    return groups, where
 
 
 def _blocks(
-    dense: list[Node], where: Mapping[tuple[str, str], Slot], first_index: int
+    dense: list[Node], where: Mapping[str, list[Slot]], first_index: int
 ) -> tuple[dict[int, tuple[Slot, ...]], dict[str, Slot]]:
     """Runs of dense nodes that add the same group products over rows that follow on in every
     group (an LSTM's four gates): each run is summed once, as one block, and its nodes read
@@ -293,106 +236,54 @@ def _blocks(
             run.clear()
 
     for node in dense:
-        slots = sorted(where[(node.id, o.param)] for o in node.operands
-                       if o.role == "matrix" and o.param)
+        slots = sorted(where[node.id])
         groups = [k for k, _, _ in slots]
         if len(slots) < 2 or len(set(groups)) != len(groups):
             close()
             continue
-        if run and [k for k, _, _ in run[-1][1]] == groups and all(
+        if not (run and [k for k, _, _ in run[-1][1]] == groups and all(
             a == prev_b for (_, a, _), (_, _, prev_b) in zip(slots, run[-1][1], strict=True)
-        ):
-            run.append((node.id, slots))
-            continue
-        close()
+        )):
+            close()
         run.append((node.id, slots))
     close()
     return blocks, member
 
 
-def _project_op(k: int, group: Group) -> Op:
-    read = _reader(group.source, group.activation)
-
-    def op(v: Values, g: Products, w: Prepared) -> None:
-        g[k] = w.project(k, read(v))
-
-    return op
-
-
-def _block_op(index: int, slices: tuple[Slot, ...]) -> Op:
-    def op(v: Values, g: Products, w: Prepared) -> None:
-        acc: Array | None = None
-        for k, a, b in slices:
-            product = g[k]
-            part = product if a == 0 and b == product.shape[-1] else product[..., a:b]
-            acc = part if acc is None else acc + part
-        assert acc is not None
-        g[index] = acc
-
-    return op
-
-
-def _dense_op(
-    node: Node,
-    slices: list[Slot],
-    carried: bool,
-    has_bias: bool,
-    first: str,
-    shapes: Mapping[str, tuple[int, ...]],
-) -> Op:
-    nid = node.id
-    diags = [(o.param, _reader(o.source, o.activation)) for o in node.operands
-             if o.role == "diag" and o.param and o.source]
-    bias_key = f"{nid}.bias" if has_bias and not carried else None
-    rows = next(iter(shapes[o.param][0] for o in node.operands if o.param))
-
-    def op(v: Values, g: Products, w: Prepared) -> None:
-        acc: Array | None = None
-        for k, a, b in slices:
-            product = g[k]
-            part = product if a == 0 and b == product.shape[-1] else product[..., a:b]
-            acc = part if acc is None else acc + part
-        for param, read in diags:
-            term = w.direct[param] * read(v)
-            acc = term if acc is None else acc + term
-        if bias_key is not None:
-            bias = w.direct[bias_key]
-            acc = np.zeros((*v[first].shape[:-1], rows), w.dtype) + bias if acc is None \
-                else acc + bias
-        assert acc is not None
-        v[nid] = acc
-
-    return op
-
-
-def _pointwise_op(node: Node) -> Op:
-    nid = node.id
-    assert node.op in POINTWISE_OPS
-    reads = [_reader(o.source, o.activation) for o in node.operands if o.source]
-    if len(reads) == 2:
-        binary = _BINARY[node.op]
-        left, right = reads
-
-        def op2(v: Values, g: Products, w: Prepared) -> None:
-            v[nid] = binary(left(v), right(v))
-
-        return op2
-    unary = _UNARY[node.op]
-    (only,) = reads
-
-    def op1(v: Values, g: Products, w: Prepared) -> None:
-        v[nid] = unary(only(v))
-
-    return op1
-
-
-def _vector_op(node: Node) -> Op:
-    nid = node.id
-    (operand,) = node.operands
-    assert operand.source is not None
-    read = _reader(operand.source, operand.activation)
-
-    def op(v: Values, g: Products, w: Prepared) -> None:
-        v[nid] = read(v)
-
-    return op
+def _shared(
+    graph: CellGraph, member: Mapping[str, Slot], plain: set[str], first_index: int
+) -> dict[str, tuple[int, Slot, tuple[int, int]]]:
+    """Vector nodes that apply one activation to neighbouring rows of a block (an LSTM's i and
+    f gates in PyTorch's order): the activation is taken once over those rows. ``plain`` are
+    the dense nodes whose value is their block slice and nothing more. Returns, for each such
+    vector node, the product index of the shared activation, the block rows it is taken over,
+    and the node's rows within it."""
+    readers: dict[str, tuple[str, str]] = {}  # dense node -> (vector node, activation)
+    for node in graph.nodes:
+        if node.kind in ("vector", "output"):
+            (o,) = node.operands
+            if o.source in member and o.source in plain and o.activation != "identity":
+                readers[o.source] = (node.id, o.activation)
+    by_block: dict[int, list[tuple[int, int, str, str]]] = {}
+    for dense_id, (vector_id, activation) in readers.items():
+        index, a, b = member[dense_id]
+        by_block.setdefault(index, []).append((a, b, vector_id, activation))
+    shared: dict[str, tuple[int, Slot, tuple[int, int]]] = {}
+    runs: list[list[tuple[int, int, str, str]]] = []
+    for items in by_block.values():
+        items.sort()
+        run = [items[0]]
+        for item in items[1:]:
+            if item[0] == run[-1][1] and item[3] == run[-1][3]:
+                run.append(item)
+            else:
+                runs.append(run)
+                run = [item]
+        runs.append(run)
+    for run in (r for r in runs if len(r) > 1):
+        index = first_index + len({i for i, _, _ in shared.values()})
+        start, stop = run[0][0], run[-1][1]
+        block = member[next(d for d, (v, _) in readers.items() if v == run[0][2])][0]
+        for a, b, vector_id, _ in run:
+            shared[vector_id] = (index, (block, start, stop), (a - start, b - start))
+    return shared

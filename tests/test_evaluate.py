@@ -10,7 +10,7 @@ from conftest import every_cell, load
 
 import cellviz
 from cellviz.graph import ACTIVATIONS
-from cellviz.plan import ACTIVATION_FUNCTIONS
+from cellviz.ops import ACTIVATION_FUNCTIONS
 
 RNG = np.random.default_rng(1234)
 
@@ -138,7 +138,9 @@ def test_plan_stacks_terms_that_read_the_same_vector() -> None:
         ("h_prev", ("W_hi", "W_hf", "W_hg", "W_ho")),
     ]
     assert plan.groups[0].from_input and plan.groups[0].carried  # biases added with x's product
-    assert plan.products == 3  # the two group products and the sum of the four gates
+    # The two group products, the sum of the four gates, and one sigmoid for i and f, which
+    # are neighbours in PyTorch's order (o is not: g stands between).
+    assert plan.products == 4
     gru = load("gru").plan  # U_n reads r ⊙ h[t-1]: a group of its own
     assert [g.source for g in gru.groups] == ["x", "h_prev", "n.mul"]
 
@@ -246,3 +248,27 @@ def test_a_cell_file_of_ones_own_runs(tmp_path: Path) -> None:
     np.testing.assert_allclose(outputs["h"], -(a * h) + y, rtol=1e-12)
     hs, _ = cell.run(w, {"x": x[None], "u": u[None]}, {"h": h})
     np.testing.assert_allclose(hs[0], outputs["h"], rtol=1e-13)
+
+
+def test_a_cell_without_matrices_runs(tmp_path: Path) -> None:
+    path = tmp_path / "diag.cell"
+    path.write_text("input x: n\nstate h: n\nh[t] = tanh(p * x[t] + q * h[t-1] + b)\n",
+                    encoding="utf-8")
+    cell = cellviz.load(path, input_size=2, hidden_size=2)
+    w = cellviz.init_weights(cell)
+    x, h = RNG.standard_normal(2), RNG.standard_normal(2)
+    outputs, _ = cell.step(w, x, {"h": h})
+    np.testing.assert_allclose(outputs["h"], np.tanh(w["p"] * x + w["q"] * h + w["b"]),
+                               rtol=1e-14)
+    assert cell.run(w, x[None], {"h": h})[0][0].tolist() == outputs["h"].tolist()
+
+
+def test_a_cell_pickles_after_it_ran() -> None:
+    import pickle
+
+    cell = load("gru")
+    weights = cellviz.init_weights(cell)
+    before = cell.step(weights, np.ones(3))[0]["h"]
+    copy = pickle.loads(pickle.dumps(cell))
+    assert copy == cell
+    np.testing.assert_array_equal(copy.step(weights, np.ones(3))[0]["h"], before)
