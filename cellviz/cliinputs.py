@@ -117,11 +117,8 @@ def wants_values(args: argparse.Namespace) -> bool:
 
 
 def step_values(run: Run, digits: int = 2) -> tuple[Values, ...]:
-    """Each step's values on one colour scale (the largest magnitude of every step)."""
-    from .values import nice_limit, values_of
+    """Each step's values, numbered from 1."""
+    from .values import values_of
 
-    per_step = [values_of(trace, run.weights, digits=digits, step=k + 1)
-                for k, trace in enumerate(run.traces)]
-    limit = nice_limit(max(v.magnitude() for v in per_step))
-    return tuple(values_of(trace, run.weights, limit=limit, digits=digits, step=k + 1)
+    return tuple(values_of(trace, run.weights, digits=digits, step=k + 1)
                  for k, trace in enumerate(run.traces))

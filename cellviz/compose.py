@@ -73,7 +73,8 @@ def _legend(cell: Cell, theme: Theme, width: float,
         ("activation", "activation on its edge"),
     ]
     if values is not None:
-        items.append(("scale", f"value, from −{fmt(values.limit)} to +{fmt(values.limit)}"))
+        items.append(("scale", f"value: −{fmt(values.limit)} or less, 0, "
+                               f"+{fmt(values.limit)} or more"))
     shapes: list[Shape] = []
     x, y = pad, pad
     inner = width - 2 * pad

@@ -12,7 +12,7 @@ from .scene import Group, Rect, Scene, Shape, Text
 from .themes import Theme
 from .values import Values, check_unroll
 
-__all__ = ["compose_unrolled", "step_label"]
+__all__ = ["compose_unrolled", "relabel", "step_label"]
 
 
 def step_label(text: str, step: int) -> str:
@@ -25,20 +25,19 @@ def step_label(text: str, step: int) -> str:
     return text.replace("[t-1]", f"[{step - 1}]").replace("[t]", f"[{step}]")
 
 
-def _retag(group: Group, step: int) -> Group:
-    """A step's group with its id, glyph keys and labels made the step's own."""
+def relabel(group: Group, step: int, *, prefix: str = "", title: str = "") -> Group:
+    """A group of a cell's drawing at one step: its labels name the step (``h[t-1]`` ->
+    ``h[0]``), its id and glyph keys get ``prefix``, and a ``title`` replaces its first text
+    (the figure's title line)."""
     shapes: list[Shape] = []
     for s in group.shapes:
         if isinstance(s, Text):
-            s = replace(s, text=step_label(s.text, step), key=_key(s.key, step))
+            text = title if title and not shapes else step_label(s.text, step)
+            s = replace(s, text=text, key=prefix + s.key if s.key else "")
         elif isinstance(s, Rect):
-            s = replace(s, key=_key(s.key, step))
+            s = replace(s, key=prefix + s.key if s.key else "")
         shapes.append(s)
-    return Group(group.role, f"s{step}:{group.id}", tuple(shapes))
-
-
-def _key(key: str, step: int) -> str:
-    return f"s{step}:{key}" if key else ""
+    return Group(group.role, prefix + group.id, tuple(shapes))
 
 
 def _carry(cell: Cell, lay: Layout, theme: Theme, left: float, right: float,
@@ -87,7 +86,8 @@ def compose_unrolled(cell: Cell, theme: Theme, steps: int,
                      anchor="middle", weight="bold"),
             )
             groups.append(Group("step", f"s{k + 1}", frame_shapes))
-            groups += [_retag(g, k + 1) for g in body(step_plan, lay, theme, x + pad, top + pad)]
+            drawn = body(step_plan, lay, theme, x + pad, top + pad)
+            groups += [relabel(g, k + 1, prefix=f"s{k + 1}:") for g in drawn]
             if k + 1 < steps:
                 carry = _carry(cell, lay, theme, x + pad, x + block_w + gap + pad, top + pad)
                 groups += [Group(g.role, f"s{k + 1}:{g.id}", g.shapes) for g in carry]

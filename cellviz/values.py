@@ -16,8 +16,7 @@ from .errors import UsageError
 from .substitute import format_number
 from .themes import Theme
 
-__all__ = ["BU_RD", "MAX_UNROLL", "Values", "check_unroll", "nice_limit", "value_colours",
-           "values_of"]
+__all__ = ["BU_RD", "MAX_UNROLL", "Values", "check_unroll", "value_colours", "values_of"]
 
 #: Paul Tol's colour-blind-safe diverging scheme BuRd (blue for negative, red for positive).
 BU_RD = ("#2166ac", "#4393c3", "#92c5de", "#d1e5f0", "#f7f7f7", "#fddbc7", "#f4a582",
@@ -73,13 +72,6 @@ class Values:
         """A number as printed: fixed digits, a real minus sign."""
         return format_number(value, self.digits)
 
-    def magnitude(self) -> float:
-        """The largest magnitude of all the numbers held."""
-        flat = [abs(v) for _, vec in self.vectors for v in vec]
-        for _, w in self.weights:
-            for item in w:
-                flat += [abs(v) for v in item] if isinstance(item, tuple) else [abs(item)]
-        return max((v for v in flat if math.isfinite(v)), default=0.0)
 
 
 def check_unroll(steps: object) -> int:
@@ -90,16 +82,6 @@ def check_unroll(steps: object) -> int:
     return steps
 
 
-def nice_limit(magnitude: float) -> float:
-    """The colour scale's end: at least 1 (gates and tanh live in [-1, 1]), else the magnitude
-    rounded up to a half, so that one limit can serve every step of a sequence.
-
-    >>> nice_limit(0.3), nice_limit(1.7), nice_limit(2.0)
-    (1.0, 2.0, 2.0)
-    """
-    return max(1.0, math.ceil(magnitude * 2 - 1e-9) / 2)
-
-
 def _as_tuple(value: Any) -> Nested:
     data = value.tolist() if hasattr(value, "tolist") else value
     if data and isinstance(data[0], list):
@@ -108,14 +90,13 @@ def _as_tuple(value: Any) -> Nested:
 
 
 def values_of(trace: Mapping[str, Any], weights: Mapping[str, Any] | None = None, *,
-              limit: float | None = None, digits: int = 2, step: int = 0) -> Values:
+              limit: float = 1.0, digits: int = 2, step: int = 0) -> Values:
     """Values from an evaluator trace (node id -> 1-D array) and the weights by parameter
-    name; ``limit`` defaults to ``nice_limit`` of the largest magnitude."""
+    name. ``limit``: the magnitude drawn in full colour; 1 suits gates, tanh outputs, states
+    and initial weights alike, and a larger number (a raw input, a sum) saturates."""
     vectors = tuple((node, _flat(_as_tuple(v))) for node, v in trace.items())
     params = tuple((name, _as_tuple(w)) for name, w in (weights or {}).items())
-    made = Values(vectors, params, 1.0, digits, step)
-    chosen = nice_limit(made.magnitude()) if limit is None else limit
-    return Values(vectors, params, chosen, digits, step)
+    return Values(vectors, params, limit, digits, step)
 
 
 def _flat(values: Nested) -> tuple[float, ...]:

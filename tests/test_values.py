@@ -19,7 +19,7 @@ from cellviz.glyphs import slots
 from cellviz.render import RenderOptions
 from cellviz.substitute import format_number
 from cellviz.themes import THEMES
-from cellviz.values import BU_RD, MAX_UNROLL, nice_limit, value_colours, values_of
+from cellviz.values import BU_RD, MAX_UNROLL, value_colours, values_of
 
 pytestmark = pytest.mark.dot
 SVG = "{http://www.w3.org/2000/svg}"
@@ -120,7 +120,6 @@ def test_colours_diverge_around_zero() -> None:
     fill, _ = value_colours(grey, -0.7, 1.0)
     assert fill[1:3] == fill[3:5] == fill[5:7]
     assert value_colours(grey, -0.7, 1.0) == value_colours(grey, 0.7, 1.0)
-    assert nice_limit(0.2) == 1.0 and nice_limit(2.3) == 2.5
 
 
 @pytest.mark.parametrize("steps", [2, 3, 4, 5])
