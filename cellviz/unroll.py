@@ -75,6 +75,7 @@ def compose_unrolled(cell: Cell, theme: Theme, steps: int,
 
     def draw(gx: float, gy: float) -> list[Group]:
         groups: list[Group] = []
+        carries: list[Group] = []
         top = gy + caption_h
         for k in range(steps):
             x = gx + k * (block_w + gap)
@@ -90,8 +91,9 @@ def compose_unrolled(cell: Cell, theme: Theme, steps: int,
             groups += [relabel(g, k + 1, prefix=f"s{k + 1}:") for g in drawn]
             if k + 1 < steps:
                 carry = _carry(cell, lay, theme, x + pad, x + block_w + gap + pad, top + pad)
-                groups += [Group(g.role, f"s{k + 1}:{g.id}", g.shapes) for g in carry]
-        return groups
+                carries += [Group(g.role, f"s{k + 1}:{g.id}", g.shapes) for g in carry]
+        # Last, so that no step's frame covers an arrowhead.
+        return groups + carries
 
     title = f"{figure_title(cell)}, unrolled over {steps} steps"
     return frame(cell, theme, width, height, draw, first, title)
