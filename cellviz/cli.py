@@ -1,4 +1,5 @@
-"""The command line: ``cellviz list | params | eval``; every error is one line and an exit code."""
+"""The command line: ``cellviz list | params | eval | render | gallery | walkthrough``; every
+error is one line and an exit code."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from .cli_eval import add_eval
 from .cli_render import add_gallery, add_render
+from .cli_walkthrough import add_walkthrough
 from .cliargs import Parser, add_cell_arguments, cell_from_args
 from .errors import CellvizError
 from .library import BUILTIN_CELLS, CONVENTIONS, builtin_conventions, load_graph
@@ -60,7 +62,7 @@ def _add_params(sub: Subparsers) -> None:
 
 #: Each adds one subcommand; a command's module adds its own function here.
 COMMANDS: list[Callable[[Subparsers], None]] = [
-    _add_list, _add_params, add_eval, add_render, add_gallery
+    _add_list, _add_params, add_eval, add_render, add_gallery, add_walkthrough
 ]
 
 

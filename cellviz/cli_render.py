@@ -8,7 +8,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .cliargs import add_cell_arguments, cell_from_args
+from .cliinputs import add_input_arguments, run_from_args, step_values, wants_values
 from .errors import UsageError
+from .values import MAX_UNROLL, check_unroll
 
 if TYPE_CHECKING:
     from .cliargs import Subparsers
@@ -26,15 +28,27 @@ def _scale(text: str) -> float:
     return value
 
 
-def default_path(cell: str, convention: str, theme: str, fmt: str) -> Path:
-    """Where ``cellviz render`` writes by default: ``output/<cell>[.<convention>][.<theme>].<fmt>``
-    (the convention and theme only when they are not the defaults)."""
+def _steps(text: str) -> int:
+    try:
+        return check_unroll(int(text))
+    except (ValueError, UsageError):
+        raise argparse.ArgumentTypeError(f"not a whole number of steps from 1 to {MAX_UNROLL} "
+                                         f"(more would not fit a readable figure): {text!r}"
+                                         ) from None
+
+
+def default_path(cell: str, convention: str, theme: str, fmt: str,
+                 extra: tuple[str, ...] = ()) -> Path:
+    """Where ``cellviz render`` writes by default: ``output/<cell>[.<convention>][.<theme>]
+    [.<extra>...].<fmt>`` (the convention and theme only when they are not the defaults;
+    ``extra`` such as ``values``, ``unroll3``)."""
     stem = Path(cell).name.split(".")[0] if cell.endswith(".cell") else cell
     parts = [stem]
     if convention != "paper":
         parts.append(convention)
     if theme != "light":
         parts.append(theme)
+    parts += extra
     return Path("output") / f"{'.'.join(parts)}.{fmt}"
 
 
@@ -45,16 +59,23 @@ def _run_render(args: argparse.Namespace) -> int:
     if args.theme not in THEMES:
         raise UsageError(f"unknown theme: {args.theme!r} (must be one of {', '.join(THEMES)})")
     cell = cell_from_args(args)
+    check_unroll(args.unroll)
+    values = None
+    if args.values or wants_values(args):
+        values = step_values(run_from_args(cell, args, args.unroll, "--unroll"))
+    extra = (*(("values",) if values else ()),
+             *((f"unroll{args.unroll}",) if args.unroll > 1 else ()))
     fmt = args.format
     out = args.output
     if out is None:
         fmt = fmt or "svg"
-        out = str(default_path(args.cell, args.convention, args.theme, fmt))
+        out = str(default_path(args.cell, args.convention, args.theme, fmt, extra))
     elif fmt is None:
         suffix = Path(out).suffix.lstrip(".").lower()
         fmt = suffix if out != "-" and suffix in ("svg", "png", "pdf") else "svg"
-    written = save(cell, out, format=fmt, options=RenderOptions(theme=args.theme,
-                                                                 scale=args.scale))
+    options = RenderOptions(theme=args.theme, scale=args.scale, values=values,
+                            unroll=args.unroll)
+    written = save(cell, out, format=fmt, options=options)
     if written is not None:
         print(f"wrote {written}", file=sys.stderr)
     return 0
@@ -86,6 +107,12 @@ def add_render(sub: Subparsers) -> None:
                    "need pip install 'cellviz[raster]'")
     p.add_argument("--scale", type=_scale, default=1.0,
                    help="size factor of the figure (default: 1)")
+    p.add_argument("--values", action="store_true",
+                   help="run the cell and print its numbers on the figure (implied by --x, "
+                   "--seed and --weights)")
+    add_input_arguments(p)
+    p.add_argument("--unroll", type=_steps, default=1, metavar="T",
+                   help=f"draw T steps side by side (1 to {MAX_UNROLL}; default: 1)")
     p.set_defaults(run=_run_render)
 
 

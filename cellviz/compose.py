@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 from .cell import Cell
 from .glyphs import Glyph, activation_glyph, slots, translate
@@ -11,8 +12,9 @@ from .metrics import FONT_FAMILY, line_height, text_width
 from .params import shape_text
 from .scene import Circle, Group, Path, Rect, Scene, Shape, Text, fmt
 from .themes import Theme
+from .values import Values, value_colours
 
-__all__ = ["compose", "figure_title"]
+__all__ = ["body", "compose", "figure_title", "frame", "translate_any"]
 
 
 def figure_title(cell: Cell) -> str:
@@ -54,8 +56,10 @@ def _edge_shapes(route_points: tuple[tuple[float, float], ...], tip: tuple[float
     return shapes
 
 
-def _legend(cell: Cell, theme: Theme, width: float) -> tuple[float, list[Shape]]:
-    """The legend at (0, 0) for a figure ``width`` wide: line styles, glyphs, totals."""
+def _legend(cell: Cell, theme: Theme, width: float,
+            values: Values | None = None) -> tuple[float, list[Shape]]:
+    """The legend at (0, 0) for a figure ``width`` wide: line styles, glyphs, the colour
+    scale of the values if any, totals."""
     fs, small, unit = theme.font_size, theme.small, theme.unit
     pad = fs * 0.8
     sample_w = fs * 3.2
@@ -68,6 +72,9 @@ def _legend(cell: Cell, theme: Theme, width: float) -> tuple[float, list[Shape]]
         ("op", "element-wise ⊙ + 1−"),
         ("activation", "activation on its edge"),
     ]
+    if values is not None:
+        items.append(("scale", f"value: −{fmt(values.limit)} or less, 0, "
+                               f"+{fmt(values.limit)} or more"))
     shapes: list[Shape] = []
     x, y = pad, pad
     inner = width - 2 * pad
@@ -96,6 +103,8 @@ def _legend(cell: Cell, theme: Theme, width: float) -> tuple[float, list[Shape]]
                                  theme.pointwise, theme.stroke))
             shapes.append(Text(x + sample_w / 2, cy + 0.36 * fs, "⊙", fs, theme.text,
                                anchor="middle", weight="bold"))
+        elif kind == "scale":
+            shapes += _scale_sample(theme, values, x, cy, sample_w)
         else:
             pill = activation_glyph("sigmoid", theme)
             shapes += translate(pill.shapes, x + (sample_w - pill.width) / 2, cy - pill.height / 2)
@@ -111,6 +120,19 @@ def _legend(cell: Cell, theme: Theme, width: float) -> tuple[float, list[Shape]]
     return height, [frame, *shapes]
 
 
+def _scale_sample(theme: Theme, values: Values | None, x: float, cy: float,
+                  width: float) -> list[Shape]:
+    """The colour scale as a strip of cells from −limit to +limit."""
+    limit = values.limit if values is not None else 1.0
+    count = 9
+    w, h = width / count, theme.unit * 1.2
+    out: list[Shape] = []
+    for k in range(count):
+        fill, _ = value_colours(theme, limit * (2 * k / (count - 1) - 1), limit)
+        out.append(Rect(x + k * w, cy - h / 2, w, h, fill, theme.muted, theme.stroke * 0.4))
+    return out
+
+
 def _legend_min_width(cell: Cell, theme: Theme) -> float:
     total = f"{cell.params().summary()}  ({cell.graph.formula()})"
     return text_width(total, theme.font_size, bold=True) + theme.font_size * 1.6
@@ -120,7 +142,7 @@ def _place(glyph: Glyph, cx: float, cy: float) -> tuple[Shape, ...]:
     return translate(glyph.shapes, cx - glyph.width / 2, cy - glyph.height / 2)
 
 
-def _description(cell: Cell) -> str:
+def _description(cell: Cell, values: Values | None = None) -> str:
     graph = cell.graph
     parts = [graph.description or f"The {graph.name} cell"]
     vectors = [f"{graph.node(n).label} {shape_text((cell.size(graph.node(n).size),))}"
@@ -130,29 +152,55 @@ def _description(cell: Cell) -> str:
             for n in graph.outputs]
     parts.append("writes " + ", ".join(outs))
     parts.append(cell.params().summary())
+    if values is not None:
+        parts.append(f"each vector and weight shows its value ({values.digits} decimals), "
+                     f"coloured from blue (−{fmt(values.limit)}) through white (0) to red "
+                     f"(+{fmt(values.limit)})")
     return "; ".join(parts) + "."
 
 
-def compose(cell: Cell, theme: Theme, laid: tuple[Plan, Layout] | None = None) -> Scene:
-    """The whole figure of a cell in a theme, as a positioned scene."""
-    p, lay = laid or layout(cell, theme)
+def compose(cell: Cell, theme: Theme, laid: tuple[Plan, Layout] | None = None,
+            values: Values | None = None) -> Scene:
+    """The whole figure of a cell in a theme, as a positioned scene; ``values`` prints one
+    step's numbers on it (``laid`` must then come from a plan with the same values)."""
+    p, lay = laid or layout(cell, theme, values)
+    return frame(cell, theme, lay.width, lay.height,
+                 lambda gx, gy: body(p, lay, theme, gx, gy), values)
+
+
+def frame(cell: Cell, theme: Theme, body_w: float, body_h: float,
+          draw: Callable[[float, float], list[Group]], values: Values | None = None,
+          title: str | None = None) -> Scene:
+    """A figure around a drawing ``body_w`` × ``body_h``: title, the drawing (``draw`` makes
+    its groups at an offset), and the legend (with the colour scale when there are values)."""
     fs = theme.font_size
     margin = fs * 1.6
-    title = figure_title(cell)
+    title = title or figure_title(cell)
     subtitle = cell.graph.description or ""
     title_h = line_height(theme.title_size) + (line_height(fs) * 1.1 if subtitle else 0)
-    content_w = max(lay.width, text_width(title, theme.title_size, bold=True),
+    content_w = max(body_w, text_width(title, theme.title_size, bold=True),
                     text_width(subtitle, fs), _legend_min_width(cell, theme))
     width = content_w + 2 * margin
-    gx = margin + (content_w - lay.width) / 2
+    gx = margin + (content_w - body_w) / 2
     gy = margin + title_h + fs * 1.2
-    groups: list[Group] = []
     head: list[Shape] = [Text(margin, margin + 0.93 * theme.title_size, title, theme.title_size,
                               theme.text, weight="bold")]
     if subtitle:
         head.append(Text(margin, margin + line_height(theme.title_size) + 0.93 * fs * 1.05,
                          subtitle, fs, theme.muted))
-    groups.append(Group("title", "title", tuple(head)))
+    groups = [Group("title", "title", tuple(head)), *draw(gx, gy)]
+    ly0 = gy + body_h + fs * 1.4
+    legend_h, legend = _legend(cell, theme, content_w, values)
+    groups.append(Group("legend", "legend", translate_any(legend, margin, ly0)))
+    height = ly0 + legend_h + margin
+    return Scene(round(width, 2), round(height, 2), theme.background, FONT_FAMILY, title,
+                 _description(cell, values), tuple(groups))
+
+
+def body(p: Plan, lay: Layout, theme: Theme, gx: float, gy: float) -> list[Group]:
+    """The drawing of one laid-out cell at (gx, gy): gate regions, edges, nodes, edge labels."""
+    fs = theme.font_size
+    groups: list[Group] = []
     samples = [pt for route in lay.routes.values() for pt in _samples(route.points)]
     for k, box in enumerate(lay.clusters):
         lw, lh = gate_label_size(box.label, theme)
@@ -190,12 +238,7 @@ def compose(cell: Cell, theme: Theme, laid: tuple[Plan, Layout] | None = None) -
         role = node_id.split(":")[0] if node_id.startswith("act") else node_id
         groups.append(Group("node", role, _place(glyph, placed.x + gx, placed.y + gy)))
     groups.append(Group("labels", "labels", tuple(label_shapes)))
-    ly0 = gy + lay.height + fs * 1.4
-    legend_h, legend = _legend(cell, theme, content_w)
-    groups.append(Group("legend", "legend", translate_any(legend, margin, ly0)))
-    height = ly0 + legend_h + margin
-    return Scene(round(width, 2), round(height, 2), theme.background, FONT_FAMILY, title,
-                 _description(cell), tuple(groups))
+    return groups
 
 
 def _free_spot(at: tuple[float, float], size: tuple[float, float],

@@ -19,6 +19,7 @@ from .graph import Node
 from .metrics import line_height, text_width
 from .params import shape_text
 from .themes import Theme
+from .values import Values
 
 __all__ = [
     "ClusterBox",
@@ -94,10 +95,11 @@ def _highways(cell: Cell) -> dict[str, tuple[str, ...]]:
     return found
 
 
-def plan(cell: Cell, theme: Theme) -> Plan:
-    """Decide every box and DOT edge of the figure (no dot run yet)."""
+def plan(cell: Cell, theme: Theme, values: Values | None = None) -> Plan:
+    """Decide every box and DOT edge of the figure (no dot run yet); ``values`` puts one
+    step's numbers into the glyphs."""
     graph = cell.graph
-    glyphs: dict[str, Glyph] = {n.id: node_glyph(n, cell, theme) for n in graph.nodes}
+    glyphs: dict[str, Glyph] = {n.id: node_glyph(n, cell, theme, values) for n in graph.nodes}
     highways = _highways(cell)
     on_highway = {(a, b) for path in highways.values() for a, b in pairwise(path)}
     segments: list[Segment] = []
@@ -272,9 +274,9 @@ def _floats(text: str) -> list[float]:
     return [float(v) for v in text.replace(",", " ").split()]
 
 
-def layout(cell: Cell, theme: Theme) -> tuple[Plan, Layout]:
+def layout(cell: Cell, theme: Theme, values: Values | None = None) -> tuple[Plan, Layout]:
     """Plan the figure, run dot, and read its positions back (y pointing down)."""
-    p = plan(cell, theme)
+    p = plan(cell, theme, values)
     data = run_dot(dot_source(cell, theme, p))
     flipped = _highway_below(p, data)
     if flipped:

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
 
     from .cell import Cell
     from .scene import Scene
+    from .values import Values
 
 __all__ = ["FORMATS", "RenderOptions", "environment", "render", "render_bytes", "save",
            "write_atomic"]
@@ -29,10 +30,14 @@ FORMATS = ("svg", "png", "pdf")
 @dataclass(frozen=True, kw_only=True)
 class RenderOptions:
     """How to draw a figure: ``theme`` (light, dark, slides, print), ``scale`` (the factor from
-    the viewBox to the SVG's width and height, and to raster pixels)."""
+    the viewBox to the SVG's width and height, and to raster pixels), ``values`` (the numbers
+    to print: one ``Values`` for one step, or one per step of an unrolled figure), ``unroll``
+    (how many steps to draw side by side, 1 to MAX_UNROLL)."""
 
     theme: str = "light"
     scale: float = 1.0
+    values: Values | tuple[Values, ...] | None = None
+    unroll: int = 1
 
     def __post_init__(self) -> None:
         from .themes import get_theme
@@ -42,6 +47,19 @@ class RenderOptions:
             0 < self.scale <= 20
         ):
             raise UsageError(f"scale must be a number in (0, 20], not {self.scale!r}")
+        from .values import check_unroll
+
+        check_unroll(self.unroll)
+        steps = self.steps()
+        if steps and len(steps) != self.unroll:
+            raise UsageError(f"values for {len(steps)} steps but unroll={self.unroll} "
+                             "(one Values per drawn step)")
+
+    def steps(self) -> tuple[Values, ...]:
+        """The values of each drawn step, or () for a figure without numbers."""
+        if self.values is None:
+            return ()
+        return self.values if isinstance(self.values, tuple) else (self.values,)
 
 
 def _template_dir() -> Path:
@@ -81,10 +99,17 @@ def render_scene(scene: Scene, scale: float = 1.0) -> str:
 
 def scene_of(cell: Cell, options: RenderOptions) -> Scene:
     """The positioned scene of a cell's figure."""
-    from .compose import compose
     from .themes import get_theme
 
-    return compose(cell, get_theme(options.theme))
+    theme = get_theme(options.theme)
+    steps = options.steps()
+    if options.unroll > 1:
+        from .unroll import compose_unrolled
+
+        return compose_unrolled(cell, theme, options.unroll, steps)
+    from .compose import compose
+
+    return compose(cell, theme, values=steps[0] if steps else None)
 
 
 def render(cell: Cell, *, theme: str = "light", scale: float = 1.0,

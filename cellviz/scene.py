@@ -61,7 +61,8 @@ class Path:
 
 @dataclass(frozen=True)
 class Text:
-    """One line of text; ``y`` is the baseline, ``anchor`` start|middle|end."""
+    """One line of text; ``y`` is the baseline, ``anchor`` start|middle|end; ``key`` names the
+    glyph cell whose number it prints (as Rect.key)."""
 
     x: float
     y: float
@@ -71,6 +72,7 @@ class Text:
     anchor: Literal["start", "middle", "end"] = "start"
     weight: Literal["normal", "bold"] = "normal"
     italic: bool = False
+    key: str = ""
     kind: Literal["text"] = "text"
 
 

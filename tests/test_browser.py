@@ -54,21 +54,11 @@ def chromium() -> str | None:
     return None
 
 
-def test_gallery_in_a_real_browser(tmp_path: Path) -> None:
+def dump_dom(page: Path, tmp_path: Path) -> str:
+    """The DOM of a page after its scripts ran, from headless Chromium (skip without it)."""
     browser = chromium()
     if browser is None:
         pytest.skip("no headless Chromium (Debian: apt-get install chromium)")
-    gallery = tmp_path / "gallery"
-    index = write_gallery(gallery)
-    names = re.findall(r'src="([^"]+\.svg)"', index.read_text(encoding="utf-8"))
-    assert len(names) == 28
-    figures = []
-    for name in names:
-        svg = (gallery / name).read_text(encoding="utf-8")
-        figures.append(svg.replace("<svg ", f'<svg data-file="{html.escape(name)}" ', 1))
-    page = tmp_path / "check.html"
-    page.write_text("<!DOCTYPE html><html><head><meta charset='utf-8'></head><body>"
-                    + "\n".join(figures) + CHECK + "</body></html>", encoding="utf-8")
     profile = tmp_path / "profile"
     result = subprocess.run(
         [browser, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
@@ -76,10 +66,39 @@ def test_gallery_in_a_real_browser(tmp_path: Path) -> None:
          f"--user-data-dir={profile}", "--virtual-time-budget=5000", "--dump-dom",
          page.as_uri()],
         capture_output=True, text=True, timeout=120, check=False)
-    found = re.search(r'<pre id="result">(.*?)</pre>', result.stdout, re.S)
-    assert found, f"chromium gave no result: {result.stderr[-500:]}"
-    report = json.loads(html.unescape(found.group(1)))
-    assert [r["name"] for r in report] == names
+    assert result.stdout, f"chromium gave no page: {result.stderr[-500:]}"
+    return result.stdout
+
+
+def result_of(dom: str) -> object:
+    """The JSON a checking script left in ``<pre id="result">``."""
+    found = re.search(r'<pre id="result">(.*?)</pre>', dom, re.S)
+    assert found, "the checking script left no result"
+    return json.loads(html.unescape(found.group(1)))
+
+
+def check_figures(figures: list[tuple[str, str]], tmp_path: Path) -> None:
+    """Every figure (name, SVG text) renders in Chromium with no text boxes overlapping and
+    everything inside its viewBox."""
+    tagged = [svg.replace("<svg ", f'<svg data-file="{html.escape(name)}" ', 1)
+              for name, svg in figures]
+    page = tmp_path / "check.html"
+    page.write_text("<!DOCTYPE html><html><head><meta charset='utf-8'></head><body>"
+                    + "\n".join(tagged) + CHECK + "</body></html>", encoding="utf-8")
+    report = result_of(dump_dom(page, tmp_path))
+    assert isinstance(report, list)
+    assert [r["name"] for r in report] == [name for name, _ in figures]
     bad = {r["name"]: (r["overlaps"], r["outside"]) for r in report
            if not r["rendered"] or r["overlaps"] or r["outside"] or not r["texts"]}
     assert not bad
+
+
+def test_gallery_in_a_real_browser(tmp_path: Path) -> None:
+    if chromium() is None:
+        pytest.skip("no headless Chromium (Debian: apt-get install chromium)")
+    gallery = tmp_path / "gallery"
+    index = write_gallery(gallery)
+    names = re.findall(r'src="([^"]+\.svg)"', index.read_text(encoding="utf-8"))
+    assert len(names) == 28
+    check_figures([(name, (gallery / name).read_text(encoding="utf-8")) for name in names],
+                  tmp_path)

@@ -6,11 +6,14 @@ import re
 
 import pytest
 
+from cellviz import Cell, example_inputs
 from cellviz.compose import compose
 from cellviz.gallery import gallery_cells
 from cellviz.metrics import text_width
 from cellviz.scene import Path, Scene, Text
 from cellviz.themes import THEMES
+from cellviz.unroll import compose_unrolled
+from cellviz.values import Values, values_of
 
 pytestmark = pytest.mark.dot
 CELLS = {c.name: c for c in gallery_cells()}
@@ -46,8 +49,20 @@ def curve_points(d: str) -> list[tuple[float, float]]:
     return out
 
 
+def values(cell: Cell, seed: int = 0) -> Values:
+    weights, xs = example_inputs(cell, seed=seed)
+    _, trace = cell.step(weights, xs["x"][0])
+    return values_of(trace, weights)
+
+
 def scenes() -> list[tuple[str, Scene]]:
-    return [(f"{n}-{t}", compose(c, THEMES[t])) for n, c in CELLS.items() for t in THEMES]
+    plain = [(f"{n}-{t}", compose(c, THEMES[t])) for n, c in CELLS.items() for t in THEMES]
+    numbers = [(f"{n}-{t}-values", compose(c, THEMES[t], values=values(c)))
+               for n, c in CELLS.items() for t in THEMES if t in ("light", "slides")]
+    unrolled = [(f"{n}-unroll3-values", compose_unrolled(
+        c, THEMES["light"], 3, (values(c, 0), values(c, 1), values(c, 2))))
+        for n, c in CELLS.items() if n in ("gru", "lstm")]
+    return plain + numbers + unrolled
 
 
 SCENES = scenes()

@@ -1,0 +1,99 @@
+"""An unrolled figure: T steps of a cell side by side, each step's states feeding the next."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from .cell import Cell
+from .compose import _edge_shapes, body, figure_title, frame
+from .layout import Layout, layout, plan
+from .metrics import line_height
+from .scene import Group, Rect, Scene, Shape, Text
+from .themes import Theme
+from .values import Values, check_unroll
+
+__all__ = ["compose_unrolled", "relabel", "step_label"]
+
+
+def step_label(text: str, step: int) -> str:
+    """A label of the cell's figure at step ``step`` (1-based): ``h[t-1]`` -> ``h[0]``,
+    ``x[t]`` -> ``x[1]``.
+
+    >>> step_label("U_n·(r[t]⊙h[t-1])", 2)
+    'U_n·(r[2]⊙h[1])'
+    """
+    return text.replace("[t-1]", f"[{step - 1}]").replace("[t]", f"[{step}]")
+
+
+def relabel(group: Group, step: int, *, prefix: str = "", title: str = "") -> Group:
+    """A group of a cell's drawing at one step: its labels name the step (``h[t-1]`` ->
+    ``h[0]``), its id and glyph keys get ``prefix``, and a ``title`` replaces its first text
+    (the figure's title line)."""
+    shapes: list[Shape] = []
+    for s in group.shapes:
+        if isinstance(s, Text):
+            text = title if title and not shapes else step_label(s.text, step)
+            s = replace(s, text=text, key=prefix + s.key if s.key else "")
+        elif isinstance(s, Rect):
+            s = replace(s, key=prefix + s.key if s.key else "")
+        shapes.append(s)
+    return Group(group.role, prefix + group.id, tuple(shapes))
+
+
+def _carry(cell: Cell, lay: Layout, theme: Theme, left: float, right: float,
+           gy: float) -> list[Group]:
+    """The state connections from the block at x ``left`` to the next block at x ``right``."""
+    graph = cell.graph
+    groups = []
+    for state in graph.states:
+        out, prev = lay.nodes[state], lay.nodes[graph.prev_id(state)]
+        x0, y0 = left + out.x + out.w / 2, gy + out.y
+        x1, y1 = right + prev.x - prev.w / 2, gy + prev.y
+        mid = (x0 + x1) / 2
+        head = theme.font_size * 0.75
+        points = ((x0, y0), (mid, y0), (mid, y1), (x1 - head, y1))
+        shapes = _edge_shapes(points, (x1, y1), 0, 0, theme.line, theme.stroke * 2.2, "", head)
+        groups.append(Group("carry", f"carry:{state}", tuple(shapes)))
+    return groups
+
+
+def compose_unrolled(cell: Cell, theme: Theme, steps: int,
+                     values: tuple[Values, ...] = ()) -> Scene:
+    """``steps`` copies of the cell's drawing from left to right, captioned t = 1, 2, ...;
+    the state outputs of each step feed the state inputs of the next. ``values`` holds each
+    step's numbers, or is empty. Every step shares one layout (the glyphs' sizes do not depend
+    on the numbers), so dot runs once."""
+    check_unroll(steps)
+    first = values[0] if values else None
+    _, lay = layout(cell, theme, first)
+    fs = theme.font_size
+    pad, gap = fs * 0.8, fs * 6
+    caption_h = line_height(fs) + fs * 0.4
+    block_w = lay.width + 2 * pad
+    width = steps * block_w + (steps - 1) * gap
+    height = caption_h + lay.height + 2 * pad
+
+    def draw(gx: float, gy: float) -> list[Group]:
+        groups: list[Group] = []
+        carries: list[Group] = []
+        top = gy + caption_h
+        for k in range(steps):
+            x = gx + k * (block_w + gap)
+            step_plan = plan(cell, theme, values[k] if values else None)
+            frame_shapes = (
+                Rect(x, top, block_w, lay.height + 2 * pad, theme.background, theme.gate_stroke,
+                     theme.stroke, rx=fs * 0.6),
+                Text(x + block_w / 2, gy + 0.93 * fs, f"t = {k + 1}", fs, theme.text,
+                     anchor="middle", weight="bold"),
+            )
+            groups.append(Group("step", f"s{k + 1}", frame_shapes))
+            drawn = body(step_plan, lay, theme, x + pad, top + pad)
+            groups += [relabel(g, k + 1, prefix=f"s{k + 1}:") for g in drawn]
+            if k + 1 < steps:
+                carry = _carry(cell, lay, theme, x + pad, x + block_w + gap + pad, top + pad)
+                carries += [Group(g.role, f"s{k + 1}:{g.id}", g.shapes) for g in carry]
+        # Last, so that no step's frame covers an arrowhead.
+        return groups + carries
+
+    title = f"{figure_title(cell)}, unrolled over {steps} steps"
+    return frame(cell, theme, width, height, draw, first, title)
