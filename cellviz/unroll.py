@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import replace
 
 from .cell import Cell
-from .compose import _edge_shapes, body, figure_title, frame
+from .compose import _edge_shapes, _place, body, figure_title, frame
+from .glyphs import Glyph, vector_glyph
 from .layout import Layout, layout, plan
 from .metrics import line_height
 from .scene import Group, Rect, Scene, Shape, Text
@@ -57,26 +58,49 @@ def _carry(cell: Cell, lay: Layout, theme: Theme, left: float, right: float,
     return groups
 
 
+def _sequence_row(cell: Cell, theme: Theme, lay: Layout, node_ids: tuple[str, ...],
+                  values: tuple[Values, ...], steps: int) -> list[list[Glyph]]:
+    """For each step, the glyphs of the named vectors drawn in a row outside the blocks."""
+    return [[vector_glyph(cell.graph.node(n), cell, theme, values[k] if values else None)
+             for n in node_ids if n in lay.nodes] for k in range(steps)]
+
+
+def _link(theme: Theme, x: float, y0: float, y1: float) -> list[Shape]:
+    """A vertical connection from y0 to an arrowhead at y1."""
+    head = theme.font_size * 0.75
+    step = head if y1 > y0 else -head
+    return _edge_shapes(((x, y0), (x, y0), (x, y1 - step), (x, y1 - step)), (x, y1), 0, 0,
+                        theme.line, theme.stroke, "", head)
+
+
 def compose_unrolled(cell: Cell, theme: Theme, steps: int,
                      values: tuple[Values, ...] = ()) -> Scene:
     """``steps`` copies of the cell's drawing from left to right, captioned t = 1, 2, ...;
-    the state outputs of each step feed the state inputs of the next. ``values`` holds each
-    step's numbers, or is empty. Every step shares one layout (the glyphs' sizes do not depend
-    on the numbers), so dot runs once."""
+    the state outputs of each step feed the state inputs of the next, the inputs x[1..T] stand
+    in a row below and the output h[1..T] in a row above, as unrolled networks are drawn.
+    ``values`` holds each step's numbers, or is empty. Every step shares one layout (the glyphs'
+    sizes do not depend on the numbers), so dot runs once."""
     check_unroll(steps)
     first = values[0] if values else None
     _, lay = layout(cell, theme, first)
+    graph = cell.graph
     fs = theme.font_size
-    pad, gap = fs * 0.8, fs * 6
+    pad, gap, link = fs * 0.8, fs * 6, fs * 2.2
     caption_h = line_height(fs) + fs * 0.4
     block_w = lay.width + 2 * pad
+    block_h = lay.height + 2 * pad
+    shown = "h" if "h" in graph.outputs else graph.outputs[0]
+    above = _sequence_row(cell, theme, lay, (shown,), values, steps)
+    below = _sequence_row(cell, theme, lay, graph.inputs, values, steps)
+    above_h = max((g.height for row in above for g in row), default=0.0)
+    below_h = max((g.height for row in below for g in row), default=0.0)
     width = steps * block_w + (steps - 1) * gap
-    height = caption_h + lay.height + 2 * pad
+    height = above_h + link + caption_h + block_h + link + below_h
 
     def draw(gx: float, gy: float) -> list[Group]:
         groups: list[Group] = []
         carries: list[Group] = []
-        top = gy + caption_h
+        top = gy + above_h + link + caption_h
         for k in range(steps):
             x = gx + k * (block_w + gap)
             step_plan = plan(cell, theme, values[k] if values else None)
@@ -89,6 +113,22 @@ def compose_unrolled(cell: Cell, theme: Theme, steps: int,
             groups.append(Group("step", f"s{k + 1}", frame_shapes))
             drawn = body(step_plan, lay, theme, x + pad, top + pad)
             groups += [relabel(g, k + 1, prefix=f"s{k + 1}:") for g in drawn]
+            # The sequence: x[k] below the block, pointing up into it; h[k] above, out of it.
+            for node_id, glyph in zip((shown,), above[k], strict=False):
+                cx = x + pad + lay.nodes[node_id].x
+                cy = gy + above_h - glyph.height / 2
+                row = Group("node", f"seq:{node_id}", _place(glyph, cx, cy))
+                groups.append(relabel(row, k + 1, prefix=f"s{k + 1}:"))
+                carries.append(Group("link", f"s{k + 1}:link:{node_id}",
+                                     tuple(_link(theme, cx, top, gy + above_h))))
+            bottom = top + block_h
+            for node_id, glyph in zip(graph.inputs, below[k], strict=False):
+                cx = x + pad + lay.nodes[node_id].x
+                cy = bottom + link + glyph.height / 2
+                row = Group("node", f"seq:{node_id}", _place(glyph, cx, cy))
+                groups.append(relabel(row, k + 1, prefix=f"s{k + 1}:"))
+                carries.append(Group("link", f"s{k + 1}:link:{node_id}",
+                                     tuple(_link(theme, cx, bottom + link, bottom))))
             if k + 1 < steps:
                 carry = _carry(cell, lay, theme, x + pad, x + block_w + gap + pad, top + pad)
                 carries += [Group(g.role, f"s{k + 1}:{g.id}", g.shapes) for g in carry]

@@ -137,6 +137,17 @@ def test_unrolled_structure(steps: int, tmp_path: Path) -> None:
     words = [t.text for t in root.iter(f"{SVG}text")]
     assert "h[0]" in words and f"h[{steps}]" in words and f"x[{steps}]" in words
     assert "x[t]" not in words
+    # The sequence: x[k] in a row below step k's frame, h[k] in a row above it, each linked.
+    by_id = {g.get("data-id"): g for g in groups}
+    for k in range(1, steps + 1):
+        frame = next(by_id[f"s{k}"].iter(f"{SVG}rect"))
+        top, bottom = float(frame.get("y")), float(frame.get("y")) + float(frame.get("height"))
+        h_row = next(by_id[f"s{k}:seq:h"].iter(f"{SVG}rect"))
+        x_row = next(by_id[f"s{k}:seq:x"].iter(f"{SVG}rect"))
+        assert float(h_row.get("y")) + float(h_row.get("height")) < top
+        assert float(x_row.get("y")) > bottom
+        assert [t.text for t in by_id[f"s{k}:seq:x"].iter(f"{SVG}text")][-2:] == [f"x[{k}]", "3×1"]
+        assert f"s{k}:link:h" in by_id and f"s{k}:link:x" in by_id
     cell = load("lstm")
     weights = cellviz.init_weights(cell, seed=0)
     state = None
