@@ -13,14 +13,17 @@ __all__ = ["build"]
 
 
 def _walk(expr: Expr) -> Iterator[Expr]:
-    yield expr
-    if isinstance(expr, Call):
-        yield from _walk(expr.arg)
-    elif isinstance(expr, Unary):
-        yield from _walk(expr.operand)
-    elif isinstance(expr, Binary):
-        yield from _walk(expr.left)
-        yield from _walk(expr.right)
+    """Every sub-expression, in source order, without recursion."""
+    stack = [expr]
+    while stack:
+        e = stack.pop()
+        yield e
+        if isinstance(e, Call):
+            stack.append(e.arg)
+        elif isinstance(e, Unary):
+            stack.append(e.operand)
+        elif isinstance(e, Binary):
+            stack += [e.right, e.left]
 
 
 def _refs(eq: Equation) -> list[VectorRef]:

@@ -47,7 +47,8 @@ def _add_list(sub: Subparsers) -> None:
     p = sub.add_parser("list", help="the built-in cells and their parameter formulas",
                        description="List the built-in cells, a line each: name, parameter "
                        "formula, conventions with a form of their own, source.")
-    p.add_argument("--convention", choices=CONVENTIONS, default="paper")
+    p.add_argument("--convention", choices=CONVENTIONS, default="paper",
+                   help="count the parameters of this convention's form (default: paper)")
     p.set_defaults(run=_run_list)
 
 
@@ -80,12 +81,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         args = build_parser().parse_args(argv)
         code: int = args.run(args)
+        sys.stdout.flush()  # a full disk or a closed pipe shows here, not after main returns
         return code
     except CellvizError as exc:
         print(f"cellviz: error: {exc}", file=sys.stderr)
         return exc.exit_code
+    except MemoryError:
+        print("cellviz: error: out of memory: use smaller sizes or fewer steps", file=sys.stderr)
+        return 1
+    except BrokenPipeError:
+        return 1
+    except OSError as exc:
+        # A file cellviz's own code did not name, most often a full disk or standard output.
+        where = f" {exc.filename!r}" if exc.filename else " to standard output"
+        print(f"cellviz: error: cannot write{where}: {exc.strerror or exc}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         print("cellviz: interrupted", file=sys.stderr)
         return 130
-    except BrokenPipeError:
-        return 1

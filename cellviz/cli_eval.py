@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 from typing import TYPE_CHECKING
 
 from .cliargs import add_cell_arguments, cell_from_args, positive_int
@@ -42,8 +41,9 @@ def _run_eval(args: argparse.Namespace) -> int:
 
 
 def _number(value: float) -> str:
-    text = f"{value: .6f}"
-    return text if math.isfinite(value) else f"{value}"
+    """Six decimals (scientific notation past a million), never a negative zero."""
+    value = value + 0.0 if round(value, 6) != 0 else 0.0
+    return f"{value: .6f}" if abs(value) < 1e6 else f"{value: .6e}"
 
 
 def add_eval(sub: Subparsers) -> None:

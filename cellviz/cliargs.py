@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, NoReturn, TypeAlias
 
 from .cell import Cell
 from .errors import UsageError
-from .library import CONVENTIONS, load
+from .library import CONVENTIONS, MAX_SIZE, load
 
 __all__ = [
     "DEFAULT_HIDDEN_SIZE",
@@ -16,6 +16,7 @@ __all__ = [
     "add_cell_arguments",
     "cell_from_args",
     "positive_int",
+    "whole_number",
 ]
 
 #: Sizes of the article's worked example, the default of every command.
@@ -27,34 +28,47 @@ class Parser(argparse.ArgumentParser):
     """argparse, but a usage error is a UsageError (one line, exit 2) rather than an exit."""
 
     def error(self, message: str) -> NoReturn:
-        raise UsageError(f"{self.prog}: {message}")
+        if "argument --x: expected one argument" in message:
+            message += " (write --x=-1,2,3 when the first number is negative)"
+        # The top-level parser's name is already the start of every error line.
+        raise UsageError(message if self.prog == "cellviz" else f"{self.prog}: {message}")
+
+
+def _shown(text: str) -> str:
+    return repr(text if len(text) <= 40 else text[:37] + "...")
+
+
+def whole_number(text: str, *, least: int, most: int) -> int:
+    """A whole number written in ASCII digits, from ``least`` to ``most``, or an argparse
+    error naming the bad value and the range."""
+    if not text.isascii() or not text.isdigit() or len(text) > len(str(most)) or not (
+        least <= int(text) <= most
+    ):
+        raise argparse.ArgumentTypeError(
+            f"not a whole number from {least} to {most:,}: {_shown(text)}"
+        )
+    return int(text)
 
 
 def positive_int(text: str) -> int:
-    """An argparse type: a positive integer, or a message naming the bad value."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a positive integer: {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"not a positive integer: {text!r}")
-    return value
+    """An argparse type: a positive integer (a size, a count of steps) up to MAX_SIZE."""
+    return whole_number(text, least=1, most=MAX_SIZE)
 
 
 def _size_binding(text: str) -> tuple[str, int]:
     name, sep, value = text.partition("=")
     if not sep or not name.isidentifier():
-        raise argparse.ArgumentTypeError(f"expected NAME=INT such as k=4, not {text!r}")
+        raise argparse.ArgumentTypeError(f"expected NAME=INT such as k=4, not {_shown(text)}")
     return name, positive_int(value)
 
 
 def add_cell_arguments(parser: argparse.ArgumentParser) -> None:
     """CELL and its sizes and convention, shared by every command that loads a cell."""
     parser.add_argument("cell", metavar="CELL", help="a built-in cell name or a cell file")
-    parser.add_argument("-i", "--input-size", type=positive_int, default=DEFAULT_INPUT_SIZE,
-                        metavar="I", help="size i of the input x[t] (default: 3)")
-    parser.add_argument("-n", "--hidden-size", type=positive_int, default=DEFAULT_HIDDEN_SIZE,
-                        metavar="N", help="size n of the hidden state, neurons (default: 2)")
+    parser.add_argument("-i", "--input-size", type=positive_int, default=None, metavar="I",
+                        help=f"size i of the input x[t] (default: {DEFAULT_INPUT_SIZE})")
+    parser.add_argument("-n", "--hidden-size", type=positive_int, default=None, metavar="N",
+                        help=f"size n of the state, neurons (default: {DEFAULT_HIDDEN_SIZE})")
     parser.add_argument("-p", "--proj-size", type=positive_int, default=None, metavar="P",
                         help="size p of a projection (lstm-proj)")
     parser.add_argument("--size", type=_size_binding, action="append", default=[],
@@ -64,14 +78,26 @@ def add_cell_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def cell_from_args(args: argparse.Namespace) -> Cell:
-    """Load the cell that add_cell_arguments' options name."""
+    """Load the cell that add_cell_arguments' options name; a size given twice is an error."""
+    given = {"i": args.input_size, "n": args.hidden_size, "p": args.proj_size}
+    flags = {"i": "--input-size", "n": "--hidden-size", "p": "--proj-size"}
+    extra: dict[str, int] = {}
+    for name, value in args.size:
+        if given.get(name) is not None or name in extra:
+            first = f"{flags[name]} {given[name]}" if given.get(name) is not None else \
+                f"--size {name}={extra[name]}"
+            raise UsageError(f"size {name} is given twice: {first} and --size {name}={value}")
+        if name in given:
+            given[name] = value
+        else:
+            extra[name] = value
     return load(
         args.cell,
-        input_size=args.input_size,
-        hidden_size=args.hidden_size,
-        proj_size=args.proj_size,
+        input_size=given["i"] if given["i"] is not None else DEFAULT_INPUT_SIZE,
+        hidden_size=given["n"] if given["n"] is not None else DEFAULT_HIDDEN_SIZE,
+        proj_size=given["p"],
         convention=args.convention,
-        **dict(args.size),
+        **extra,
     )
 
 

@@ -7,13 +7,19 @@ import argparse
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from .cliargs import whole_number
 from .errors import EvaluationError, UsageError
 
 if TYPE_CHECKING:
     from .cell import Cell
     from .values import Values
 
-__all__ = ["Run", "add_input_arguments", "run_from_args", "step_values", "wants_values"]
+__all__ = ["MAX_NUMBERS", "Run", "add_input_arguments", "run_from_args", "step_values",
+           "wants_values"]
+
+#: The most numbers (weights, and every vector of every step) a command computes: beyond it,
+#: a run would take minutes or more memory than a workstation has.
+MAX_NUMBERS = 200_000_000
 
 
 def _vector(text: str) -> list[float]:
@@ -29,13 +35,7 @@ def _vector(text: str) -> list[float]:
 
 
 def _seed(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        value = -1
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"not a non-negative integer: {text!r}")
-    return value
+    return whole_number(text, least=0, most=2**64 - 1)
 
 
 def add_input_arguments(parser: argparse.ArgumentParser) -> None:
@@ -76,6 +76,13 @@ def run_from_args(cell: Cell, args: argparse.Namespace, steps: int | None,
         raise UsageError(f"{steps_option} {steps} but --x is given {len(given)} "
                          f"time{'s' if len(given) != 1 else ''} (one --x per step)")
     count = len(given) if given else steps or 1
+    numbers = cell.params().total + count * sum(cell.size(n.size) for n in graph.nodes)
+    if numbers > MAX_NUMBERS:
+        raise UsageError(
+            f"too large to run: {numbers:,} numbers in the weights and the vectors of "
+            f"{count:,} step{'s' if count != 1 else ''} (at most {MAX_NUMBERS:,}); use smaller "
+            "sizes or fewer steps"
+        )
     weights, xs = example_inputs(cell, seed=seed, steps=count)
     source = f"seed {seed}"
     if args.weights is not None:
@@ -85,13 +92,13 @@ def run_from_args(cell: Cell, args: argparse.Namespace, steps: int | None,
                                     for t in range(count)]
     if given:
         if len(graph.inputs) != 1:
-            raise UsageError(f"--x gives one input, but cell {graph.name!r} has inputs "
-                             f"{', '.join(graph.inputs) or 'none'}")
+            having = f"inputs {', '.join(graph.inputs)}" if graph.inputs else "no input"
+            raise UsageError(f"--x gives one input, but cell {graph.name!r} has {having}")
         name = graph.inputs[0]
         size = cell.size(graph.node(name).size)
         for x in given:
             if len(x) != size:
-                raise EvaluationError(f"--x {','.join(f'{v:g}' for v in x)} has {len(x)} "
+                raise UsageError(f"--x {','.join(f'{v:g}' for v in x)} has {len(x)} "
                                  f"number{'s' if len(x) != 1 else ''}, but "
                                  f"{graph.node(name).label} has {size} "
                                  f"({graph.node(name).size}={size})")
@@ -100,14 +107,25 @@ def run_from_args(cell: Cell, args: argparse.Namespace, steps: int | None,
             f"weights from seed {seed}, input from --x"
     elif args.weights is None:
         source = f"weights and input from seed {seed}"
+    import numpy as np
+
     prepared = cell.prepare(weights)
     state: dict[str, Any] | None = None
     outputs, traces = [], []
-    for step_input in inputs:
-        out, trace = cell.step(prepared, step_input, state)
-        state = {s: out[s] for s in graph.states}
-        outputs.append(out)
-        traces.append(trace)
+    # Overflow is reported below, naming where it happened, rather than warned about.
+    with np.errstate(over="ignore", invalid="ignore"):
+        for k, step_input in enumerate(inputs, start=1):
+            out, trace = cell.step(prepared, step_input, state)
+            for node_id, value in trace.items():
+                if not np.all(np.isfinite(value)):
+                    raise EvaluationError(
+                        f"the numbers overflowed: node {node_id!r} holds "
+                        f"{value.ravel()[~np.isfinite(value.ravel())][0]} at step {k}; the "
+                        "input or the weights are too large to compute in floating point"
+                    )
+            state = {s: out[s] for s in graph.states}
+            outputs.append(out)
+            traces.append(trace)
     return Run(weights, tuple(outputs), tuple(traces), source)
 
 

@@ -16,6 +16,7 @@ from .syntax import parse
 __all__ = [
     "BUILTIN_CELLS",
     "CONVENTIONS",
+    "MAX_SIZE",
     "builtin_conventions",
     "builtin_text",
     "load",
@@ -27,6 +28,10 @@ BUILTIN_CELLS = ("rnn", "gru", "lstm", "lstm-peephole", "cifg", "lstm-proj", "mg
 
 #: Conventions: the article's and papers' form, and the forms PyTorch and Keras 3 compute.
 CONVENTIONS = ("paper", "pytorch", "keras")
+
+#: The largest size a symbol may be bound to: far beyond any real cell, small enough that
+#: every count stays an exact, printable integer.
+MAX_SIZE = 10**12
 
 
 def _cell_files() -> resources.abc.Traversable:
@@ -83,6 +88,11 @@ def load_graph(name_or_path: str | Path, convention: str = "paper") -> CellGraph
     path = Path(name_or_path)
     if not path.exists():
         raise _unknown(str(name_or_path))
+    if convention != "paper":
+        raise UsageError(
+            f"convention {convention!r} chooses between the forms of a built-in cell; a cell "
+            f"file such as {str(path)!r} is taken as written (leave the convention out)"
+        )
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError:
@@ -116,8 +126,11 @@ def load(
         bound["p"] = proj_size
     bound.update(sizes)
     for symbol, value in bound.items():
-        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-            raise UsageError(f"size {symbol} must be a positive integer, not {value!r}")
+        if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_SIZE:
+            shown = repr(value) if len(repr(value)) <= 40 else repr(value)[:37] + "..."
+            raise UsageError(
+                f"size {symbol} must be a positive integer up to {MAX_SIZE:,}, not {shown}"
+            )
     missing = [s for s in graph.sizes if s not in bound]
     if missing:
         flags = {"p": " (--proj-size, proj_size=)"}

@@ -20,10 +20,24 @@ __all__ = [
     "ParamRef",
     "Unary",
     "VectorRef",
+    "depth",
     "parse",
+    "split_lines",
 ]
 
 DECL_KINDS = ("input", "state", "output")
+
+#: How deeply parentheses, calls and unary minus may nest, and how deep an expression's tree
+#: may grow (a chain a + b + c + ... is as deep as it is long): far beyond any real cell, well
+#: within what the recursive walks over the tree can take.
+MAX_NESTING = 40
+MAX_DEPTH = 120
+
+
+def split_lines(text: str) -> list[str]:
+    """A file's lines: broken at \\n, \\r\\n and \\r only (not at the form feeds and Unicode
+    separators that str.splitlines also breaks at), so that line numbers match an editor's."""
+    return text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
 
 
 @dataclass(frozen=True)
@@ -136,7 +150,7 @@ class CellSource:
 
     def snippet(self, span: Span) -> str:
         """The source text an expression spans."""
-        lines = self.text.splitlines()
+        lines = split_lines(self.text)
         return lines[span.line - 1][span.col - 1 : span.end - 1].strip()
 
 
@@ -168,6 +182,11 @@ class _LineParser:
         self.path = path
         self.lineno = lineno
         self.line = line
+        self.nesting = 0
+        for col, char in enumerate(line, start=1):
+            if (ord(char) < 32 and char != "\t") or ord(char) in (127, 0xFFFE, 0xFFFF):
+                self.fail(col, f"control character U+{ord(char):04X} is not allowed "
+                          "(cell files are plain text)")
         self.tokens: list[_Token] = []
         self.comment: str | None = None
         pos = 0
@@ -282,6 +301,9 @@ class _LineParser:
             self.fail(self.tok.col, "expected an expression after '='")
         expr = self.sum()
         self.expect_end()
+        if depth(expr) > MAX_DEPTH:
+            self.fail(start, f"expression too deep (more than {MAX_DEPTH} operations in a "
+                      "chain); split it into several equations")
         return Equation(name.text, expr, self.comment, lhs_span)
 
     def time_index(self) -> int:
@@ -324,9 +346,18 @@ class _LineParser:
     def unary(self) -> Expr:
         if self.tok.kind == "op" and self.tok.text == "-":
             start = self.advance().col
+            self.enter(start)
             operand = self.unary()
+            self.nesting -= 1
             return Unary(operand, self.span(start))
         return self.primary()
+
+    def enter(self, col: int) -> None:
+        """One level deeper into parentheses, a call or a unary minus."""
+        self.nesting += 1
+        if self.nesting > MAX_NESTING:
+            self.fail(col, f"expression nested too deeply (more than {MAX_NESTING} levels of "
+                      "parentheses, calls and minus signs); split it into several equations")
 
     def primary(self) -> Expr:
         tok = self.tok
@@ -337,10 +368,12 @@ class _LineParser:
             return One(self.span(tok.col))
         if tok.kind == "op" and tok.text == "(":
             self.advance()
+            self.enter(tok.col)
             if self.tok.kind == "end" or self.tok.text == ")":
                 self.fail(self.tok.col, f"expected an expression but found {_describe(self.tok)}")
             inner = self.sum()
             self.expect(")", "')'")
+            self.nesting -= 1
             return inner
         if tok.kind == "name":
             self.advance()
@@ -350,14 +383,32 @@ class _LineParser:
                 return VectorRef(tok.text, lag, self.span(tok.col))
             if nxt.kind == "op" and nxt.text == "(":
                 self.advance()
+                self.enter(tok.col)
                 if self.tok.text == ")":
                     self.fail(self.tok.col, f"{tok.text}() needs an argument")
                 arg = self.sum()
                 self.expect(")", "')'")
+                self.nesting -= 1
                 return Call(tok.text, arg, self.span(tok.col))
             return ParamRef(tok.text, self.span(tok.col))
         self.fail(tok.col, f"expected a vector, parameter or '(' but found {_describe(tok)}")
         raise AssertionError("unreachable")
+
+
+def depth(expr: Expr) -> int:
+    """How deep an expression's tree is, found without recursion."""
+    deepest = 0
+    stack: list[tuple[Expr, int]] = [(expr, 1)]
+    while stack:
+        e, d = stack.pop()
+        deepest = max(deepest, d)
+        if isinstance(e, Binary):
+            stack += [(e.left, d + 1), (e.right, d + 1)]
+        elif isinstance(e, Call):
+            stack.append((e.arg, d + 1))
+        elif isinstance(e, Unary):
+            stack.append((e.operand, d + 1))
+    return deepest
 
 
 def parse(text: str, path: str = "<cell>") -> CellSource:
@@ -372,7 +423,8 @@ def parse(text: str, path: str = "<cell>") -> CellSource:
     params: list[ParamDecl] = []
     equations: list[Equation] = []
     description: str | None = None
-    for lineno, line in enumerate(text.splitlines(), start=1):
+    text = text.removeprefix("\ufeff")  # a byte-order mark, as some editors write
+    for lineno, line in enumerate(split_lines(text), start=1):
         parser = _LineParser(path, lineno, line)
         if len(parser.tokens) == 1:  # blank or comment-only
             if description is None and not equations and parser.comment:

@@ -61,8 +61,15 @@ def test_params_projection_and_custom_sizes(capsys: pytest.CaptureFixture[str],
     ("argv", "code", "message"),
     [
         (["params", "lstmm"], 1, "no built-in cell or cell file named 'lstmm' (did you mean"),
-        (["params", "gru", "-n", "0"], 2, "argument -n/--hidden-size: not a positive integer: '0'"),
-        (["params", "gru", "-i", "three"], 2, "not a positive integer: 'three'"),
+        (["params", "gru", "-n", "0"], 2,
+         "argument -n/--hidden-size: not a whole number from 1 to 1,000,000,000,000: '0'"),
+        (["params", "gru", "-i", "three"], 2, "not a whole number from 1 to"),
+        (["params", "gru", "-i", "٣"], 2, "not a whole number from 1 to"),
+        (["params", "gru", "-n", "9" * 5000], 2,
+         "not a whole number from 1 to 1,000,000,000,000: '" + "9" * 37 + "...'"),
+        (["params", "gru", "-n", "3", "--size", "n=4"], 2,
+         "size n is given twice: --hidden-size 3 and --size n=4"),
+        (["params", "gru", "--size", "k=4", "--size", "k=5"], 2, "size k is given twice"),
         (["params", "gru", "-i", "-3"], 2, "argument -i/--input-size"),
         (["params", "gru", "--convention", "torch"], 2, "invalid choice: 'torch'"),
         (["params", "gru", "--size", "k"], 2, "expected NAME=INT such as k=4, not 'k'"),
@@ -91,6 +98,25 @@ def test_cell_file_errors_name_file_line_and_column(
     assert code == 1
     assert err == (f"cellviz: error: {bad}:2:38: state 'x' is read at [t-1] but never written: "
                    "add 'x[t] = ...'\n")
+
+
+def test_a_convention_is_for_builtin_cells(capsys: pytest.CaptureFixture[str],
+                                           tmp_path: Path) -> None:
+    cell = tmp_path / "mine.cell"
+    cell.write_text("h[t] = tanh(W @ x[t] + U @ h[t-1])\n")
+    code, _, err = run(capsys, "params", str(cell), "--convention", "pytorch")
+    assert code == 2
+    assert "a cell file such as" in err and "is taken as written" in err
+
+
+def test_output_that_cannot_be_written_is_one_line(capsys: pytest.CaptureFixture[str]) -> None:
+    if not Path("/dev/full").exists():
+        pytest.skip("no /dev/full on this system")
+    result = subprocess.run(f"{sys.executable} -m cellviz params lstm --json > /dev/full",
+                            shell=True, capture_output=True, text=True, check=False)
+    assert result.returncode == 1
+    assert result.stderr == ("cellviz: error: cannot write to standard output: "
+                             "No space left on device\n")
 
 
 def test_python_dash_m_runs_the_same_command_line() -> None:

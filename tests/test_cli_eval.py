@@ -67,15 +67,24 @@ def test_given_input(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 @pytest.mark.parametrize(("argv", "code", "message"), [
-    (["gru", "--x", "1,2"], 1, "--x 1,2 has 2 numbers, but x[t] has 3 (i=3)"),
+    (["gru", "--x", "1,2"], 2, "--x 1,2 has 2 numbers, but x[t] has 3 (i=3)"),
     (["gru", "--x", "1,two,3"], 2, "argument --x: expected numbers separated by commas"),
     (["gru", "--x", "1,nan,3"], 1, "input 'x' holds nan at index 1"),
     (["gru", "--x", "1,2,3", "--steps", "2"], 2,
      "--steps 2 but --x is given 1 time (one --x per step)"),
-    (["gru", "--seed", "-3"], 2, "argument --seed: not a non-negative integer: '-3'"),
-    (["gru", "--steps", "0"], 2, "argument --steps: not a positive integer: '0'"),
+    (["gru", "--seed", "-3"], 2,
+     "argument --seed: not a whole number from 0 to 18,446,744,073,709,551,615: '-3'"),
+    (["gru", "--steps", "0"], 2,
+     "argument --steps: not a whole number from 1 to 1,000,000,000,000: '0'"),
     (["nosuch"], 1, "no built-in cell or cell file named 'nosuch'"),
-], ids=["length", "not-a-number", "nan", "steps-and-x", "seed", "steps", "unknown-cell"])
+    (["lstm", "--x=1.7e308,-1.7e308,1.7e308"], 1,
+     "the numbers overflowed: node 'f.dense' holds -inf at step 1"),
+    (["gru", "-n", "100000"], 2, "too large to run: 30,002,500,003 numbers in the weights and "
+     "the vectors of 1 step (at most 200,000,000)"),
+    (["lstm", "--steps", "100000000"], 2, "too large to run"),
+    (["lstm", "--x", "-1,2,3"], 2, "expected one argument (write --x=-1,2,3 when the first"),
+], ids=["length", "not-a-number", "nan", "steps-and-x", "seed", "steps", "unknown-cell",
+        "overflow", "too-large", "too-many-steps", "negative-x"])
 def test_errors_are_one_line(
     capsys: pytest.CaptureFixture[str], argv: list[str], code: int, message: str
 ) -> None:

@@ -70,3 +70,10 @@ def test_random_text(text: str) -> None:
 @given(st.lists(st.sampled_from(TOKENS), max_size=40).map("".join))
 def test_random_token_soup(text: str) -> None:
     check("h[t] = " + text)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.sampled_from(["(", "-", "tanh(", "(W @ ", "x[t] * ", "b + "]), st.integers(1, 600))
+def test_deep_and_long_expressions(piece: str, count: int) -> None:
+    opened = piece.count("(")
+    check("h[t] = " + piece * count + "h[t-1]" + ")" * (opened * count))

@@ -55,6 +55,20 @@ def test_declarations_without_sizes_and_params() -> None:
     assert [(p.name, p.dims) for p in src.params] == [("W", ("n", "i")), ("b", ("n",))]
 
 
+def test_line_ends_and_byte_order_mark() -> None:
+    src = parse("\ufeff# BOM\r\nh[t] = x[t]\r\n\r\ny[t] = h[t]  # a \u2028 b \x85 c\ru[t] = y[t]")
+    assert [(eq.name, eq.span.line) for eq in src.equations] == [("h", 2), ("y", 4), ("u", 5)]
+    assert src.equations[1].comment == "a \u2028 b \x85 c"
+    assert src.snippet(src.equations[2].expr.span) == "y[t]"
+
+
+def test_long_but_legal_expressions_build() -> None:
+    from cellviz.build import build
+
+    text = "h[t] = tanh(W @ x[t]" + "".join(f" + U{k} @ h[t-1]" for k in range(110)) + ")"
+    assert len(build(parse(text), "wide").params) == 111
+
+
 def test_cell_name_may_hold_dashes() -> None:
     assert parse("cell lstm-peephole\nh[t] = h[t-1]").name == "lstm-peephole"
 
@@ -77,6 +91,12 @@ def test_cell_name_may_hold_dashes() -> None:
         ("param W: n x i x k\nh[t] = W @ x[t]", "1:1", "a matrix or a vector"),
         ("cell a\ncell b\nh[t] = x[t]", "2:1", "named twice"),
         ("\nh[t] = W @ x[t] )", "2:17", "unexpected ')'"),
+        ("h[t] = " + "(" * 41 + "x[t]" + ")" * 41, "1:48", "nested too deeply (more than 40"),
+        ("h[t] = " + "-" * 41 + "x[t]", "1:48", "nested too deeply"),
+        ("h[t] = " + "tanh(" * 41 + "x[t]" + ")" * 41, "1:208", "nested too deeply"),
+        ("h[t] = x[t]" + " + b" * 120, "1:1", "expression too deep (more than 120 operations"),
+        ("h[t] = x[t]  # a \x01 comment", "1:18", "control character U+0001 is not allowed"),
+        ("h[t] = x[t]\x0c", "1:12", "control character U+000C"),
     ],
     ids=lambda v: v if isinstance(v, str) and len(v) < 12 else None,
 )
