@@ -13,7 +13,7 @@ import pytest
 import cellviz
 from cellviz.gallery import gallery_cells
 from cellviz.layout import dot_source, plan
-from cellviz.render import RenderOptions, render_bytes, write_atomic
+from cellviz.render import RenderOptions, render_bytes
 from cellviz.themes import THEMES, get_theme
 
 pytestmark = pytest.mark.dot
@@ -177,20 +177,6 @@ def test_png_and_pdf(tmp_path: Path) -> None:
     pdf = cellviz.save(CELLS["gru"], tmp_path / "gru.pdf")
     assert png is not None and png.read_bytes().startswith(b"\x89PNG")
     assert pdf is not None and pdf.read_bytes().startswith(b"%PDF")
-
-
-def test_a_failed_write_leaves_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    target = tmp_path / "fig.svg"
-    target.write_bytes(b"old")
-
-    def broken(*args: object) -> None:
-        raise OSError("disk full")
-
-    monkeypatch.setattr(os, "replace", broken)
-    with pytest.raises(OSError):
-        write_atomic(target, b"new")
-    assert target.read_bytes() == b"old"
-    assert list(tmp_path.iterdir()) == [target]
 
 
 def test_jupyter_shows_the_figure() -> None:
