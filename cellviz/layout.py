@@ -22,6 +22,7 @@ from .themes import Theme
 from .values import Values
 
 __all__ = [
+    "MAX_FIGURE_NODES",
     "ClusterBox",
     "Layout",
     "Placed",
@@ -33,6 +34,11 @@ __all__ = [
     "plan",
     "run_dot",
 ]
+
+#: The most boxes (nodes and activation marks) a figure may have. The built-in cells have at
+#: most 24; past about a hundred a figure is unreadable, and dot's time grows steeply (a chain
+#: of 50 equations, 103 boxes, took dot over half a minute).
+MAX_FIGURE_NODES = 100
 
 DOT_INSTALL = "apt-get install graphviz (Debian/Ubuntu) or brew install graphviz (macOS)"
 
@@ -275,8 +281,14 @@ def _floats(text: str) -> list[float]:
 
 
 def layout(cell: Cell, theme: Theme, values: Values | None = None) -> tuple[Plan, Layout]:
-    """Plan the figure, run dot, and read its positions back (y pointing down)."""
+    """Plan the figure, run dot, and read its positions back (y pointing down). A figure of
+    more than MAX_FIGURE_NODES boxes is a CellvizError, before dot is run."""
     p = plan(cell, theme, values)
+    if len(p.glyphs) > MAX_FIGURE_NODES:
+        raise CellvizError(
+            f"cell {cell.name!r} is too large to draw: its figure would have {len(p.glyphs)} "
+            f"boxes (nodes and activation marks), and cellviz draws at most {MAX_FIGURE_NODES} "
+            "(a larger figure is unreadable); its parameters and evaluation still work")
     data = run_dot(dot_source(cell, theme, p))
     flipped = _highway_below(p, data)
     if flipped:
