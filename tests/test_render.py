@@ -183,3 +183,21 @@ def test_jupyter_shows_the_figure() -> None:
     svg = CELLS["gru"]._repr_svg_()
     root = parse(svg)
     assert root.get("width") and root.get("viewBox")
+
+
+def test_dot_runs_once_per_dot_text(monkeypatch: pytest.MonkeyPatch) -> None:
+    import cellviz.layout as layout_module
+
+    calls: list[object] = []
+    real = subprocess.run
+
+    def counting(*args: object, **kwargs: object) -> object:
+        calls.append(args)
+        return real(*args, **kwargs)  # type: ignore[call-overload]
+
+    layout_module._dot_json.cache_clear()
+    monkeypatch.setattr(layout_module.subprocess, "run", counting)
+    first = cellviz.render(CELLS["mgu"])
+    runs = len(calls)
+    assert runs >= 1
+    assert cellviz.render(CELLS["mgu"]) == first and len(calls) == runs
