@@ -285,15 +285,18 @@ def _free_spot(at: tuple[float, float], size: tuple[float, float], samples: _Gri
     return x, y
 
 
+#: The Bernstein weights of 25 evenly spaced points along a cubic Bézier curve.
+_BEZIER = tuple(((1 - t) ** 3, 3 * t * (1 - t) ** 2, 3 * t * t * (1 - t), t ** 3)
+                for t in (step / 24 for step in range(25)))
+
+
 def _samples(points: tuple[tuple[float, float], ...]) -> list[tuple[float, float]]:
     """Points along a route's Bézier curves, close enough to test what the route crosses."""
     out = []
     for k in range(0, len(points) - 3, 3):
         (x0, y0), (x1, y1), (x2, y2), (x3, y3) = points[k:k + 4]
-        for step in range(25):
-            t = step / 24
-            a, b, c, d = (1 - t) ** 3, 3 * t * (1 - t) ** 2, 3 * t * t * (1 - t), t ** 3
-            out.append((a * x0 + b * x1 + c * x2 + d * x3, a * y0 + b * y1 + c * y2 + d * y3))
+        out += [(a * x0 + b * x1 + c * x2 + d * x3, a * y0 + b * y1 + c * y2 + d * y3)
+                for a, b, c, d in _BEZIER]
     return out
 
 
