@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -10,6 +11,7 @@ from typing import TYPE_CHECKING
 from .cliargs import add_cell_arguments, cell_from_args
 from .cliinputs import add_input_arguments, run_from_args, step_values, wants_values
 from .errors import UsageError
+from .render import MAX_SCALE, MIN_SCALE, check_scale
 from .values import MAX_UNROLL, check_unroll
 
 if TYPE_CHECKING:
@@ -20,12 +22,10 @@ __all__ = ["add_gallery", "add_render", "default_path"]
 
 def _scale(text: str) -> float:
     try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
-    if not 0 < value <= 20:
-        raise argparse.ArgumentTypeError(f"scale must be in (0, 20], not {text!r}")
-    return value
+        return check_scale(float(text))
+    except (ValueError, UsageError):
+        raise argparse.ArgumentTypeError(f"not a number from {MIN_SCALE:g} to {MAX_SCALE:g}: "
+                                         f"{text!r}") from None
 
 
 def _steps(text: str) -> int:
@@ -37,13 +37,19 @@ def _steps(text: str) -> int:
                                          ) from None
 
 
-def default_path(cell: str, convention: str, theme: str, fmt: str,
+def _file_part(name: str) -> str:
+    """A cell's name as one safe file-name part: no directories, no leading dot."""
+    safe = re.sub(r"[^\w.+-]+", "_", name).strip("_.")
+    return safe or "cell"
+
+
+def default_path(name: str, convention: str, theme: str, fmt: str,
                  extra: tuple[str, ...] = ()) -> Path:
-    """Where ``cellviz render`` writes by default: ``output/<cell>[.<convention>][.<theme>]
-    [.<extra>...].<fmt>`` (the convention and theme only when they are not the defaults;
-    ``extra`` such as ``values``, ``unroll3``)."""
-    stem = Path(cell).name.split(".")[0] if cell.endswith(".cell") else cell
-    parts = [stem]
+    """Where ``cellviz render`` writes by default: ``output/<name>[.<convention>][.<theme>]
+    [.<extra>...].<fmt>``, always directly in output/, where ``name`` is the cell's name (its
+    ``cell`` line or its file's stem); the convention and theme only when they are not the
+    defaults; ``extra`` such as ``values``, ``unroll3``."""
+    parts = [_file_part(name)]
     if convention != "paper":
         parts.append(convention)
     if theme != "light":
@@ -53,9 +59,14 @@ def default_path(cell: str, convention: str, theme: str, fmt: str,
 
 
 def _run_render(args: argparse.Namespace) -> int:
-    from .render import RenderOptions, save
+    from .render import RenderOptions, output_format, save
     from .themes import THEMES
 
+    if args.output == "":
+        raise UsageError("-o: an empty file name (give a path such as lstm.svg, or - for "
+                         "stdout)")
+    if args.output is not None:
+        output_format(args.output, args.format)
     if args.theme not in THEMES:
         raise UsageError(f"unknown theme: {args.theme!r} (must be one of {', '.join(THEMES)})")
     cell = cell_from_args(args)
@@ -65,14 +76,11 @@ def _run_render(args: argparse.Namespace) -> int:
         values = step_values(run_from_args(cell, args, args.unroll, "--unroll"))
     extra = (*(("values",) if values else ()),
              *((f"unroll{args.unroll}",) if args.unroll > 1 else ()))
-    fmt = args.format
     out = args.output
     if out is None:
-        fmt = fmt or "svg"
-        out = str(default_path(args.cell, args.convention, args.theme, fmt, extra))
-    elif fmt is None:
-        suffix = Path(out).suffix.lstrip(".").lower()
-        fmt = suffix if out != "-" and suffix in ("svg", "png", "pdf") else "svg"
+        out = str(default_path(cell.name, args.convention, args.theme, args.format or "svg",
+                               extra))
+    fmt = output_format(out, args.format)
     options = RenderOptions(theme=args.theme, scale=args.scale, values=values,
                             unroll=args.unroll)
     written = save(cell, out, format=fmt, options=options)
@@ -84,6 +92,9 @@ def _run_render(args: argparse.Namespace) -> int:
 def _run_gallery(args: argparse.Namespace) -> int:
     from .gallery import write_gallery
 
+    if not args.output:
+        raise UsageError("-o: an empty directory name (give a directory such as "
+                         "output/gallery)")
     index = write_gallery(Path(args.output), scale=args.scale)
     print(f"wrote {index}", file=sys.stderr)
     return 0

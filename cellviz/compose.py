@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 from .cell import Cell
-from .glyphs import Glyph, activation_glyph, slots, translate
+from .glyphs import Glyph, activation_glyph, translate
 from .layout import ClusterBox, Layout, Plan, gate_label_size, layout
 from .metrics import FONT_FAMILY, line_height, text_width
 from .params import shape_text
@@ -201,14 +201,15 @@ def body(p: Plan, lay: Layout, theme: Theme, gx: float, gy: float) -> list[Group
     """The drawing of one laid-out cell at (gx, gy): gate regions, edges, nodes, edge labels."""
     fs = theme.font_size
     groups: list[Group] = []
-    samples = [pt for route in lay.routes.values() for pt in _samples(route.points)]
+    samples = _Grid([pt for route in lay.routes.values() for pt in _samples(route.points)],
+                    fs * 4)
     for k, box in enumerate(lay.clusters):
         lw, lh = gate_label_size(box.label, theme)
         lx, ly = _gate_label_at(box, lw, lh, samples)
         lx, ly = lx + gx, ly + gy
         groups.append(Group("gate", f"gate{k}", (
             Rect(box.x0 + gx, box.y0 + gy, box.x1 - box.x0, box.y1 - box.y0, theme.gate_fill,
-                 theme.gate_stroke, theme.stroke * 0.8, rx=fs * 0.6, dash=_gate_dash(theme)),
+                 theme.gate_stroke, theme.stroke * 0.8, rx=fs * 0.6),
             Text(lx, ly + 0.36 * theme.small, box.label, theme.small, theme.muted,
                  weight="bold"),
         )))
@@ -241,8 +242,26 @@ def body(p: Plan, lay: Layout, theme: Theme, gx: float, gy: float) -> list[Group
     return groups
 
 
-def _free_spot(at: tuple[float, float], size: tuple[float, float],
-               samples: list[tuple[float, float]], lay: Layout,
+class _Grid:
+    """Points bucketed on a square grid, so that the points in a box are found without a scan
+    of them all (a large figure has tens of thousands of route samples and hundreds of
+    labels)."""
+
+    def __init__(self, points: list[tuple[float, float]], cell: float) -> None:
+        self.cell = cell
+        self.buckets: dict[tuple[int, int], list[tuple[float, float]]] = {}
+        for x, y in points:
+            self.buckets.setdefault((int(x // cell), int(y // cell)), []).append((x, y))
+
+    def near(self, x0: float, y0: float, x1: float, y1: float) -> Iterator[tuple[float, float]]:
+        """Every point in a bucket that the box from (x0, y0) to (x1, y1) touches."""
+        c = self.cell
+        for i in range(int(x0 // c), int(x1 // c) + 1):
+            for j in range(int(y0 // c), int(y1 // c) + 1):
+                yield from self.buckets.get((i, j), ())
+
+
+def _free_spot(at: tuple[float, float], size: tuple[float, float], samples: _Grid, lay: Layout,
                others: list[tuple[float, float, float, float]]) -> tuple[float, float]:
     """Where an edge label goes: dot's place unless another edge crosses it there, else the
     nearest place around it that no edge crosses and no node covers."""
@@ -252,7 +271,7 @@ def _free_spot(at: tuple[float, float], size: tuple[float, float],
                    (0, 1.6 * h)):
         cx, cy = x + dx, y + dy
         x0, x1, y0, y1 = cx - w / 2, cx + w / 2, cy - h / 2, cy + h / 2
-        if any(x0 < px < x1 and y0 < py < y1 for px, py in samples):
+        if any(x0 < px < x1 and y0 < py < y1 for px, py in samples.near(x0, y0, x1, y1)):
             continue
         if any(x0 < n.x + n.w / 2 and n.x - n.w / 2 < x1 and y0 < n.y + n.h / 2
                and n.y - n.h / 2 < y1 for n in lay.nodes.values()):
@@ -266,8 +285,9 @@ def _free_spot(at: tuple[float, float], size: tuple[float, float],
     return x, y
 
 
-def _gate_dash(theme: Theme) -> str:
-    return ""
+#: The Bernstein weights of 25 evenly spaced points along a cubic Bézier curve.
+_BEZIER = tuple(((1 - t) ** 3, 3 * t * (1 - t) ** 2, 3 * t * t * (1 - t), t ** 3)
+                for t in (step / 24 for step in range(25)))
 
 
 def _samples(points: tuple[tuple[float, float], ...]) -> list[tuple[float, float]]:
@@ -275,23 +295,22 @@ def _samples(points: tuple[tuple[float, float], ...]) -> list[tuple[float, float
     out = []
     for k in range(0, len(points) - 3, 3):
         (x0, y0), (x1, y1), (x2, y2), (x3, y3) = points[k:k + 4]
-        for step in range(25):
-            t = step / 24
-            a, b, c, d = (1 - t) ** 3, 3 * t * (1 - t) ** 2, 3 * t * t * (1 - t), t ** 3
-            out.append((a * x0 + b * x1 + c * x2 + d * x3, a * y0 + b * y1 + c * y2 + d * y3))
+        out += [(a * x0 + b * x1 + c * x2 + d * x3, a * y0 + b * y1 + c * y2 + d * y3)
+                for a, b, c, d in _BEZIER]
     return out
 
 
 def _gate_label_at(box: ClusterBox, lw: float, lh: float,
-                   samples: list[tuple[float, float]]) -> tuple[float, float]:
+                   samples: _Grid) -> tuple[float, float]:
     """Where a gate's label goes (its left end, vertical middle): in the strip dot reserved
     along the region's top, on the left unless an edge crosses it there, else on the right."""
     cy = box.label_at[1]
     left = box.x0 + 3 + 2
     right = box.x1 - lw + 3 - 2
     for x in (left, right, (box.x0 + box.x1 - lw) / 2 + 3):
-        if not any(x - 5 <= px <= x + lw - 1 and cy - lh / 2 - 1 <= py <= cy + lh / 2 + 1
-                   for px, py in samples):
+        y0, y1 = cy - lh / 2 - 1, cy + lh / 2 + 1
+        if not any(x - 5 <= px <= x + lw - 1 and y0 <= py <= y1
+                   for px, py in samples.near(x - 5, y0, x + lw - 1, y1)):
             return x, cy
     return left, cy
 
@@ -335,5 +354,3 @@ def _pairs(coords: list[str], dx: float, dy: float) -> str:
              for k in range(0, len(coords) - 1, 2)]
     return " ".join(pairs)
 
-
-_ = slots

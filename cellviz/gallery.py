@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .cell import Cell
+from .errors import UsageError
 from .library import BUILTIN_CELLS, load
 from .params import ParamTable, shape_text
 from .render import RenderOptions, environment, render, write_atomic
@@ -42,6 +43,9 @@ def _rows(table: ParamTable) -> tuple[tuple[str, str, str, str, str], ...]:
 
 def write_gallery(directory: Path, *, scale: float = 1.0) -> Path:
     """Write every figure and the index into ``directory``; return the index's path."""
+    if directory.exists() and not directory.is_dir():
+        raise UsageError(f"the gallery goes into a directory, and {str(directory)!r} is a "
+                         "file (give a directory, such as output/gallery)")
     entries = []
     for cell in gallery_cells():
         files = []

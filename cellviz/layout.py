@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import subprocess
 from dataclasses import dataclass
+from functools import lru_cache
 from itertools import pairwise
 from typing import Any
 
@@ -22,6 +23,7 @@ from .themes import Theme
 from .values import Values
 
 __all__ = [
+    "MAX_FIGURE_NODES",
     "ClusterBox",
     "Layout",
     "Placed",
@@ -33,6 +35,11 @@ __all__ = [
     "plan",
     "run_dot",
 ]
+
+#: The most boxes (nodes and activation marks) a figure may have. The built-in cells have at
+#: most 24; past about a hundred a figure is unreadable, and dot's time grows steeply (a chain
+#: of 50 equations, 103 boxes, took dot over half a minute).
+MAX_FIGURE_NODES = 100
 
 DOT_INSTALL = "apt-get install graphviz (Debian/Ubuntu) or brew install graphviz (macOS)"
 
@@ -243,19 +250,26 @@ class Layout:
 
 def run_dot(source: str) -> dict[str, Any]:
     """Run dot on DOT text and return its JSON; a missing dot is a DotNotFoundError."""
-    import graphviz  # type: ignore[import-untyped]
+    result: dict[str, Any] = json.loads(_dot_json(source))
+    return result
 
+
+@lru_cache(maxsize=64)
+def _dot_json(source: str) -> bytes:
+    """dot's JSON for DOT text. dot is deterministic, so the same text in one process is laid
+    out once. dot runs directly rather than through the graphviz package, whose import alone
+    took about a tenth of the whole command's time."""
     try:
-        out = graphviz.pipe("dot", "json", source.encode("utf-8"), quiet=True)
-    except graphviz.ExecutableNotFound:
+        done = subprocess.run(["dot", "-Tjson"], input=source.encode("utf-8"),
+                              capture_output=True, check=False)
+    except OSError:
         raise DotNotFoundError(
             f"Graphviz's dot program was not found on the PATH: install it with {DOT_INSTALL}"
         ) from None
-    except subprocess.CalledProcessError as exc:
-        detail = (exc.stderr or b"").decode("utf-8", "replace").strip().splitlines()
-        raise CellvizError(f"dot failed: {detail[0] if detail else exc}") from None
-    result: dict[str, Any] = json.loads(out)
-    return result
+    if done.returncode != 0:
+        detail = done.stderr.decode("utf-8", "replace").strip().splitlines()
+        raise CellvizError(f"dot failed: {detail[0] if detail else f'exit {done.returncode}'}")
+    return done.stdout
 
 
 def _highway_below(p: Plan, data: dict[str, Any]) -> bool:
@@ -275,8 +289,14 @@ def _floats(text: str) -> list[float]:
 
 
 def layout(cell: Cell, theme: Theme, values: Values | None = None) -> tuple[Plan, Layout]:
-    """Plan the figure, run dot, and read its positions back (y pointing down)."""
+    """Plan the figure, run dot, and read its positions back (y pointing down). A figure of
+    more than MAX_FIGURE_NODES boxes is a CellvizError, before dot is run."""
     p = plan(cell, theme, values)
+    if len(p.glyphs) > MAX_FIGURE_NODES:
+        raise CellvizError(
+            f"cell {cell.name!r} is too large to draw: its figure would have {len(p.glyphs)} "
+            f"boxes (nodes and activation marks), and cellviz draws at most {MAX_FIGURE_NODES} "
+            "(a larger figure is unreadable); its parameters and evaluation still work")
     data = run_dot(dot_source(cell, theme, p))
     flipped = _highway_below(p, data)
     if flipped:

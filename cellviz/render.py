@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import errno
 import os
+import stat
 import sys
 import tempfile
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from .errors import CellvizError, UsageError
 from .scene import fmt
@@ -20,11 +22,44 @@ if TYPE_CHECKING:
     from .scene import Scene
     from .values import Values
 
-__all__ = ["FORMATS", "RenderOptions", "environment", "render", "render_bytes", "save",
-           "write_atomic"]
+__all__ = ["FORMATS", "RenderOptions", "check_scale", "environment", "output_format", "render",
+           "render_bytes", "save", "write_atomic"]
 
 #: Output formats; png and pdf need the raster extra (cairosvg).
 FORMATS = ("svg", "png", "pdf")
+
+#: The range of ``scale``: smaller figures are specks (and cairo fails on them), larger ones
+#: are tens of thousands of pixels wide.
+MIN_SCALE, MAX_SCALE = 0.05, 20.0
+
+
+def check_scale(scale: object) -> float:
+    """``scale`` if it is a number from MIN_SCALE to MAX_SCALE, else a UsageError."""
+    if isinstance(scale, bool) or not isinstance(scale, (int, float)) or not (
+        MIN_SCALE <= scale <= MAX_SCALE
+    ):
+        raise UsageError(f"scale must be a number from {MIN_SCALE:g} to {MAX_SCALE:g}, "
+                         f"not {scale!r}")
+    return float(scale)
+
+
+def output_format(path: str | Path, format: str | None = None) -> str:
+    """The format to write ``path`` in: ``format`` if given, else the path's suffix, else svg.
+    A known suffix (.svg, .png, .pdf) that disagrees with ``format``, an unknown suffix
+    without ``format``, or an unknown ``format`` is a UsageError."""
+    choices = ", ".join(FORMATS)
+    if format is not None and format not in FORMATS:
+        raise UsageError(f"unknown format: {format!r} (must be one of {choices})")
+    suffix = "" if str(path) == "-" else Path(str(path)).suffix.lstrip(".").lower()
+    if suffix in FORMATS:
+        if format is not None and format != suffix:
+            raise UsageError(f"format {format!r} disagrees with the file name {str(path)!r} "
+                             f"(name it .{format}, or ask for format {suffix!r})")
+        return suffix
+    if suffix and format is None:
+        raise UsageError(f"unknown format: {suffix!r} (must be one of {choices}; name the file "
+                         f".svg, .png or .pdf, or give the format)")
+    return format or "svg"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -43,10 +78,7 @@ class RenderOptions:
         from .themes import get_theme
 
         get_theme(self.theme)
-        if isinstance(self.scale, bool) or not isinstance(self.scale, (int, float)) or not (
-            0 < self.scale <= 20
-        ):
-            raise UsageError(f"scale must be a number in (0, 20], not {self.scale!r}")
+        check_scale(self.scale)
         from .values import check_unroll
 
         check_unroll(self.unroll)
@@ -129,35 +161,87 @@ def render_bytes(cell: Cell, fmt_: str, options: RenderOptions) -> bytes:
     svg = render(cell, options=options)
     if fmt_ == "svg":
         return svg.encode("utf-8")
-    return rasterize(svg, fmt_, options.scale)
+    return rasterize(svg, fmt_)
 
 
-def rasterize(svg: str, fmt_: str, scale: float = 1.0) -> bytes:
-    """PNG or PDF from SVG text, through cairosvg (``pip install cellviz[raster]``)."""
+def rasterize(svg: str, fmt_: str) -> bytes:
+    """PNG or PDF from SVG text, through cairosvg (``pip install cellviz[raster]``); the SVG's
+    own width and height already carry the scale. A PDF carries a fixed creation date, so
+    that the same figure gives the same bytes."""
     try:
         import cairosvg  # type: ignore[import-untyped]
+        from cairosvg.surface import PDFSurface  # type: ignore[import-untyped]
     except (ImportError, OSError) as exc:
         raise CellvizError(
             f"{fmt_} output needs the raster extra: pip install 'cellviz[raster]' ({exc})"
         ) from None
     data = svg.encode("utf-8")
-    # The SVG's own width and height already carry the scale.
-    out = cairosvg.svg2png(bytestring=data) if fmt_ == "png" else cairosvg.svg2pdf(bytestring=data)
+    if fmt_ == "png":
+        out = cairosvg.svg2png(bytestring=data)
+    else:
+        out = _fixed_date_pdf(PDFSurface).convert(bytestring=data)
     if not isinstance(out, bytes):
         raise CellvizError(f"cairosvg returned no {fmt_} data")
-    _ = scale
     return out
 
 
+#: The creation date every PDF carries (cairo would write the time of the run).
+PDF_DATE = "2000-01-01T00:00:00Z"
+
+
+@lru_cache(maxsize=1)
+def _fixed_date_pdf(base: type[Any]) -> type[Any]:
+    """cairosvg's PDF surface with the creation date set to PDF_DATE."""
+    import cairocffi  # type: ignore[import-untyped]
+
+    class FixedDatePDF(base):  # type: ignore[misc]
+        def _create_surface(self, width: float, height: float) -> Any:
+            surface, width, height = super()._create_surface(width, height)
+            surface.set_metadata(cairocffi.PDF_METADATA_CREATE_DATE, PDF_DATE)
+            return surface, width, height
+
+    return FixedDatePDF
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
 def write_atomic(path: str | Path, data: bytes) -> None:
-    """Write a file whole or not at all: a temporary file beside it, then a rename."""
-    target = Path(path)
+    """Write a file whole or not at all: a temporary file beside it, then a rename.
+
+    A symlink keeps pointing where it did (the file it names is replaced); an existing file
+    keeps its permission bits, a new one gets 0o666 less the umask; a FIFO or a device (such
+    as /dev/null) is written into as it is. Any failure is one CellvizError naming the path.
+    """
+    if not str(path):
+        raise CellvizError("cannot write '': an empty file name")
+    try:
+        _write(Path(os.path.realpath(path)), data)
+    except OSError as exc:
+        raise CellvizError(f"cannot write {str(path)!r}: {exc.strerror or exc}") from None
+
+
+def _write(target: Path, data: bytes) -> None:
+    try:
+        info: os.stat_result | None = target.stat()
+    except FileNotFoundError:
+        info = None
+    if info is not None and stat.S_ISDIR(info.st_mode):
+        raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR))
+    if info is not None and not stat.S_ISREG(info.st_mode):
+        with open(target, "wb") as handle:
+            handle.write(data)
+        return
+    mode = stat.S_IMODE(info.st_mode) if info is not None else 0o666 & ~_umask()
     target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    fd, tmp = tempfile.mkstemp(prefix=".cellviz-", suffix=".tmp", dir=target.parent)
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
-        os.chmod(tmp, 0o644)
+        os.chmod(tmp, mode)
         os.replace(tmp, target)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -167,10 +251,9 @@ def write_atomic(path: str | Path, data: bytes) -> None:
 def save(cell: Cell, path: str | Path, *, theme: str = "light", scale: float = 1.0,
          format: str | None = None, options: RenderOptions | None = None) -> Path | None:
     """Write a cell's figure to ``path`` (``"-"`` for stdout); the format defaults to the
-    path's suffix, else svg. Returns the path written (None for stdout)."""
+    path's suffix, else svg (``output_format``). Returns the path written (None for stdout)."""
     opts = options or RenderOptions(theme=theme, scale=scale)
-    fmt_ = format or (Path(str(path)).suffix.lstrip(".").lower() if str(path) != "-" else "svg")
-    fmt_ = fmt_ or "svg"
+    fmt_ = output_format(path, format)
     data = render_bytes(cell, fmt_, opts)
     if str(path) == "-":
         sys.stdout.buffer.write(data)

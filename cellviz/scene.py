@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from html import escape
 from typing import Literal
 
 __all__ = ["Circle", "Group", "Path", "Rect", "Scene", "Shape", "Text", "fmt"]
@@ -16,6 +17,15 @@ def fmt(value: float) -> str:
     """
     text = f"{value:.2f}".rstrip("0").rstrip(".")
     return "0" if text in ("-0", "") else text
+
+
+def _attrs(*pairs: tuple[str, str | None]) -> str:
+    """SVG attributes as text (`` name="value"`` each, values escaped), skipping None."""
+    return "".join(f' {name}="{escape(value)}"' for name, value in pairs if value is not None)
+
+
+def _stroke(stroke: str, width: float) -> tuple[str, str | None]:
+    return ("stroke-width", fmt(width) if stroke != "none" else None)
 
 
 @dataclass(frozen=True)
@@ -35,6 +45,14 @@ class Rect:
     key: str = ""
     kind: Literal["rect"] = "rect"
 
+    def attrs(self) -> str:
+        """The attributes of its ``<rect>``."""
+        return _attrs(("x", fmt(self.x)), ("y", fmt(self.y)), ("width", fmt(self.w)),
+                      ("height", fmt(self.h)), ("rx", fmt(self.rx) if self.rx else None),
+                      ("fill", self.fill), ("stroke", self.stroke),
+                      _stroke(self.stroke, self.stroke_width),
+                      ("stroke-dasharray", self.dash or None), ("data-key", self.key or None))
+
 
 @dataclass(frozen=True)
 class Circle:
@@ -45,6 +63,12 @@ class Circle:
     stroke: str
     stroke_width: float = 1.0
     kind: Literal["circle"] = "circle"
+
+    def attrs(self) -> str:
+        """The attributes of its ``<circle>``."""
+        return _attrs(("cx", fmt(self.cx)), ("cy", fmt(self.cy)), ("r", fmt(self.r)),
+                      ("fill", self.fill), ("stroke", self.stroke),
+                      _stroke(self.stroke, self.stroke_width))
 
 
 @dataclass(frozen=True)
@@ -57,6 +81,15 @@ class Path:
     fill: str = "none"
     dash: str = ""
     kind: Literal["path"] = "path"
+
+    def attrs(self) -> str:
+        """The attributes of its ``<path>``."""
+        line = self.stroke != "none"
+        return _attrs(("d", self.d), ("fill", self.fill), ("stroke", self.stroke),
+                      _stroke(self.stroke, self.stroke_width),
+                      ("stroke-linecap", "round" if line else None),
+                      ("stroke-linejoin", "round" if line else None),
+                      ("stroke-dasharray", self.dash or None))
 
 
 @dataclass(frozen=True)
@@ -74,6 +107,15 @@ class Text:
     italic: bool = False
     key: str = ""
     kind: Literal["text"] = "text"
+
+    def attrs(self) -> str:
+        """The attributes of its ``<text>``."""
+        return _attrs(("x", fmt(self.x)), ("y", fmt(self.y)), ("font-size", fmt(self.size)),
+                      ("fill", self.fill),
+                      ("text-anchor", self.anchor if self.anchor != "start" else None),
+                      ("font-weight", self.weight if self.weight != "normal" else None),
+                      ("font-style", "italic" if self.italic else None),
+                      ("data-key", self.key or None))
 
 
 Shape = Rect | Circle | Path | Text

@@ -12,6 +12,7 @@ import pytest
 
 from cellviz.cli import main
 from cellviz.cli_render import default_path
+from cellviz.layout import _dot_json
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -44,18 +45,103 @@ def test_render_png_by_suffix(tmp_path: Path) -> None:
 def test_default_paths() -> None:
     assert default_path("gru", "paper", "light", "svg") == Path("output/gru.svg")
     assert default_path("lstm", "pytorch", "dark", "png") == Path("output/lstm.pytorch.dark.png")
-    assert default_path("cells/my.cell", "paper", "light", "svg") == Path("output/my.svg")
+    assert default_path("x.y", "paper", "light", "svg") == Path("output/x.y.svg")
+    assert default_path(".cell", "paper", "light", "svg") == Path("output/cell.svg")
+    assert default_path("../a/b", "paper", "light", "svg") == Path("output/a_b.svg")
 
 
-@pytest.mark.parametrize("argv", [
-    ["render", "gru", "--theme", "neon"],
-    ["render", "gru", "--format", "gif"],
-    ["render", "gru", "--scale", "0"],
+MINIMAL = "cell {name}\ninput x: i\nstate h: n\nh[t] = tanh(W_h @ x[t] + U_h @ h[t-1] + b_h)\n"
+
+
+@pytest.mark.dot
+@pytest.mark.parametrize(("filename", "text", "expected"), [
+    ("noext", MINIMAL.replace("cell {name}\n", ""), "noext.svg"),
+    ("sub/named.cell", MINIMAL.format(name="elman"), "elman.svg"),
+    (".cell", MINIMAL.replace("cell {name}\n", ""), "cell.svg"),
 ])
-def test_usage_errors_exit_2(argv: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+def test_default_path_of_a_cell_file_is_directly_in_output(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, filename: str, text: str,
+        expected: str) -> None:
+    monkeypatch.chdir(tmp_path)
+    source = tmp_path / "cells" / filename
+    source.parent.mkdir(parents=True, exist_ok=True)
+    source.write_text(text, encoding="utf-8")
+    assert main(["render", str(source)]) == 0
+    written = sorted(str(p.relative_to(tmp_path)) for p in tmp_path.rglob("*.svg"))
+    assert written == [f"output/{expected}"]
+
+
+@pytest.mark.dot
+def test_render_into_a_symlink_and_a_fifo(tmp_path: Path) -> None:
+    real = tmp_path / "real.svg"
+    real.write_bytes(b"old")
+    link = tmp_path / "link.svg"
+    link.symlink_to(real)
+    assert main(["render", "rnn", "-o", str(link)]) == 0
+    assert link.is_symlink() and real.read_bytes().startswith(b"<svg")
+
+
+@pytest.mark.dot
+@pytest.mark.parametrize("case", ["directory", "under-a-file"])
+def test_render_to_an_unwritable_path_exits_1(tmp_path: Path, case: str,
+                                              capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "file").write_bytes(b"keep")
+    out = str(tmp_path) if case == "directory" else str(tmp_path / "file" / "x.svg")
+    assert main(["render", "rnn", "-o", out]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith(f"cellviz: error: cannot write {out!r}: ") and err.count("\n") == 1
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["file"]
+
+
+@pytest.mark.dot
+def test_pdf_bytes_are_the_same_every_run(tmp_path: Path) -> None:
+    pytest.importorskip("cairosvg")
+    a, b = tmp_path / "a.pdf", tmp_path / "b.pdf"
+    assert main(["render", "gru", "-o", str(a)]) == 0
+    subprocess.run([sys.executable, "-m", "cellviz", "render", "gru", "-o", str(b)], check=True,
+                   capture_output=True, env={**os.environ, "TZ": "Pacific/Chatham"})
+    assert a.read_bytes().startswith(b"%PDF") and a.read_bytes() == b.read_bytes()
+
+
+@pytest.mark.dot
+def test_format_from_the_suffix_or_the_option(tmp_path: Path) -> None:
+    pytest.importorskip("cairosvg")
+    assert main(["render", "rnn", "-o", str(tmp_path / "noext"), "--format", "png"]) == 0
+    assert (tmp_path / "noext").read_bytes().startswith(b"\x89PNG")
+    assert main(["render", "rnn", "-o", str(tmp_path / "noext2")]) == 0
+    assert (tmp_path / "noext2").read_bytes().startswith(b"<svg")
+
+
+@pytest.mark.parametrize(("argv", "message"), [
+    (["render", "gru", "--theme", "neon"], "invalid choice: 'neon'"),
+    (["render", "gru", "--format", "gif"], "invalid choice: 'gif'"),
+    (["render", "gru", "--scale", "0"], "not a number from 0.05 to 20: '0'"),
+    (["render", "gru", "--scale", "0.0001"], "not a number from 0.05 to 20"),
+    (["render", "gru", "--scale", "1e-300"], "not a number from 0.05 to 20"),
+    (["render", "gru", "--scale", "nan"], "not a number from 0.05 to 20"),
+    (["render", "gru", "-o", ""], "-o: an empty file name"),
+    (["render", "gru", "-o", "m.svg", "--format", "png"],
+     "format 'png' disagrees with the file name 'm.svg'"),
+    (["render", "gru", "-o", "m.jpg"], "unknown format: 'jpg' (must be one of svg, png, pdf"),
+    (["gallery", "-o", ""], "-o: an empty directory name"),
+])
+def test_usage_errors_exit_2(argv: list[str], message: str, tmp_path: Path,
+                             monkeypatch: pytest.MonkeyPatch,
+                             capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.chdir(tmp_path)
     assert main(argv) == 2
     err = capsys.readouterr().err
-    assert err.count("\n") == 1 and err.startswith("cellviz: error:")
+    assert err.count("\n") == 1 and err.startswith("cellviz: error:") and message in err
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_gallery_into_a_file_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    target = tmp_path / "file"
+    target.write_bytes(b"keep")
+    assert main(["gallery", "-o", str(target)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "is a file" in err
+    assert target.read_bytes() == b"keep"
 
 
 def test_unknown_cell_exits_1(capsys: pytest.CaptureFixture[str]) -> None:
@@ -66,6 +152,7 @@ def test_unknown_cell_exits_1(capsys: pytest.CaptureFixture[str]) -> None:
 def test_missing_dot_is_one_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                  capsys: pytest.CaptureFixture[str]) -> None:
     monkeypatch.setenv("PATH", str(tmp_path))
+    _dot_json.cache_clear()  # this process may have laid the GRU out before, with dot
     assert main(["render", "gru", "-o", str(tmp_path / "gru.svg")]) == 1
     err = capsys.readouterr().err
     assert err.count("\n") == 1
@@ -104,3 +191,32 @@ def test_templates_ship_in_the_wheel(tmp_path: Path) -> None:
                          cwd=elsewhere, capture_output=True, text=True, check=True,
                          env={**os.environ, "PYTHONPATH": ""})
     assert out.stdout.strip() == "<svg"
+
+
+def _wide_cell(gates: int) -> str:
+    lines = ["cell wide", "input x: i", "state h: n"]
+    lines += [f"g{k}[t] = sigmoid(W_{k} @ x[t] + U_{k} @ h[t-1] + b_{k})" for k in range(gates)]
+    lines.append("h[t] = " + " * ".join(f"g{k}[t]" for k in range(gates)))
+    return "\n".join(lines) + "\n"
+
+
+def test_a_cell_too_large_to_draw_is_one_line(tmp_path: Path,
+                                              capsys: pytest.CaptureFixture[str]) -> None:
+    """500 equations: refused before dot runs (so no dot marker), naming count and limit."""
+    source = tmp_path / "wide.cell"
+    source.write_text(_wide_cell(499), encoding="utf-8")
+    out = tmp_path / "wide.svg"
+    assert main(["render", str(source), "-o", str(out)]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1
+    assert "1998 boxes" in err and "at most 100" in err
+    assert not out.exists()
+
+
+@pytest.mark.dot
+def test_a_cell_at_the_limit_is_drawn(tmp_path: Path) -> None:
+    source = tmp_path / "wide.cell"
+    source.write_text(_wide_cell(24), encoding="utf-8")  # 98 boxes
+    out = tmp_path / "wide.svg"
+    assert main(["render", str(source), "-o", str(out)]) == 0
+    assert out.read_text(encoding="utf-8").count('class="node"') == 98

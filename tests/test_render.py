@@ -13,7 +13,7 @@ import pytest
 import cellviz
 from cellviz.gallery import gallery_cells
 from cellviz.layout import dot_source, plan
-from cellviz.render import RenderOptions, render_bytes, write_atomic
+from cellviz.render import RenderOptions, render_bytes
 from cellviz.themes import THEMES, get_theme
 
 pytestmark = pytest.mark.dot
@@ -179,21 +179,25 @@ def test_png_and_pdf(tmp_path: Path) -> None:
     assert pdf is not None and pdf.read_bytes().startswith(b"%PDF")
 
 
-def test_a_failed_write_leaves_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    target = tmp_path / "fig.svg"
-    target.write_bytes(b"old")
-
-    def broken(*args: object) -> None:
-        raise OSError("disk full")
-
-    monkeypatch.setattr(os, "replace", broken)
-    with pytest.raises(OSError):
-        write_atomic(target, b"new")
-    assert target.read_bytes() == b"old"
-    assert list(tmp_path.iterdir()) == [target]
-
-
 def test_jupyter_shows_the_figure() -> None:
     svg = CELLS["gru"]._repr_svg_()
     root = parse(svg)
     assert root.get("width") and root.get("viewBox")
+
+
+def test_dot_runs_once_per_dot_text(monkeypatch: pytest.MonkeyPatch) -> None:
+    import cellviz.layout as layout_module
+
+    calls: list[object] = []
+    real = subprocess.run
+
+    def counting(*args: object, **kwargs: object) -> object:
+        calls.append(args)
+        return real(*args, **kwargs)  # type: ignore[call-overload]
+
+    layout_module._dot_json.cache_clear()
+    monkeypatch.setattr(layout_module.subprocess, "run", counting)
+    first = cellviz.render(CELLS["mgu"])
+    runs = len(calls)
+    assert runs >= 1
+    assert cellviz.render(CELLS["mgu"]) == first and len(calls) == runs

@@ -109,3 +109,19 @@ def test_the_cell_state_runs_straight_along_the_top() -> None:
     node_tops = [s.y for g in scene.groups if g.role == "node" for s in g.shapes[:1]
                  if hasattr(s, "h")]
     assert ys["c_prev"] <= min(node_tops) + 40
+
+
+def test_the_grid_finds_every_point_in_a_box() -> None:
+    import random
+
+    from cellviz.compose import _Grid
+
+    rng = random.Random(0)
+    points = [(rng.uniform(-50, 500), rng.uniform(-50, 300)) for _ in range(2000)]
+    grid = _Grid(points, 17.0)
+    for _ in range(200):
+        x0, y0 = rng.uniform(-60, 500), rng.uniform(-60, 300)
+        x1, y1 = x0 + rng.uniform(0, 80), y0 + rng.uniform(0, 40)
+        inside = {p for p in points if x0 <= p[0] <= x1 and y0 <= p[1] <= y1}
+        near = set(grid.near(x0, y0, x1, y1))
+        assert inside <= near and len(near) < len(points)
