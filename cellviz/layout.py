@@ -256,20 +256,20 @@ def run_dot(source: str) -> dict[str, Any]:
 
 @lru_cache(maxsize=64)
 def _dot_json(source: str) -> bytes:
-    """dot's JSON for DOT text. dot is deterministic, so the same text in one process is laid
-    out once. dot runs directly rather than through the graphviz package, whose import alone
-    took about a tenth of the whole command's time."""
+    """dot's JSON for DOT text, through the graphviz package. dot is deterministic, so the same
+    text in one process is laid out once."""
+    import graphviz  # type: ignore[import-untyped]
+
     try:
-        done = subprocess.run(["dot", "-Tjson"], input=source.encode("utf-8"),
-                              capture_output=True, check=False)
-    except OSError:
+        out: bytes = graphviz.pipe("dot", "json", source.encode("utf-8"), quiet=True)
+    except graphviz.ExecutableNotFound:
         raise DotNotFoundError(
             f"Graphviz's dot program was not found on the PATH: install it with {DOT_INSTALL}"
         ) from None
-    if done.returncode != 0:
-        detail = done.stderr.decode("utf-8", "replace").strip().splitlines()
-        raise CellvizError(f"dot failed: {detail[0] if detail else f'exit {done.returncode}'}")
-    return done.stdout
+    except subprocess.CalledProcessError as exc:
+        detail = (exc.stderr or b"").decode("utf-8", "replace").strip().splitlines()
+        raise CellvizError(f"dot failed: {detail[0] if detail else exc}") from None
+    return out
 
 
 def _highway_below(p: Plan, data: dict[str, Any]) -> bool:

@@ -99,7 +99,7 @@ def load_graph(name_or_path: str | Path, convention: str = "paper") -> CellGraph
         raise CellvizError(f"cannot read cell file {str(path)!r}: it is not UTF-8 text") from None
     except OSError as exc:
         raise CellvizError(f"cannot read cell file {str(path)!r}: {exc.strerror}") from None
-    stem = path.name.split(".")[0] or path.name
+    stem = path.name.removesuffix(".cell") or path.stem or path.name
     return build(parse(text, str(name_or_path)), stem)
 
 

@@ -141,3 +141,12 @@ def test_unreadable_files(tmp_path: Path) -> None:
         load(binary, input_size=3, hidden_size=2)
     with pytest.raises(cellviz.CellvizError, match=r"cannot read cell file .*Is a directory"):
         load(tmp_path, input_size=3, hidden_size=2)
+
+
+def test_a_cell_files_name_is_its_name_without_the_suffix(tmp_path: Path) -> None:
+    text = "h[t] = tanh(W @ x[t] + U @ h[t-1])\n"
+    names = []
+    for file_name in ("x.y.cell", "x.z.cell", "noext", "plain.cell"):
+        (tmp_path / file_name).write_text(text)
+        names.append(load(tmp_path / file_name, input_size=3, hidden_size=2).name)
+    assert names == ["x.y", "x.z", "noext", "plain"]
