@@ -4,10 +4,26 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Union
 
 from .errors import CellSyntaxError, Location
+from .tree import (
+    Binary,
+    Call,
+    CellSource,
+    Decl,
+    Equation,
+    Expr,
+    One,
+    ParamDecl,
+    ParamRef,
+    Span,
+    Unary,
+    VectorRef,
+    depth,
+    split_lines,
+)
 
+# The tree's classes are re-exported: the parser is where most readers look for them.
 __all__ = [
     "Binary",
     "Call",
@@ -18,6 +34,7 @@ __all__ = [
     "One",
     "ParamDecl",
     "ParamRef",
+    "Span",
     "Unary",
     "VectorRef",
     "depth",
@@ -32,127 +49,6 @@ DECL_KINDS = ("input", "state", "output")
 #: within what the recursive walks over the tree can take.
 MAX_NESTING = 40
 MAX_DEPTH = 120
-
-
-def split_lines(text: str) -> list[str]:
-    """A file's lines: broken at \\n, \\r\\n and \\r only (not at the form feeds and Unicode
-    separators that str.splitlines also breaks at), so that line numbers match an editor's."""
-    return text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
-
-
-@dataclass(frozen=True)
-class Span:
-    """Where an expression stands: its line and its columns (1-based, end exclusive)."""
-
-    line: int
-    col: int
-    end: int
-
-
-@dataclass(frozen=True)
-class VectorRef:
-    """``name[t]`` (lag 0) or ``name[t-1]`` (lag 1)."""
-
-    name: str
-    lag: int
-    span: Span
-
-
-@dataclass(frozen=True)
-class ParamRef:
-    """A bare name: a parameter, matrix or vector by its context."""
-
-    name: str
-    span: Span
-
-
-@dataclass(frozen=True)
-class One:
-    """The constant 1, as in ``1 - z[t]``."""
-
-    span: Span
-
-
-@dataclass(frozen=True)
-class Call:
-    """An activation applied to an expression: ``tanh(...)``."""
-
-    func: str
-    arg: Expr
-    span: Span
-
-
-@dataclass(frozen=True)
-class Unary:
-    """Unary minus."""
-
-    operand: Expr
-    span: Span
-
-
-@dataclass(frozen=True)
-class Binary:
-    """``left op right`` with op one of ``+ - * @``; ``op_col`` is where the operator stands."""
-
-    op: str
-    left: Expr
-    right: Expr
-    span: Span
-    op_col: int
-
-
-Expr = Union[VectorRef, ParamRef, One, Call, Unary, Binary]  # noqa: UP007 (a runtime alias on 3.10)
-
-
-@dataclass(frozen=True)
-class Decl:
-    """``input x: i``, ``state h: n`` or ``output y: o`` (size optional)."""
-
-    kind: str
-    name: str
-    size: str | None
-    span: Span
-
-
-@dataclass(frozen=True)
-class ParamDecl:
-    """``param W: n x i``: a parameter's shape, declared rather than inferred."""
-
-    name: str
-    dims: tuple[str, ...]
-    span: Span
-
-
-@dataclass(frozen=True)
-class Equation:
-    """``name[t] = expr  # comment``; the trailing comment labels the equation's nodes."""
-
-    name: str
-    expr: Expr
-    comment: str | None
-    span: Span
-
-
-@dataclass(frozen=True)
-class CellSource:
-    """A parsed cell file."""
-
-    path: str
-    text: str
-    name: str | None
-    decls: tuple[Decl, ...]
-    params: tuple[ParamDecl, ...]
-    equations: tuple[Equation, ...]
-    description: str | None
-
-    def location(self, line: int, col: int) -> Location:
-        return Location(self.path, line, col)
-
-    def snippet(self, span: Span) -> str:
-        """The source text an expression spans."""
-        lines = split_lines(self.text)
-        return lines[span.line - 1][span.col - 1 : span.end - 1].strip()
-
 
 _TOKEN = re.compile(
     r"(?P<ws>[ \t\f\r]+)|(?P<comment>#.*)|(?P<name>[^\W\d]\w*)|(?P<number>\d+)"
@@ -393,22 +289,6 @@ class _LineParser:
             return ParamRef(tok.text, self.span(tok.col))
         self.fail(tok.col, f"expected a vector, parameter or '(' but found {_describe(tok)}")
         raise AssertionError("unreachable")
-
-
-def depth(expr: Expr) -> int:
-    """How deep an expression's tree is, found without recursion."""
-    deepest = 0
-    stack: list[tuple[Expr, int]] = [(expr, 1)]
-    while stack:
-        e, d = stack.pop()
-        deepest = max(deepest, d)
-        if isinstance(e, Binary):
-            stack += [(e.left, d + 1), (e.right, d + 1)]
-        elif isinstance(e, Call):
-            stack.append((e.arg, d + 1))
-        elif isinstance(e, Unary):
-            stack.append((e.operand, d + 1))
-    return deepest
 
 
 def parse(text: str, path: str = "<cell>") -> CellSource:
