@@ -14,7 +14,7 @@ from .scene import Circle, Group, Path, Rect, Scene, Shape, Text, fmt
 from .themes import Theme
 from .values import Values, value_colours
 
-__all__ = ["body", "compose", "figure_title", "frame", "translate_any"]
+__all__ = ["body", "compose", "edge_shapes", "figure_title", "frame", "place", "translate_any"]
 
 
 def figure_title(cell: Cell) -> str:
@@ -30,7 +30,7 @@ def _dash(style: str, theme: Theme) -> str:
     return " ".join(fmt(v * max(u, 1.0)) for v in (7, 3, 1.5, 3))
 
 
-def _edge_shapes(route_points: tuple[tuple[float, float], ...], tip: tuple[float, float] | None,
+def edge_shapes(route_points: tuple[tuple[float, float], ...], tip: tuple[float, float] | None,
                  dx: float, dy: float, stroke: str, width: float, dash: str,
                  arrow_size: float) -> list[Shape]:
     pts = [(x + dx, y + dy) for x, y in route_points]
@@ -85,7 +85,7 @@ def _legend(cell: Cell, theme: Theme, width: float,
         cy = y + row_h / 2
         if kind in ("dense", "pointwise"):
             sx0, sx1 = x, x + sample_w
-            shapes += _edge_shapes(((sx0, cy), (sx0, cy), (sx1 - fs * 0.6, cy),
+            shapes += edge_shapes(((sx0, cy), (sx0, cy), (sx1 - fs * 0.6, cy),
                                     (sx1 - fs * 0.6, cy)), (sx1, cy), 0, 0, theme.line,
                                    theme.stroke, _dash(kind, theme), fs * 0.75)
         elif kind == "vector":
@@ -138,7 +138,8 @@ def _legend_min_width(cell: Cell, theme: Theme) -> float:
     return text_width(total, theme.font_size, bold=True) + theme.font_size * 1.6
 
 
-def _place(glyph: Glyph, cx: float, cy: float) -> tuple[Shape, ...]:
+def place(glyph: Glyph, cx: float, cy: float) -> tuple[Shape, ...]:
+    """A glyph's shapes moved so that the glyph is centred on (cx, cy)."""
     return translate(glyph.shapes, cx - glyph.width / 2, cy - glyph.height / 2)
 
 
@@ -213,7 +214,7 @@ def body(p: Plan, lay: Layout, theme: Theme, gx: float, gy: float) -> list[Group
             Text(lx, ly + 0.36 * theme.small, box.label, theme.small, theme.muted,
                  weight="bold"),
         )))
-    edge_shapes: list[Shape] = []
+    lines: list[Shape] = []
     label_shapes: list[Shape] = []
     label_boxes = {}
     for seg in p.segments:
@@ -224,8 +225,8 @@ def body(p: Plan, lay: Layout, theme: Theme, gx: float, gy: float) -> list[Group
     for seg in p.segments:
         route = lay.routes[seg.id]
         width_ = theme.stroke * (2.2 if seg.highway else 1.0)
-        edge_shapes += _edge_shapes(route.points, route.tip, gx, gy, theme.line, width_,
-                                    _dash(seg.style, theme), fs * 0.75)
+        lines += edge_shapes(route.points, route.tip, gx, gy, theme.line, width_,
+                             _dash(seg.style, theme), fs * 0.75)
         if seg.label and route.label:
             others = [box for key, box in label_boxes.items() if key != seg.id]
             lx, ly = _free_spot(route.label, p.label_size[seg.id], samples, lay, others)
@@ -233,11 +234,11 @@ def body(p: Plan, lay: Layout, theme: Theme, gx: float, gy: float) -> list[Group
             label_boxes[seg.id] = (lx - w / 2, ly - h / 2, lx + w / 2, ly + h / 2)
             label_shapes.append(Text(lx + gx, ly + gy + 0.36 * theme.small, seg.label,
                                      theme.small, theme.muted, anchor="middle"))
-    groups.append(Group("edges", "edges", tuple(edge_shapes)))
+    groups.append(Group("edges", "edges", tuple(lines)))
     for node_id, glyph in p.glyphs.items():
         placed = lay.nodes[node_id]
         role = node_id.split(":")[0] if node_id.startswith("act") else node_id
-        groups.append(Group("node", role, _place(glyph, placed.x + gx, placed.y + gy)))
+        groups.append(Group("node", role, place(glyph, placed.x + gx, placed.y + gy)))
     groups.append(Group("labels", "labels", tuple(label_shapes)))
     return groups
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from .cell import Cell
-from .compose import _edge_shapes, _place, body, figure_title, frame
+from .compose import body, edge_shapes, figure_title, frame, place
 from .glyphs import Glyph, vector_glyph
 from .layout import Layout, layout, plan
 from .metrics import line_height
@@ -53,7 +53,7 @@ def _carry(cell: Cell, lay: Layout, theme: Theme, left: float, right: float,
         mid = (x0 + x1) / 2
         head = theme.font_size * 0.75
         points = ((x0, y0), (mid, y0), (mid, y1), (x1 - head, y1))
-        shapes = _edge_shapes(points, (x1, y1), 0, 0, theme.line, theme.stroke * 2.2, "", head)
+        shapes = edge_shapes(points, (x1, y1), 0, 0, theme.line, theme.stroke * 2.2, "", head)
         groups.append(Group("carry", f"carry:{state}", tuple(shapes)))
     return groups
 
@@ -69,7 +69,7 @@ def _link(theme: Theme, x: float, y0: float, y1: float) -> list[Shape]:
     """A vertical connection from y0 to an arrowhead at y1."""
     head = theme.font_size * 0.75
     step = head if y1 > y0 else -head
-    return _edge_shapes(((x, y0), (x, y0), (x, y1 - step), (x, y1 - step)), (x, y1), 0, 0,
+    return edge_shapes(((x, y0), (x, y0), (x, y1 - step), (x, y1 - step)), (x, y1), 0, 0,
                         theme.line, theme.stroke, "", head)
 
 
@@ -117,7 +117,7 @@ def compose_unrolled(cell: Cell, theme: Theme, steps: int,
             for node_id, glyph in zip((shown,), above[k], strict=False):
                 cx = x + pad + lay.nodes[node_id].x
                 cy = gy + above_h - glyph.height / 2
-                row = Group("node", f"seq:{node_id}", _place(glyph, cx, cy))
+                row = Group("node", f"seq:{node_id}", place(glyph, cx, cy))
                 groups.append(relabel(row, k + 1, prefix=f"s{k + 1}:"))
                 carries.append(Group("link", f"s{k + 1}:link:{node_id}",
                                      tuple(_link(theme, cx, top, gy + above_h))))
@@ -125,7 +125,7 @@ def compose_unrolled(cell: Cell, theme: Theme, steps: int,
             for node_id, glyph in zip(graph.inputs, below[k], strict=False):
                 cx = x + pad + lay.nodes[node_id].x
                 cy = bottom + link + glyph.height / 2
-                row = Group("node", f"seq:{node_id}", _place(glyph, cx, cy))
+                row = Group("node", f"seq:{node_id}", place(glyph, cx, cy))
                 groups.append(relabel(row, k + 1, prefix=f"s{k + 1}:"))
                 carries.append(Group("link", f"s{k + 1}:link:{node_id}",
                                      tuple(_link(theme, cx, bottom + link, bottom))))
