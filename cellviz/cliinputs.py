@@ -87,6 +87,9 @@ def run_from_args(cell: Cell, args: argparse.Namespace, steps: int | None,
     source = f"seed {seed}"
     if args.weights is not None:
         weights = load_weights_file(cell, args.weights)
+        # The input takes the weights' precision: frameworks save float32 by default.
+        dtype = next(iter(weights.values())).dtype if weights else None
+        xs = {name: seq.astype(dtype) for name, seq in xs.items()}
         source = f"weights from {args.weights}, input from seed {seed}"
     inputs: list[dict[str, Any]] = [{name: seq[t] for name, seq in xs.items()}
                                     for t in range(count)]

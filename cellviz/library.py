@@ -65,11 +65,15 @@ def builtin_text(name: str, convention: str = "paper") -> tuple[str, str]:
     return filename, _cell_files().joinpath(filename).read_text(encoding="utf-8")
 
 
+def _short(text: str) -> str:
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
 def _unknown(name: str) -> UnknownCellError:
     close = difflib.get_close_matches(name, BUILTIN_CELLS, n=1)
     hint = f"did you mean {close[0]!r}? " if close else ""
     return UnknownCellError(
-        f"no built-in cell or cell file named {name!r} ({hint}built-in cells: "
+        f"no built-in cell or cell file named {_short(name)!r} ({hint}built-in cells: "
         f"{', '.join(BUILTIN_CELLS)}; a cell file is a path such as my.cell)"
     )
 
@@ -85,8 +89,15 @@ def load_graph(name_or_path: str | Path, convention: str = "paper") -> CellGraph
     check_convention(convention)
     if isinstance(name_or_path, str) and name_or_path in BUILTIN_CELLS:
         return _builtin_graph(name_or_path, convention)
+    if not isinstance(name_or_path, (str, Path)):
+        raise UsageError(f"a cell is a built-in name or a path, not {name_or_path!r}")
     path = Path(name_or_path)
-    if not path.exists():
+    try:
+        found = path.exists()
+    except OSError as exc:  # a name too long, for one
+        raise UnknownCellError(f"cannot read cell file {_short(str(path))!r}: "
+                               f"{exc.strerror}") from None
+    if not found:
         raise _unknown(str(name_or_path))
     if convention != "paper":
         raise UsageError(

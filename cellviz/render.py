@@ -126,7 +126,8 @@ def environment() -> jinja2.Environment:
 
 def render_scene(scene: Scene, scale: float = 1.0) -> str:
     """The SVG text of a positioned scene."""
-    return environment().get_template("figure.svg.j2").render(scene=scene, scale=scale)
+    return environment().get_template("figure.svg.j2").render(
+        scene=scene, width=scene.width * scale, height=scene.height * scale)
 
 
 def scene_of(cell: Cell, options: RenderOptions) -> Scene:
@@ -135,6 +136,8 @@ def scene_of(cell: Cell, options: RenderOptions) -> Scene:
 
     theme = get_theme(options.theme)
     steps = options.steps()
+    for step in steps:
+        step.check_fits(cell)
     if options.unroll > 1:
         from .unroll import compose_unrolled
 

@@ -29,12 +29,12 @@ class SubstitutedEquation:
 def format_number(value: float, digits: int = 2) -> str:
     """A number as a figure prints it: fixed digits, a real minus sign, no negative zero.
 
-    >>> format_number(-0.004), format_number(0.5), format_number(-1.25)
-    ('0.00', '0.50', '−1.25')
+    >>> format_number(-0.004), format_number(0.5), format_number(-1.25), format_number(-0.4, 0)
+    ('0.00', '0.50', '−1.25', '0')
     """
     text = f"{value:.{digits}f}"
     if text.startswith("-"):
-        text = "0." + "0" * digits if float(text) == 0 else "−" + text[1:]
+        text = f"{0.0:.{digits}f}" if float(text) == 0 else "−" + text[1:]
     return text
 
 

@@ -10,11 +10,14 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .errors import UsageError
 from .substitute import format_number
 from .themes import Theme
+
+if TYPE_CHECKING:
+    from .cell import Cell
 
 __all__ = ["BU_RD", "MAX_UNROLL", "Values", "check_unroll", "value_colours", "values_of"]
 
@@ -72,6 +75,29 @@ class Values:
         """A number as printed: fixed digits, a real minus sign."""
         return format_number(value, self.digits)
 
+    def check_fits(self, cell: Cell) -> None:
+        """A UsageError unless every vector and weight has the size the cell gives it (values
+        from another cell or size, or a batch rather than one vector, would misprint)."""
+        graph = cell.graph
+        for node_id, numbers in self.vectors:
+            try:
+                node = graph.node(node_id)
+            except KeyError:
+                continue
+            if len(numbers) != cell.size(node.size):
+                raise UsageError(
+                    f"values for {node.label} hold {len(numbers)} numbers but {node.label} has "
+                    f"{cell.size(node.size)} (one step of one vector is drawn, not a batch)"
+                )
+        shapes = cell.param_shapes()
+        for name, weight in self.weights:
+            rows = len(weight)
+            cols = len(weight[0]) if rows and isinstance(weight[0], tuple) else None
+            got = (rows,) if cols is None else (rows, cols)
+            if name in shapes and got != shapes[name]:
+                raise UsageError(f"values for weight {name!r} have shape {got}, but the cell's "
+                                 f"is {shapes[name]}")
+
 
 
 def check_unroll(steps: object) -> int:
@@ -94,6 +120,10 @@ def values_of(trace: Mapping[str, Any], weights: Mapping[str, Any] | None = None
     """Values from an evaluator trace (node id -> 1-D array) and the weights by parameter
     name. ``limit``: the magnitude drawn in full colour; 1 suits gates, tanh outputs, states
     and initial weights alike, and a larger number (a raw input, a sum) saturates."""
+    if isinstance(limit, bool) or not isinstance(limit, (int, float)) or not 0 < limit < math.inf:
+        raise UsageError(f"limit must be a positive number, not {limit!r}")
+    if isinstance(digits, bool) or not isinstance(digits, int) or not 0 <= digits <= 12:
+        raise UsageError(f"digits must be a whole number from 0 to 12, not {digits!r}")
     vectors = tuple((node, _flat(_as_tuple(v))) for node, v in trace.items())
     params = tuple((name, _as_tuple(w)) for name, w in (weights or {}).items())
     return Values(vectors, params, limit, digits, step)

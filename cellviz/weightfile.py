@@ -54,10 +54,14 @@ def _from_tensors(cell: Cell, tensors: dict[str, Any], path: Path) -> dict[str, 
 
 def _read_npz(path: Path) -> dict[str, Any]:
     try:
-        with np.load(path, allow_pickle=False) as data:
-            return {name: data[name] for name in data.files}
-    except (OSError, ValueError, zipfile.BadZipFile) as exc:
-        raise CellvizError(f"{path}: not a readable .npz file ({exc})") from None
+        data = np.load(path, allow_pickle=False)
+    except (OSError, ValueError, EOFError, zipfile.BadZipFile) as exc:
+        raise CellvizError(f"{path}: not a readable .npz file ({exc or 'empty'})") from None
+    if not isinstance(data, np.lib.npyio.NpzFile):
+        raise CellvizError(f"{path}: not a .npz archive of named arrays (one array, as "
+                           "numpy.save writes; write the weights with numpy.savez)")
+    with data:
+        return {name: data[name] for name in data.files}
 
 
 def _read_pt(path: Path) -> dict[str, Any]:
@@ -89,7 +93,11 @@ def load_weights_file(cell: Cell, path: str | Path) -> dict[str, Array]:
     if suffix not in WEIGHT_SUFFIXES:
         raise CellvizError(f"{file}: unknown weights file type {suffix or '(none)'!r} (must be "
                            f"one of {', '.join(WEIGHT_SUFFIXES)})")
-    if not file.is_file():
+    try:
+        found = file.is_file()
+    except OSError as exc:  # a name too long, for one
+        raise CellvizError(f"cannot read weights file {str(file)!r}: {exc.strerror}") from None
+    if not found:
         raise CellvizError(f"{file}: no such weights file")
     tensors = _read_npz(file) if suffix == ".npz" else _read_pt(file)
     return _from_tensors(cell, tensors, file)

@@ -100,17 +100,20 @@ def layout(cell: Cell, framework: str) -> Layout:
     fw = _FRAMEWORK_NAMES[framework]
     known = [lay for lay in LAYOUTS if lay.framework == framework]
     names = ", ".join(lay.cell for lay in known)
+    from .library import BUILTIN_CELLS, load_graph
+
+    builtin = cell.name in BUILTIN_CELLS and cell.graph == load_graph(cell.name, cell.convention)
     for lay in known:
-        if lay.cell == cell.name:
+        if lay.cell == cell.name and builtin:
             if lay.params == frozenset(cell.param_shapes()):
                 return lay
             raise EvaluationError(
                 f"cell {cell.name!r} in the {cell.convention} convention does not compute "
                 f"like {lay.counterpart}: load it with convention={framework!r}"
             )
-    raise EvaluationError(
-        f"cell {cell.name!r} has no {fw} counterpart ({fw} cells: {names})"
-    )
+    what = f"cell {cell.name!r}" if builtin or cell.name not in BUILTIN_CELLS else (
+        f"the cell file {cell.graph.path!r} (named {cell.name!r})")
+    raise EvaluationError(f"{what} has no {fw} counterpart ({fw} cells: {names})")
 
 
 def _shape(cell: Cell, tensor: Tensor) -> tuple[int, ...]:

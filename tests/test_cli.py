@@ -140,3 +140,19 @@ def test_drawing_a_figure_does_not_import_numpy() -> None:
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                             check=True)
     assert result.stdout.strip() == "[]"
+
+
+def test_a_name_too_long_for_a_file_is_one_line(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(capsys, "params", "a" * 5000)
+    assert (code, out) == (1, "")
+    assert err == f"cellviz: error: cannot read cell file '{'a' * 57}...': File name too long\n"
+
+
+def test_the_graph_model_imports_no_numpy_graphviz_or_jinja2() -> None:
+    code = ("import sys; from cellviz import library; "
+            "library.load('lstm-proj', input_size=3, hidden_size=2, proj_size=1).params(); "
+            "print(sorted({m.split('.')[0] for m in sys.modules} & {'numpy', 'graphviz', "
+            "'jinja2', 'torch'}))")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            check=True)
+    assert result.stdout.strip() == "[]"

@@ -189,3 +189,29 @@ def test_bad_options_in_python() -> None:
     values = values_of({"x": [1.0]})
     with pytest.raises(cellviz.UsageError, match="values for 2 steps but unroll=3"):
         RenderOptions(values=(values, values), unroll=3)
+
+
+@pytest.mark.parametrize(("kwargs", "message"), [
+    ({"limit": 0}, "limit must be a positive number, not 0"),
+    ({"limit": float("inf")}, "limit must be a positive number"),
+    ({"digits": -1}, "digits must be a whole number from 0 to 12, not -1"),
+])
+def test_values_of_checks_its_options(kwargs: dict[str, float], message: str) -> None:
+    cell = load("gru")
+    _, trace = cell.step(cellviz.init_weights(cell), [1.0, 2.0, 3.0])
+    with pytest.raises(cellviz.UsageError, match=message.replace("(", r"\(")):
+        values_of(trace, **kwargs)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("other", ["bigger", "batch"])
+def test_values_must_fit_the_cell_drawn(other: str) -> None:
+    cell = load("gru")
+    weights = cellviz.init_weights(cell)
+    if other == "bigger":
+        drawn = load("gru", n=3)
+        _, trace = cell.step(weights, [1.0, 2.0, 3.0])
+    else:
+        drawn = cell
+        _, trace = cell.step(weights, [[1.0, 2.0, 3.0]] * 4)
+    with pytest.raises(cellviz.UsageError, match=r"values for .* hold \d+ numbers but"):
+        cellviz.render(drawn, options=RenderOptions(values=(values_of(trace, weights),)))

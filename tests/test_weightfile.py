@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -133,3 +134,44 @@ def test_a_broken_file_is_one_line(tmp_path: Path, capsys: pytest.CaptureFixture
     assert main(["eval", "gru", "--weights", str(tmp_path / "w.npz")]) == 1
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "not a readable .npz file" in err
+
+
+@pytest.mark.parametrize("make", ["empty", "npy"])
+def test_files_that_are_not_npz_archives_are_one_line(
+    make: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "w.npz"
+    if make == "empty":
+        path.write_bytes(b"")
+    else:
+        with path.open("wb") as f:
+            np.save(f, np.zeros(3))
+    assert main(["eval", "gru", "--weights", str(path)]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith(f"cellviz: error: {path}: not a")
+
+
+def test_float32_weights_run_on_seeded_input(tmp_path: Path,
+                                             capsys: pytest.CaptureFixture[str]) -> None:
+    # Frameworks save float32; the seeded input must follow the weights' precision.
+    cell = load("gru")
+    weights = cellviz.init_weights(cell, seed=4, dtype=np.float32)
+    np.savez(tmp_path / "w32.npz", **weights)
+    assert main(["eval", "gru", "--weights", str(tmp_path / "w32.npz"), "--seed", "4",
+                 "--json"]) == 0
+    got = json.loads(capsys.readouterr().out)["outputs"]["h"]
+    _, xs = cellviz.example_inputs(cell, seed=4)
+    want = cell.step(weights, xs["x"][0].astype(np.float32))[0]["h"]
+    assert want.dtype == np.float32
+    np.testing.assert_allclose(got, want, rtol=1e-6)
+
+
+def test_a_default_pytorch_file_runs_in_every_command(tmp_path: Path,
+                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    torch = pytest.importorskip("torch")
+    torch.save(torch.nn.GRUCell(3, 2).state_dict(), tmp_path / "gru.pt")  # float32
+    for argv in (["eval"], ["render", "--values", "-o", str(tmp_path / "f.svg")],
+                 ["walkthrough", "--steps", "2", "-o", str(tmp_path / "w.html")]):
+        code = main([argv[0], "gru", "--convention", "pytorch", "--weights",
+                     str(tmp_path / "gru.pt"), *argv[1:]])
+        assert code == 0, capsys.readouterr().err

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import numpy as np
 import pytest
 from conftest import every_cell, load
 
 import cellviz
+from cellviz.library import builtin_text
 from cellviz.weights import LAYOUTS
 
 LAYOUT_IDS = [f"{lay.cell}-{lay.framework}" for lay in LAYOUTS]
@@ -149,3 +151,17 @@ def test_import_errors_name_the_tensor_and_shapes() -> None:
         proj = cellviz.load("lstm-proj", input_size=3, hidden_size=4, proj_size=2,
                             convention="pytorch")
         cellviz.export_weights(proj, cellviz.init_weights(proj), module="cell")
+
+
+def test_a_cell_file_named_like_a_builtin_has_no_framework_counterpart(tmp_path: Path) -> None:
+    # The same names and parameters, other equations: importing PyTorch's tensors into it
+    # would compute something that is not nn.LSTMCell.
+    text = builtin_text("lstm", "pytorch")[1].replace(
+        "c[t] = f[t] * c[t-1] + i[t] * g[t]", "c[t] = i[t] * c[t-1] + f[t] * g[t]")
+    path = tmp_path / "mine.cell"
+    path.write_text(text, encoding="utf-8")
+    cell = cellviz.load(path, input_size=3, hidden_size=2)
+    assert cell.name == "lstm"
+    with pytest.raises(cellviz.EvaluationError, match=r"the cell file .*mine.cell' \(named "
+                       r"'lstm'\) has no PyTorch counterpart"):
+        cellviz.import_weights(cell, {})
