@@ -148,6 +148,9 @@ def _keyed(lay: Layout, tensors: object) -> dict[str, object]:
                     f"unexpected tensor {key!r} for {lay.counterpart} (expected "
                     f"{', '.join(names)}; one layer, one direction)"
                 )
+            if base in keyed:
+                raise EvaluationError(f"tensor {base!r} is given twice (the second as {key!r}); "
+                                      "give it once")
             keyed[base] = value
         return keyed
     if lay.framework == "keras" and isinstance(tensors, Sequence):
@@ -250,8 +253,9 @@ def example_inputs(
     cell: Cell, *, seed: int = 0, steps: int = 1, dtype: Any = np.float64
 ) -> tuple[dict[str, Array], dict[str, Array]]:
     """Weights and an input sequence from one seed: the weights are ``init_weights(cell,
-    seed=seed)``, each input a (steps, size) array of standard normal values drawn from a stream
-    of its own, so the same seed gives the same input whatever the cell's parameters."""
+    seed=seed)``, each input a (steps, size) array of standard normal values, the inputs drawn
+    in turn from one stream of their own (seeded by the seed and 1), so the same seed gives the
+    same input whatever the cell's parameters."""
     if isinstance(steps, bool) or not isinstance(steps, int) or steps < 1:
         raise UsageError(f"steps must be a positive integer, not {steps!r}")
     dt = _float_dtype(dtype)

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+import numpy as np
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+import cellviz
 from cellviz import BUILTIN_CELLS, CONVENTIONS, CellvizError
 from cellviz.build import build
 from cellviz.cell import Cell
@@ -77,3 +82,74 @@ def test_random_token_soup(text: str) -> None:
 def test_deep_and_long_expressions(piece: str, count: int) -> None:
     opened = piece.count("(")
     check("h[t] = " + piece * count + "h[t-1]" + ")" * (opened * count))
+
+
+# An evaluator written node by node from the graph, sharing no code with cellviz's compiled plan:
+# the reference for cells no framework has.
+_REFERENCE_ACTIVATIONS = {
+    "identity": lambda v: v,
+    "sigmoid": lambda v: 1.0 / (1.0 + np.exp(-v)),
+    "tanh": np.tanh,
+    "relu": lambda v: np.where(v > 0, v, 0.0),
+    "hard_sigmoid": lambda v: np.minimum(np.maximum(v / 6.0 + 0.5, 0.0), 1.0),
+    "softsign": lambda v: v / (1.0 + np.abs(v)),
+}
+
+
+def _reference_pointwise(op: str | None, ins: list[Any]) -> Any:
+    if op == "neg":
+        return -ins[0]
+    if op == "one_minus":
+        return 1.0 - ins[0]
+    a, b = ins
+    return a * b if op == "mul" else a + b if op == "add" else a - b
+
+
+def reference_step(cell: Cell, weights: dict[str, Any], x: dict[str, Any],
+                   state: dict[str, Any]) -> dict[str, Any]:
+    graph, values = cell.graph, {}
+    for node in graph.nodes:
+        ins = [None if o.source is None else _REFERENCE_ACTIVATIONS[o.activation](values[o.source])
+               for o in node.operands]
+        if node.kind == "input":
+            values[node.id] = x[node.id]
+        elif node.kind == "state":
+            values[node.id] = state[node.name]
+        elif node.kind == "dense":
+            total = np.zeros(cell.size(node.size))
+            for operand, v in zip(node.operands, ins, strict=True):
+                w = weights[operand.param]
+                total = total + (w @ v if operand.role == "matrix" else w * v if v is not None
+                                 else w)
+            values[node.id] = total
+        elif node.kind == "pointwise":
+            values[node.id] = _reference_pointwise(node.op, ins)
+        else:
+            values[node.id] = ins[0]
+    return values
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(mutated(), st.integers(0, 2**16))
+def test_mutated_cells_compute_what_their_equations_say(text: str, seed: int) -> None:
+    try:
+        graph = build(parse(text, "fuzz.cell"), "fuzz")
+    except CellvizError:
+        return
+    cell = Cell(graph, tuple((s, 2 + k) for k, s in enumerate(graph.sizes)))
+    rng = np.random.default_rng(seed)
+    weights = cellviz.init_weights(cell, seed=seed)
+    x = {n: rng.standard_normal(cell.size(graph.node(n).size)) for n in graph.inputs}
+    state = {s: rng.standard_normal(cell.size(graph.node(graph.prev_id(s)).size))
+             for s in graph.states}
+    _, trace = cell.step(weights, x if len(x) != 1 else next(iter(x.values())), state)
+    want = reference_step(cell, weights, x, state)
+    for node_id, value in want.items():
+        np.testing.assert_allclose(trace[node_id], value, rtol=1e-10, atol=1e-12,
+                                   err_msg=node_id)
+
+
+@pytest.mark.parametrize("text", SOURCES, ids=[f"{n}-{c}" for n in BUILTIN_CELLS
+                                               for c in CONVENTIONS])
+def test_builtin_cells_compute_what_their_equations_say(text: str) -> None:
+    test_mutated_cells_compute_what_their_equations_say.hypothesis.inner_test(text, 5)

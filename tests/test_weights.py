@@ -165,3 +165,11 @@ def test_a_cell_file_named_like_a_builtin_has_no_framework_counterpart(tmp_path:
     with pytest.raises(cellviz.EvaluationError, match=r"the cell file .*mine.cell' \(named "
                        r"'lstm'\) has no PyTorch counterpart"):
         cellviz.import_weights(cell, {})
+
+
+def test_a_tensor_given_twice_is_refused() -> None:
+    cell = cellviz.load("lstm", input_size=3, hidden_size=2, convention="pytorch")
+    tensors = cellviz.export_weights(cell, cellviz.init_weights(cell))
+    tensors["weight_ih"] = tensors["weight_ih_l0"]
+    with pytest.raises(cellviz.EvaluationError, match="tensor 'weight_ih' is given twice"):
+        cellviz.import_weights(cell, tensors)
