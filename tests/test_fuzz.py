@@ -149,7 +149,20 @@ def test_mutated_cells_compute_what_their_equations_say(text: str, seed: int) ->
                                    err_msg=node_id)
 
 
-@pytest.mark.parametrize("text", SOURCES, ids=[f"{n}-{c}" for n in BUILTIN_CELLS
-                                               for c in CONVENTIONS])
+# Every operation and activation the built-in cells do not use: subtraction, negation, tied and
+# element-wise weights, two inputs, declared sizes and outputs.
+ODD_CELL = """\
+input x: i, u: k
+state h: n
+output y: o
+a[t] = relu(W @ x[t] - V @ u[t] + p * h[t-1] + b)
+s[t] = hard_sigmoid(-(W @ x[t]) + softsign(U @ h[t-1]))
+h[t] = s[t] * h[t-1] - (1 - s[t]) * a[t]
+y[t] = Y @ h[t] + c
+"""
+
+
+@pytest.mark.parametrize("text", [*SOURCES, ODD_CELL],
+                         ids=[f"{n}-{c}" for n in BUILTIN_CELLS for c in CONVENTIONS] + ["odd"])
 def test_builtin_cells_compute_what_their_equations_say(text: str) -> None:
     test_mutated_cells_compute_what_their_equations_say.hypothesis.inner_test(text, 5)
