@@ -147,13 +147,23 @@ def scene_of(cell: Cell, options: RenderOptions) -> Scene:
     return compose(cell, theme, values=steps[0] if steps else None)
 
 
+def _options(theme: str, scale: float, options: RenderOptions | None) -> RenderOptions:
+    """The options object, from ``options`` or from ``theme`` and ``scale``, never both."""
+    if options is None:
+        return RenderOptions(theme=theme, scale=scale)
+    if theme != "light" or scale != 1.0:
+        raise UsageError("give the theme and scale inside options=RenderOptions(...), or "
+                         "without options, not both")
+    return options
+
+
 def render(cell: Cell, *, theme: str = "light", scale: float = 1.0,
            options: RenderOptions | None = None) -> str:
     """The figure of a cell as SVG text.
 
     ``options`` gives every option at once; otherwise ``theme`` and ``scale`` build it.
     """
-    opts = options or RenderOptions(theme=theme, scale=scale)
+    opts = _options(theme, scale, options)
     return render_scene(scene_of(cell, opts), opts.scale)
 
 
@@ -255,7 +265,7 @@ def save(cell: Cell, path: str | Path, *, theme: str = "light", scale: float = 1
          format: str | None = None, options: RenderOptions | None = None) -> Path | None:
     """Write a cell's figure to ``path`` (``"-"`` for stdout); the format defaults to the
     path's suffix, else svg (``output_format``). Returns the path written (None for stdout)."""
-    opts = options or RenderOptions(theme=theme, scale=scale)
+    opts = _options(theme, scale, options)
     fmt_ = output_format(path, format)
     data = render_bytes(cell, fmt_, opts)
     if str(path) == "-":

@@ -201,3 +201,8 @@ def test_dot_runs_once_per_dot_text(monkeypatch: pytest.MonkeyPatch) -> None:
     runs = len(calls)
     assert runs >= 1
     assert cellviz.render(CELLS["mgu"]) == first and len(calls) == runs
+
+
+def test_options_and_loose_keywords_do_not_mix() -> None:
+    with pytest.raises(cellviz.UsageError, match="not both"):
+        cellviz.render(CELLS["gru"], theme="dark", options=cellviz.RenderOptions())
