@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from .errors import CellGraphError
 from .graph import CellGraph, Gate, Node, Operand, Param, ParamRole
 from .lower import Lowering, ParamInfo
-from .syntax import Binary, Call, CellSource, Decl, Equation, Expr, Unary, VectorRef
+from .tree import Binary, Call, CellSource, Decl, Equation, Expr, Unary, VectorRef
 
 __all__ = ["build"]
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from .errors import CellGraphError, Location, ShapeError
 from .graph import ACTIVATIONS, POINTWISE_OPS, CellGraph, Node, Operand, ParamRole
-from .syntax import Binary, Call, CellSource, Equation, Expr, One, ParamRef, Span, Unary, VectorRef
+from .tree import Binary, Call, CellSource, Equation, Expr, One, ParamRef, Span, Unary, VectorRef
 
 __all__ = ["Lowering", "ParamInfo", "Sizes"]
 

@@ -6,7 +6,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from .graph import ACTIVATIONS, CellGraph
-from .syntax import Call, Expr, One, ParamRef, Unary, VectorRef, parse
+from .syntax import parse
+from .tree import Call, Expr, One, ParamRef, Unary, VectorRef
 
 __all__ = ["SubstitutedEquation", "format_number", "format_vector", "substitute"]
 

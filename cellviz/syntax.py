@@ -23,24 +23,7 @@ from .tree import (
     split_lines,
 )
 
-# The tree's classes are re-exported: the parser is where most readers look for them.
-__all__ = [
-    "Binary",
-    "Call",
-    "CellSource",
-    "Decl",
-    "Equation",
-    "Expr",
-    "One",
-    "ParamDecl",
-    "ParamRef",
-    "Span",
-    "Unary",
-    "VectorRef",
-    "depth",
-    "parse",
-    "split_lines",
-]
+__all__ = ["MAX_DEPTH", "MAX_NESTING", "parse"]
 
 DECL_KINDS = ("input", "state", "output")
 

@@ -6,7 +6,8 @@ import pytest
 
 from cellviz import BUILTIN_CELLS, CONVENTIONS, load_graph
 from cellviz.substitute import format_number, substitute
-from cellviz.syntax import Binary, Call, Expr, Unary, VectorRef, parse
+from cellviz.syntax import parse
+from cellviz.tree import Binary, Call, Expr, Unary, VectorRef
 
 
 def shape_of(expr: Expr) -> object:

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from cellviz.errors import CellSyntaxError
-from cellviz.syntax import Binary, Call, One, ParamRef, Unary, VectorRef, parse
+from cellviz.syntax import parse
+from cellviz.tree import Binary, Call, One, ParamRef, Unary, VectorRef
 
 MGU = """\
 # Minimal gated unit (Zhou et al. 2016)
