@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from .cliargs import add_cell_arguments, cell_from_args
 from .cliinputs import add_input_arguments, run_from_args, step_values
+from .errors import UsageError
 
 if TYPE_CHECKING:
     from .cliargs import Subparsers
@@ -33,6 +34,9 @@ def _run_walkthrough(args: argparse.Namespace) -> int:
     from .walkthrough import walkthrough_html
 
     get_theme(args.theme)
+    if args.output == "":
+        raise UsageError("-o: an empty file name (give a path such as page.html, or - for "
+                         "stdout)")
     cell = cell_from_args(args)
     steps = args.steps if args.steps is not None or args.x else 3
     run = run_from_args(cell, args, steps, "--steps")

@@ -95,6 +95,11 @@ def test_bad_input_is_one_line(argv: list[str], message: str, tmp_path: Path,
     assert not (tmp_path / "p.html").exists()
 
 
+def test_an_empty_output_name_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["walkthrough", "gru", "-o", ""]) == 2
+    assert "-o: an empty file name" in capsys.readouterr().err
+
+
 @pytest.mark.browser
 def test_slider_buttons_and_keys_in_chromium(tmp_path: Path) -> None:
     text = page(tmp_path, "gru", "--seed", "1", "--steps", "4")
