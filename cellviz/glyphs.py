@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from .cell import Cell
 from .graph import ACTIVATIONS, POINTWISE_OPS, CellGraph, Node
 from .metrics import line_height, text_width
 from .params import shape_text
-from .scene import Circle, Rect, Shape, Text
+from .scene import Circle, Path, Rect, Shape, Text
 from .themes import Theme
 from .values import WIDEST, Values, value_colours
 
@@ -43,14 +43,9 @@ def translate(shapes: tuple[Shape, ...], dx: float, dy: float) -> tuple[Shape, .
     """The shapes moved by (dx, dy); glyphs hold rects, circles and texts only."""
     out: list[Shape] = []
     for s in shapes:
-        if isinstance(s, Rect):
-            out.append(replace(s, x=s.x + dx, y=s.y + dy))
-        elif isinstance(s, Circle):
-            out.append(replace(s, cx=s.cx + dx, cy=s.cy + dy))
-        elif isinstance(s, Text):
-            out.append(replace(s, x=s.x + dx, y=s.y + dy))
-        else:
+        if isinstance(s, Path):
             raise TypeError(f"a glyph cannot hold {type(s).__name__}")
+        out.append(s.moved(dx, dy))
     return tuple(out)
 
 

@@ -19,13 +19,18 @@ def fmt(value: float) -> str:
     return "0" if text in ("-0", "") else text
 
 
-def _attrs(*pairs: tuple[str, str | None]) -> str:
-    """SVG attributes as text (`` name="value"`` each, values escaped), skipping None."""
-    return "".join(f' {name}="{escape(value)}"' for name, value in pairs if value is not None)
+def _attrs(*pairs: tuple[str, str | float | None]) -> str:
+    """SVG attributes as text (`` name="value"`` each), skipping None: numbers written by
+    ``fmt`` (which needs no escaping), text escaped."""
+    return "".join(
+        f' {name}="{escape(value) if isinstance(value, str) else fmt(value)}"'
+        for name, value in pairs
+        if value is not None
+    )
 
 
-def _stroke(stroke: str, width: float) -> tuple[str, str | None]:
-    return ("stroke-width", fmt(width) if stroke != "none" else None)
+def _stroke(stroke: str, width: float) -> tuple[str, float | None]:
+    return ("stroke-width", width if stroke != "none" else None)
 
 
 @dataclass(frozen=True)
@@ -47,11 +52,16 @@ class Rect:
 
     def attrs(self) -> str:
         """The attributes of its ``<rect>``."""
-        return _attrs(("x", fmt(self.x)), ("y", fmt(self.y)), ("width", fmt(self.w)),
-                      ("height", fmt(self.h)), ("rx", fmt(self.rx) if self.rx else None),
+        return _attrs(("x", self.x), ("y", self.y), ("width", self.w),
+                      ("height", self.h), ("rx", self.rx if self.rx else None),
                       ("fill", self.fill), ("stroke", self.stroke),
                       _stroke(self.stroke, self.stroke_width),
                       ("stroke-dasharray", self.dash or None), ("data-key", self.key or None))
+
+    def moved(self, dx: float, dy: float) -> Rect:
+        """The same rectangle, moved by (dx, dy)."""
+        return Rect(self.x + dx, self.y + dy, self.w, self.h, self.fill, self.stroke,
+                    self.stroke_width, self.rx, self.dash, self.key)
 
 
 @dataclass(frozen=True)
@@ -66,9 +76,14 @@ class Circle:
 
     def attrs(self) -> str:
         """The attributes of its ``<circle>``."""
-        return _attrs(("cx", fmt(self.cx)), ("cy", fmt(self.cy)), ("r", fmt(self.r)),
+        return _attrs(("cx", self.cx), ("cy", self.cy), ("r", self.r),
                       ("fill", self.fill), ("stroke", self.stroke),
                       _stroke(self.stroke, self.stroke_width))
+
+    def moved(self, dx: float, dy: float) -> Circle:
+        """The same circle, moved by (dx, dy)."""
+        return Circle(self.cx + dx, self.cy + dy, self.r, self.fill, self.stroke,
+                      self.stroke_width)
 
 
 @dataclass(frozen=True)
@@ -110,12 +125,17 @@ class Text:
 
     def attrs(self) -> str:
         """The attributes of its ``<text>``."""
-        return _attrs(("x", fmt(self.x)), ("y", fmt(self.y)), ("font-size", fmt(self.size)),
+        return _attrs(("x", self.x), ("y", self.y), ("font-size", self.size),
                       ("fill", self.fill),
                       ("text-anchor", self.anchor if self.anchor != "start" else None),
                       ("font-weight", self.weight if self.weight != "normal" else None),
                       ("font-style", "italic" if self.italic else None),
                       ("data-key", self.key or None))
+
+    def moved(self, dx: float, dy: float) -> Text:
+        """The same text, moved by (dx, dy)."""
+        return Text(self.x + dx, self.y + dy, self.text, self.size, self.fill, self.anchor,
+                    self.weight, self.italic, self.key)
 
 
 Shape = Rect | Circle | Path | Text
