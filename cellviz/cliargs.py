@@ -79,25 +79,24 @@ def add_cell_arguments(parser: argparse.ArgumentParser) -> None:
 
 def cell_from_args(args: argparse.Namespace) -> Cell:
     """Load the cell that add_cell_arguments' options name; a size given twice is an error."""
-    given = {"i": args.input_size, "n": args.hidden_size, "p": args.proj_size}
-    flags = {"i": "--input-size", "n": "--hidden-size", "p": "--proj-size"}
-    extra: dict[str, int] = {}
+    sizes: dict[str, int] = {}
+    said: dict[str, str] = {}
+    for name, flag, value in (("i", "--input-size", args.input_size),
+                              ("n", "--hidden-size", args.hidden_size),
+                              ("p", "--proj-size", args.proj_size)):
+        if value is not None:
+            sizes[name], said[name] = value, f"{flag} {value}"
     for name, value in args.size:
-        if given.get(name) is not None or name in extra:
-            first = f"{flags[name]} {given[name]}" if given.get(name) is not None else \
-                f"--size {name}={extra[name]}"
-            raise UsageError(f"size {name} is given twice: {first} and --size {name}={value}")
-        if name in given:
-            given[name] = value
-        else:
-            extra[name] = value
+        if name in sizes:
+            raise UsageError(f"size {name} is given twice: {said[name]} and --size {name}={value}")
+        sizes[name], said[name] = value, f"--size {name}={value}"
     return load(
         args.cell,
-        input_size=given["i"] if given["i"] is not None else DEFAULT_INPUT_SIZE,
-        hidden_size=given["n"] if given["n"] is not None else DEFAULT_HIDDEN_SIZE,
-        proj_size=given["p"],
+        input_size=sizes.pop("i", DEFAULT_INPUT_SIZE),
+        hidden_size=sizes.pop("n", DEFAULT_HIDDEN_SIZE),
+        proj_size=sizes.pop("p", None),
         convention=args.convention,
-        **extra,
+        **sizes,
     )
 
 
