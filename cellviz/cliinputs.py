@@ -84,13 +84,11 @@ def run_from_args(cell: Cell, args: argparse.Namespace, steps: int | None,
             "sizes or fewer steps"
         )
     weights, xs = example_inputs(cell, seed=seed, steps=count)
-    source = f"seed {seed}"
     if args.weights is not None:
         weights = load_weights_file(cell, args.weights)
         # The input takes the weights' precision: frameworks save float32 by default.
         dtype = next(iter(weights.values())).dtype if weights else None
         xs = {name: seq.astype(dtype) for name, seq in xs.items()}
-        source = f"weights from {args.weights}, input from seed {seed}"
     inputs: list[dict[str, Any]] = [{name: seq[t] for name, seq in xs.items()}
                                     for t in range(count)]
     if given:
@@ -106,10 +104,11 @@ def run_from_args(cell: Cell, args: argparse.Namespace, steps: int | None,
                                  f"{graph.node(name).label} has {size} "
                                  f"({graph.node(name).size}={size})")
         inputs = [{name: x} for x in given]
-        source = source.replace("input from seed", "input from --x") if args.weights else \
-            f"weights from seed {seed}, input from --x"
-    elif args.weights is None:
+    if args.weights is None and not given:
         source = f"weights and input from seed {seed}"
+    else:
+        source = (f"weights from {args.weights if args.weights is not None else f'seed {seed}'}, "
+                  f"input from {'--x' if given else f'seed {seed}'}")
     import numpy as np
 
     prepared = cell.prepare(weights)
