@@ -6,7 +6,7 @@ import argparse
 from typing import TYPE_CHECKING, NoReturn, TypeAlias
 
 from .cell import Cell
-from .errors import UsageError
+from .errors import UsageError, shorten
 from .library import CONVENTIONS, MAX_SIZE, load
 
 __all__ = [
@@ -34,10 +34,6 @@ class Parser(argparse.ArgumentParser):
         raise UsageError(message if self.prog == "cellviz" else f"{self.prog}: {message}")
 
 
-def _shown(text: str) -> str:
-    return repr(text if len(text) <= 40 else text[:37] + "...")
-
-
 def whole_number(text: str, *, least: int, most: int) -> int:
     """A whole number written in ASCII digits, from ``least`` to ``most``, or an argparse
     error naming the bad value and the range."""
@@ -45,7 +41,7 @@ def whole_number(text: str, *, least: int, most: int) -> int:
         least <= int(text) <= most
     ):
         raise argparse.ArgumentTypeError(
-            f"not a whole number from {least} to {most:,}: {_shown(text)}"
+            f"not a whole number from {least} to {most:,}: {shorten(text)!r}"
         )
     return int(text)
 
@@ -58,7 +54,7 @@ def positive_int(text: str) -> int:
 def _size_binding(text: str) -> tuple[str, int]:
     name, sep, value = text.partition("=")
     if not sep or not name.isidentifier():
-        raise argparse.ArgumentTypeError(f"expected NAME=INT such as k=4, not {_shown(text)}")
+        raise argparse.ArgumentTypeError(f"expected NAME=INT such as k=4, not {shorten(text)!r}")
     return name, positive_int(value)
 
 

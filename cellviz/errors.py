@@ -15,7 +15,18 @@ __all__ = [
     "ShapeError",
     "UnknownCellError",
     "UsageError",
+    "shorten",
 ]
+
+
+def shorten(text: str, limit: int = 40) -> str:
+    """A user's value cut to ``limit`` characters for an error line (a 5,000-digit size or a
+    path too long for the file system must not flood the terminal).
+
+    >>> shorten("9" * 50, 10)
+    '9999999...'
+    """
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 class CellvizError(Exception):

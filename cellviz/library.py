@@ -9,7 +9,7 @@ from pathlib import Path
 
 from .build import build
 from .cell import Cell
-from .errors import CellvizError, UnknownCellError, UsageError
+from .errors import CellvizError, UnknownCellError, UsageError, shorten
 from .graph import CellGraph
 from .syntax import parse
 
@@ -65,15 +65,11 @@ def builtin_text(name: str, convention: str = "paper") -> tuple[str, str]:
     return filename, _cell_files().joinpath(filename).read_text(encoding="utf-8")
 
 
-def _short(text: str) -> str:
-    return text if len(text) <= 60 else text[:57] + "..."
-
-
 def _unknown(name: str) -> UnknownCellError:
     close = difflib.get_close_matches(name, BUILTIN_CELLS, n=1)
     hint = f"did you mean {close[0]!r}? " if close else ""
     return UnknownCellError(
-        f"no built-in cell or cell file named {_short(name)!r} ({hint}built-in cells: "
+        f"no built-in cell or cell file named {shorten(name, 60)!r} ({hint}built-in cells: "
         f"{', '.join(BUILTIN_CELLS)}; a cell file is a path such as my.cell)"
     )
 
@@ -95,7 +91,7 @@ def load_graph(name_or_path: str | Path, convention: str = "paper") -> CellGraph
     try:
         found = path.exists()
     except OSError as exc:  # a name too long, for one
-        raise UnknownCellError(f"cannot read cell file {_short(str(path))!r}: "
+        raise UnknownCellError(f"cannot read cell file {shorten(str(path), 60)!r}: "
                                f"{exc.strerror}") from None
     if not found:
         raise _unknown(str(name_or_path))
@@ -138,7 +134,7 @@ def load(
     bound.update(sizes)
     for symbol, value in bound.items():
         if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_SIZE:
-            shown = repr(value) if len(repr(value)) <= 40 else repr(value)[:37] + "..."
+            shown = shorten(repr(value))
             raise UsageError(
                 f"size {symbol} must be a positive integer up to {MAX_SIZE:,}, not {shown}"
             )
