@@ -8,11 +8,11 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .cliargs import add_cell_arguments, cell_from_args
+from .cliargs import add_cell_arguments, cell_from_args, whole_number
 from .cliinputs import add_input_arguments, run_from_args, step_values, wants_values
 from .errors import UsageError
 from .render import MAX_SCALE, MIN_SCALE, check_scale
-from .values import MAX_UNROLL, check_unroll
+from .values import MAX_UNROLL
 
 if TYPE_CHECKING:
     from .cliargs import Subparsers
@@ -29,12 +29,8 @@ def _scale(text: str) -> float:
 
 
 def _steps(text: str) -> int:
-    try:
-        return check_unroll(int(text))
-    except (ValueError, UsageError):
-        raise argparse.ArgumentTypeError(f"not a whole number of steps from 1 to {MAX_UNROLL} "
-                                         f"(more would not fit a readable figure): {text!r}"
-                                         ) from None
+    return whole_number(text, least=1, most=MAX_UNROLL,
+                        why="more would not fit a readable figure")
 
 
 def _file_part(name: str) -> str:
@@ -70,7 +66,6 @@ def _run_render(args: argparse.Namespace) -> int:
     if args.theme not in THEMES:
         raise UsageError(f"unknown theme: {args.theme!r} (must be one of {', '.join(THEMES)})")
     cell = cell_from_args(args)
-    check_unroll(args.unroll)
     values = None
     if args.values or wants_values(args):
         values = step_values(run_from_args(cell, args, args.unroll, "--unroll"))

@@ -6,7 +6,7 @@ import argparse
 import sys
 from typing import TYPE_CHECKING
 
-from .cliargs import add_cell_arguments, cell_from_args
+from .cliargs import add_cell_arguments, cell_from_args, whole_number
 from .cliinputs import add_input_arguments, run_from_args, step_values
 from .errors import UsageError
 
@@ -19,13 +19,7 @@ __all__ = ["add_walkthrough"]
 def _steps(text: str) -> int:
     from .walkthrough import MAX_STEPS
 
-    try:
-        value = int(text)
-    except ValueError:
-        value = 0
-    if not 1 <= value <= MAX_STEPS:
-        raise argparse.ArgumentTypeError(f"not a number of steps from 1 to {MAX_STEPS}: {text!r}")
-    return value
+    return whole_number(text, least=1, most=MAX_STEPS)
 
 
 def _run_walkthrough(args: argparse.Namespace) -> int:

@@ -34,14 +34,15 @@ class Parser(argparse.ArgumentParser):
         raise UsageError(message if self.prog == "cellviz" else f"{self.prog}: {message}")
 
 
-def whole_number(text: str, *, least: int, most: int) -> int:
+def whole_number(text: str, *, least: int, most: int, why: str = "") -> int:
     """A whole number written in ASCII digits, from ``least`` to ``most``, or an argparse
-    error naming the bad value and the range."""
+    error naming the bad value, the range and, if given, why the range is what it is."""
     if not text.isascii() or not text.isdigit() or len(text) > len(str(most)) or not (
         least <= int(text) <= most
     ):
+        reason = f" ({why})" if why else ""
         raise argparse.ArgumentTypeError(
-            f"not a whole number from {least} to {most:,}: {shorten(text)!r}"
+            f"not a whole number from {least} to {most:,}{reason}: {shorten(text)!r}"
         )
     return int(text)
 

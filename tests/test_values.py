@@ -166,8 +166,8 @@ def test_one_step_unrolled_is_the_plain_figure() -> None:
 
 @pytest.mark.parametrize(("argv", "code", "message"), [
     (["render", "gru", "--x", "1,2"], 2, "--x 1,2 has 2 numbers, but x[t] has 3 (i=3)"),
-    (["render", "gru", "--unroll", "0"], 2, "argument --unroll: not a whole number of steps "
-     f"from 1 to {MAX_UNROLL}"),
+    (["render", "gru", "--unroll", "0"], 2, "argument --unroll: not a whole number "
+     f"from 1 to {MAX_UNROLL} (more would not fit a readable figure): '0'"),
     (["render", "gru", "--unroll", "9"], 2, f"from 1 to {MAX_UNROLL}"),
     (["render", "gru", "--unroll", "2", "--x", "1,2,3"], 2,
      "--unroll 2 but --x is given 1 time"),

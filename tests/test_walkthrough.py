@@ -83,7 +83,7 @@ def test_x_gives_the_steps(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(("argv", "message"), [
-    (["--steps", "0"], "argument --steps: not a number of steps from 1 to 50: '0'"),
+    (["--steps", "0"], "argument --steps: not a whole number from 1 to 50: '0'"),
     (["--steps", "2", "--x", "1,2,3"], "--steps 2 but --x is given 1 time"),
     (["--x", "1,2,3,4"], "--x 1,2,3,4 has 4 numbers, but x[t] has 3 (i=3)"),
 ], ids=["steps-0", "steps-and-x", "x-length"])
