@@ -4,11 +4,11 @@
 from __future__ import annotations
 
 import argparse
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from .cliargs import whole_number
 from .errors import EvaluationError, UsageError
+from .record import record
 
 if TYPE_CHECKING:
     from .cell import Cell
@@ -51,7 +51,7 @@ def add_input_arguments(parser: argparse.ArgumentParser) -> None:
                         "PyTorch names) or a PyTorch state_dict .pt")
 
 
-@dataclass(frozen=True)
+@record
 class Run:
     """A cell run step by step: the weights, and each step's outputs and trace by node id."""
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from .record import record
 
 __all__ = [
     "CellFileError",
@@ -55,7 +55,7 @@ class EvaluationError(CellvizError):
     counterpart in. The message names the tensor and both shapes."""
 
 
-@dataclass(frozen=True)
+@record
 class Location:
     """A place in a cell file: 1-based line and column."""
 

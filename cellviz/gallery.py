@@ -2,20 +2,20 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 
 from .cell import Cell
 from .errors import UsageError
 from .library import BUILTIN_CELLS, load
 from .params import ParamTable, shape_text
+from .record import record
 from .render import RenderOptions, environment, render, write_atomic
 from .themes import THEMES
 
 __all__ = ["GalleryEntry", "gallery_cells", "write_gallery"]
 
 
-@dataclass(frozen=True)
+@record
 class GalleryEntry:
     """One cell of the gallery: its figures by theme (file names) and its parameter rows."""
 

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from .cell import Cell
 from .graph import ACTIVATIONS, POINTWISE_OPS, CellGraph, Node
 from .metrics import line_height, text_width
 from .params import shape_text
+from .record import record
 from .scene import Circle, Path, Rect, Shape, Text
 from .themes import Theme
 from .values import WIDEST, Values, value_colours
@@ -18,7 +17,7 @@ __all__ = ["Glyph", "activation_glyph", "node_glyph", "slots", "translate"]
 MAX_CELLS = 4
 
 
-@dataclass(frozen=True)
+@record
 class Glyph:
     """A node's drawing: its box (``width`` × ``height``, origin top-left) and its shapes."""
 
@@ -54,7 +53,7 @@ def _baseline(center_y: float, size: float) -> float:
     return center_y + 0.36 * size
 
 
-@dataclass(frozen=True)
+@record
 class _Cells:
     """How a grid's cells look: their size, stroke and fill, and the numbers to print (none,
     or ``values`` with ``numbers`` on: a fill by value and the value printed in the cell)."""
@@ -151,7 +150,7 @@ def vector_glyph(node: Node, cell: Cell, theme: Theme, values: Values | None = N
     return Glyph(width, height, tuple(shapes))
 
 
-@dataclass(frozen=True)
+@record
 class _Term:
     """One term of a dense node's sum as drawn: the key of its glyph (a parameter's name, or
     the node's id for its sum), its grid, caption, shape and the sign before it."""

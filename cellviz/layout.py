@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import subprocess
-from dataclasses import dataclass
 from functools import lru_cache
 from itertools import pairwise
 from typing import Any
@@ -19,6 +18,7 @@ from .glyphs import Glyph, activation_glyph, node_glyph
 from .graph import Node
 from .metrics import line_height, text_width
 from .params import shape_text
+from .record import record
 from .themes import Theme
 from .values import Values
 
@@ -44,7 +44,7 @@ MAX_FIGURE_NODES = 100
 DOT_INSTALL = "apt-get install graphviz (Debian/Ubuntu) or brew install graphviz (macOS)"
 
 
-@dataclass(frozen=True)
+@record
 class Segment:
     """One DOT edge: a whole connection, or the part before or after its activation mark."""
 
@@ -57,7 +57,7 @@ class Segment:
     highway: bool
 
 
-@dataclass(frozen=True)
+@record
 class Plan:
     """What goes to dot: glyphs of the graph's nodes and activation marks, DOT segments,
     gate clusters (label, member ids) and the state highways (straight state paths)."""
@@ -207,7 +207,7 @@ def dot_source(cell: Cell, theme: Theme, the_plan: Plan | None = None, *,
     return "\n".join(lines) + "\n"
 
 
-@dataclass(frozen=True)
+@record
 class Placed:
     """A node's box in figure coordinates (y down): centre and size."""
 
@@ -217,7 +217,7 @@ class Placed:
     h: float
 
 
-@dataclass(frozen=True)
+@record
 class Route:
     """A segment's route: cubic Bézier points (start, then three per curve), the arrow tip if
     it has one, and the centre of its label if it has one."""
@@ -227,7 +227,7 @@ class Route:
     label: tuple[float, float] | None
 
 
-@dataclass(frozen=True)
+@record
 class ClusterBox:
     label: str
     x0: float
@@ -237,7 +237,7 @@ class ClusterBox:
     label_at: tuple[float, float]
 
 
-@dataclass(frozen=True)
+@record
 class Layout:
     """dot's answer, in figure coordinates: the drawing's size, nodes, routes and clusters."""
 

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import difflib
-from dataclasses import dataclass
 
 from .errors import CellGraphError, Location, ShapeError
 from .graph import ACTIVATIONS, POINTWISE_OPS, CellGraph, Node, Operand, ParamRole
+from .record import record
 from .tree import Binary, Call, CellSource, Equation, Expr, One, ParamRef, Span, Unary, VectorRef
 
 __all__ = ["Lowering", "ParamInfo", "Sizes"]
@@ -46,7 +46,7 @@ class Sizes:
         return None
 
 
-@dataclass
+@record(frozen=False)
 class _Value:
     """A lowered vector expression: the node that holds it, the activation still to apply."""
 
@@ -56,7 +56,7 @@ class _Value:
     text: str
 
 
-@dataclass
+@record(frozen=False)
 class ParamInfo:
     role: ParamRole
     dims: tuple[int, ...]
@@ -66,7 +66,7 @@ class ParamInfo:
     used: bool = False
 
 
-@dataclass
+@record(frozen=False)
 class _Term:
     role: ParamRole
     param: ParamRef

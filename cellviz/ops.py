@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from .checks import Array
 from .graph import Node
+from .record import record
 
 if TYPE_CHECKING:
     from .cell import Cell
@@ -87,7 +87,7 @@ Op = Callable[[Values, Products, "Prepared"], None]
 Slot = tuple[int, int, int]
 
 
-@dataclass(frozen=True)
+@record
 class Prepared:
     """Weights checked and laid out for a plan (``Cell.prepare``): a stacked matrix and bias row
     per group, and the parameters the plan reads directly (diagonal weights, biases no product

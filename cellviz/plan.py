@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -23,6 +22,7 @@ from .ops import (
     project_op,
     vector_op,
 )
+from .record import record
 
 if TYPE_CHECKING:
     from .cell import Cell
@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 __all__ = ["Group", "Plan", "compile_plan"]
 
 
-@dataclass(frozen=True)
+@record
 class Group:
     """Matrix terms that read the same vector through the same activation, stacked row-wise
     into one matrix so that one product serves them all. ``offsets`` bound each term's rows;
@@ -50,7 +50,7 @@ class Group:
             zip(self.offsets, self.offsets[1:], strict=False))
 
 
-@dataclass(frozen=True)
+@record
 class Plan:
     """A cell compiled for evaluation: groups of stacked matrix terms and one instruction per
     node in topological order. Built once per cell (``Cell.plan``), used for every call.

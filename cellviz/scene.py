@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from html import escape
 from typing import Literal
+
+from .record import record
 
 __all__ = ["Circle", "Group", "Path", "Rect", "Scene", "Shape", "Text", "fmt"]
 
@@ -33,7 +34,7 @@ def _stroke(stroke: str, width: float) -> tuple[str, float | None]:
     return ("stroke-width", width if stroke != "none" else None)
 
 
-@dataclass(frozen=True)
+@record
 class Rect:
     """A rectangle; ``key`` names a glyph cell (``"x/0"``, ``"W_z/1/2"``) so that a later pass can
     fill it with a value, ``dash`` is an SVG dash array or empty."""
@@ -64,7 +65,7 @@ class Rect:
                     self.stroke_width, self.rx, self.dash, self.key)
 
 
-@dataclass(frozen=True)
+@record
 class Circle:
     cx: float
     cy: float
@@ -86,7 +87,7 @@ class Circle:
                       self.stroke_width)
 
 
-@dataclass(frozen=True)
+@record
 class Path:
     """An open or closed path; ``d`` is already formatted with fixed precision."""
 
@@ -107,7 +108,7 @@ class Path:
                       ("stroke-dasharray", self.dash or None))
 
 
-@dataclass(frozen=True)
+@record
 class Text:
     """One line of text; ``y`` is the baseline, ``anchor`` start|middle|end; ``key`` names the
     glyph cell whose number it prints (as Rect.key)."""
@@ -141,7 +142,7 @@ class Text:
 Shape = Rect | Circle | Path | Text
 
 
-@dataclass(frozen=True)
+@record
 class Group:
     """Shapes drawn together, for one node, edge or region; ``role`` is written as a class."""
 
@@ -150,7 +151,7 @@ class Group:
     shapes: tuple[Shape, ...]
 
 
-@dataclass(frozen=True)
+@record
 class Scene:
     """A whole figure: its size, background, accessible title and description, and groups in
     drawing order (regions, then edges, then nodes, then labels, then the legend)."""
@@ -161,7 +162,7 @@ class Scene:
     font_family: str
     title: str
     desc: str
-    groups: tuple[Group, ...] = field(default_factory=tuple)
+    groups: tuple[Group, ...] = ()
 
     def texts(self) -> list[Text]:
         """Every text of the scene, in drawing order."""

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 
 from .graph import ACTIVATIONS, CellGraph
+from .record import record
 from .syntax import parse
 from .tree import Call, Expr, One, ParamRef, Unary, VectorRef
 
@@ -15,7 +15,7 @@ _OPS = {"@": "·", "*": "⊙", "+": "+", "-": "−"}
 _PRECEDENCE = {"+": 1, "-": 1, "*": 2, "@": 2}
 
 
-@dataclass(frozen=True)
+@record
 class SubstitutedEquation:
     """One equation as written, with the vectors' values put in, the activation's argument (empty
     when the equation applies none at its top) and its result."""

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
 from .errors import CellSyntaxError, Location
+from .record import record
 from .tree import (
     Binary,
     Call,
@@ -39,7 +39,7 @@ _TOKEN = re.compile(
 )
 
 
-@dataclass(frozen=True)
+@record
 class _Token:
     kind: str  # name, number, op, end
     text: str

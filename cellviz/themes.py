@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from .errors import UsageError
+from .record import record
 
 __all__ = ["THEMES", "Theme", "get_theme"]
 
 
-@dataclass(frozen=True)
+@record
 class Theme:
     """Everything a figure's look depends on; colours are ``#rrggbb`` strings.
 

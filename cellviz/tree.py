@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Union
 
 from .errors import Location
+from .record import record
 
 __all__ = [
     "Binary",
@@ -31,7 +31,7 @@ def split_lines(text: str) -> list[str]:
     return text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
 
 
-@dataclass(frozen=True)
+@record
 class Span:
     """Where an expression stands: its line and its columns (1-based, end exclusive)."""
 
@@ -40,7 +40,7 @@ class Span:
     end: int
 
 
-@dataclass(frozen=True)
+@record
 class VectorRef:
     """``name[t]`` (lag 0) or ``name[t-1]`` (lag 1)."""
 
@@ -49,7 +49,7 @@ class VectorRef:
     span: Span
 
 
-@dataclass(frozen=True)
+@record
 class ParamRef:
     """A bare name: a parameter, matrix or vector by its context."""
 
@@ -57,14 +57,14 @@ class ParamRef:
     span: Span
 
 
-@dataclass(frozen=True)
+@record
 class One:
     """The constant 1, as in ``1 - z[t]``."""
 
     span: Span
 
 
-@dataclass(frozen=True)
+@record
 class Call:
     """An activation applied to an expression: ``tanh(...)``."""
 
@@ -73,7 +73,7 @@ class Call:
     span: Span
 
 
-@dataclass(frozen=True)
+@record
 class Unary:
     """Unary minus."""
 
@@ -81,7 +81,7 @@ class Unary:
     span: Span
 
 
-@dataclass(frozen=True)
+@record
 class Binary:
     """``left op right`` with op one of ``+ - * @``; ``op_col`` is where the operator stands."""
 
@@ -95,7 +95,7 @@ class Binary:
 Expr = Union[VectorRef, ParamRef, One, Call, Unary, Binary]  # noqa: UP007 (a runtime alias on 3.10)
 
 
-@dataclass(frozen=True)
+@record
 class Decl:
     """``input x: i``, ``state h: n`` or ``output y: o`` (size optional)."""
 
@@ -105,7 +105,7 @@ class Decl:
     span: Span
 
 
-@dataclass(frozen=True)
+@record
 class ParamDecl:
     """``param W: n x i``: a parameter's shape, declared rather than inferred."""
 
@@ -114,7 +114,7 @@ class ParamDecl:
     span: Span
 
 
-@dataclass(frozen=True)
+@record
 class Equation:
     """``name[t] = expr  # comment``; the trailing comment labels the equation's nodes."""
 
@@ -124,7 +124,7 @@ class Equation:
     span: Span
 
 
-@dataclass(frozen=True)
+@record
 class CellSource:
     """A parsed cell file."""
 

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from .cell import Cell
 from .compose import body, edge_shapes, figure_title, frame, place
 from .glyphs import Glyph, vector_glyph
 from .layout import Layout, layout, plan
 from .metrics import line_height
+from .record import replace
 from .scene import Group, Rect, Scene, Shape, Text
 from .themes import Theme
 from .values import Values, check_unroll

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from .errors import UsageError
+from .record import record
 from .substitute import format_number
 from .themes import Theme
 
@@ -34,7 +34,7 @@ MAX_UNROLL = 8
 Nested = tuple[float, ...] | tuple[tuple[float, ...], ...]
 
 
-@dataclass(frozen=True)
+@record
 class Values:
     """One step's numbers: ``vectors`` maps node ids to their values (1-D), ``weights`` maps
     parameter names to theirs (1-D or rows of 2-D); ``limit`` is the magnitude drawn in full

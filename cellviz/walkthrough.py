@@ -4,12 +4,12 @@ numbers and the equations with them substituted, moved by a slider, buttons or a
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from .compose import compose, figure_title
 from .errors import UsageError
 from .layout import layout, plan
+from .record import record
 from .render import environment, render_scene
 from .scene import Scene
 from .substitute import substitute
@@ -26,7 +26,7 @@ __all__ = ["MAX_STEPS", "StepView", "walkthrough_html"]
 MAX_STEPS = 50
 
 
-@dataclass(frozen=True)
+@record
 class StepView:
     """One step of the page: its number, figure (SVG text) and equations, each as written,
     with the numbers put in, the activation's argument, and the result."""

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
 from .checks import Array, check_weights, shape_str
 from .errors import EvaluationError, UsageError
+from .record import record
 
 if TYPE_CHECKING:
     from .cell import Cell
@@ -31,7 +31,7 @@ FRAMEWORKS: tuple[str, ...] = ("pytorch", "keras")
 _FRAMEWORK_NAMES = {"pytorch": "PyTorch", "keras": "Keras"}
 
 
-@dataclass(frozen=True)
+@record
 class Tensor:
     """One framework tensor made of cell parameters: each row of ``parts`` is concatenated
     along the first axis (gates stacked in the framework's order); several rows are stacked into
@@ -44,7 +44,7 @@ class Tensor:
     layer_only: bool = False
 
 
-@dataclass(frozen=True)
+@record
 class Layout:
     """How one cell's parameters make up a framework's tensors, in the framework's order."""
 
