@@ -3,11 +3,15 @@ built-in cell in every convention with readable ids."""
 
 from __future__ import annotations
 
+import os
 import shutil
+import tempfile
 
 import pytest
 
 import cellviz
+
+_CACHE = pytest.StashKey[tuple[str | None, str]]()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -27,6 +31,25 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         if "dot" in item.keywords:
             item.add_marker(skip)
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Compiled templates go to a temporary directory, not the user's cache, from before
+    collection on (subprocesses inherit it through the environment)."""
+    config.stash[_CACHE] = (os.environ.get("CELLVIZ_CACHE_DIR"),
+                            tempfile.mkdtemp(prefix="cellviz-template-cache-"))
+    os.environ["CELLVIZ_CACHE_DIR"] = config.stash[_CACHE][1]
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    if _CACHE not in config.stash:
+        return
+    before, directory = config.stash[_CACHE]
+    shutil.rmtree(directory, ignore_errors=True)
+    if before is None:
+        os.environ.pop("CELLVIZ_CACHE_DIR", None)
+    else:
+        os.environ["CELLVIZ_CACHE_DIR"] = before
+
 
 #: (cell, convention) for every built-in cell in every convention; a convention without a file of
 #: its own computes the paper form, and must run just the same.
