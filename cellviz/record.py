@@ -65,7 +65,18 @@ def _spec(obj: object) -> _Spec:
 
 def _init(self: object, *args: Any, **kwargs: Any) -> None:
     spec = _spec(self)
-    name = type(self).__qualname__
+    if not kwargs and len(args) == spec.positional == len(spec.names):  # the common call
+        vars(self).update(zip(spec.names, args, strict=True))
+    else:
+        vars(self).update(_bind(spec, type(self).__qualname__, args, kwargs))
+    if spec.post_init is not None:
+        spec.post_init(self)
+
+
+def _bind(spec: _Spec, name: str, args: tuple[Any, ...], kwargs: dict[str, Any]
+          ) -> dict[str, Any]:
+    """The fields' values from a call's arguments and the defaults, as a dataclass's
+    ``__init__`` takes them."""
     if len(args) > spec.positional:
         raise TypeError(f"{name}() takes {spec.positional} positional arguments "
                         f"but {len(args)} were given")
@@ -83,9 +94,7 @@ def _init(self: object, *args: Any, **kwargs: Any) -> None:
                 if default is _MISSING:
                     raise TypeError(f"{name}() missing required argument: {field!r}")
                 values[field] = default
-    vars(self).update(values)
-    if spec.post_init is not None:
-        spec.post_init(self)
+    return values
 
 
 def _repr(self: object) -> str:
