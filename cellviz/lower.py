@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
-
 from .errors import CellGraphError, Location, ShapeError
 from .graph import ACTIVATIONS, POINTWISE_OPS, CellGraph, Node, Operand, ParamRole
 from .record import record
@@ -152,6 +150,8 @@ class Lowering:
 
     def call(self, expr: Call) -> _Value:
         if expr.func not in ACTIVATIONS:
+            import difflib
+
             close = difflib.get_close_matches(expr.func, list(ACTIVATIONS), n=1)
             hint = f"did you mean {close[0]!r}? " if close else ""
             known = ", ".join(ACTIVATIONS)
