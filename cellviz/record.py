@@ -80,20 +80,17 @@ def _bind(spec: _Spec, name: str, args: tuple[Any, ...], kwargs: dict[str, Any]
     if len(args) > spec.positional:
         raise TypeError(f"{name}() takes {spec.positional} positional arguments "
                         f"but {len(args)} were given")
-    values = dict(zip(spec.names, args, strict=False))
-    for key in kwargs:
-        if key not in spec.known:
+    values = dict(spec.defaults)
+    values.update(zip(spec.names, args, strict=False))
+    if kwargs:
+        for key in kwargs.keys() - spec.known:
             raise TypeError(f"{name}() got an unexpected keyword argument {key!r}")
-        if key in values:
+        for key in kwargs.keys() & spec.names[:len(args)]:
             raise TypeError(f"{name}() got multiple values for argument {key!r}")
-    values.update(kwargs)
+        values.update(kwargs)
     if len(values) < len(spec.names):
-        for field in spec.names:
-            if field not in values:
-                default = spec.defaults.get(field, _MISSING)
-                if default is _MISSING:
-                    raise TypeError(f"{name}() missing required argument: {field!r}")
-                values[field] = default
+        missing = [field for field in spec.names if field not in values]
+        raise TypeError(f"{name}() missing required argument: {missing[0]!r}")
     return values
 
 
