@@ -70,14 +70,16 @@ def _run_render(args: argparse.Namespace) -> int:
     if args.values or wants_values(args):
         values = step_values(run_from_args(cell, args, args.unroll, "--unroll"))
     extra = (*(("values",) if values else ()),
-             *((f"unroll{args.unroll}",) if args.unroll > 1 else ()))
+             *((f"unroll{args.unroll}",) if args.unroll > 1 else ()),
+             *(("notitle",) if args.no_title else ()), *(("nolegend",) if args.no_legend else ()))
     out = args.output
     if out is None:
         out = str(default_path(cell.name, args.convention, args.theme, args.format or "svg",
                                extra))
     fmt = output_format(out, args.format)
     options = RenderOptions(theme=args.theme, scale=args.scale, values=values,
-                            unroll=args.unroll)
+                            unroll=args.unroll, heading=not args.no_title,
+                            legend=not args.no_legend)
     written = save(cell, out, format=fmt, options=options)
     if written is not None:
         print(f"wrote {written}", file=sys.stderr)
@@ -119,6 +121,10 @@ def add_render(sub: Subparsers) -> None:
     add_input_arguments(p)
     p.add_argument("--unroll", type=_steps, default=1, metavar="T",
                    help=f"draw T steps side by side (1 to {MAX_UNROLL}; default: 1)")
+    p.add_argument("--no-title", action="store_true",
+                   help="leave out the title lines (a slide has its own title)")
+    p.add_argument("--no-legend", action="store_true",
+                   help="leave out the legend (line styles, glyphs, totals)")
     p.set_defaults(run=_run_render)
 
 

@@ -161,39 +161,54 @@ def _description(cell: Cell, values: Values | None = None) -> str:
 
 
 def compose(cell: Cell, theme: Theme, laid: tuple[Plan, Layout] | None = None,
-            values: Values | None = None) -> Scene:
+            values: Values | None = None, *, heading: bool = True,
+            legend: bool = True) -> Scene:
     """The whole figure of a cell in a theme, as a positioned scene; ``values`` prints one
-    step's numbers on it (``laid`` must then come from a plan with the same values)."""
+    step's numbers on it (``laid`` must then come from a plan with the same values);
+    ``heading`` and ``legend`` say whether the title lines and the legend are drawn."""
     p, lay = laid or layout(cell, theme, values)
     return frame(cell, theme, lay.width, lay.height,
-                 lambda gx, gy: body(p, lay, theme, gx, gy), values)
+                 lambda gx, gy: body(p, lay, theme, gx, gy), values, heading=heading,
+                 legend=legend)
 
 
 def frame(cell: Cell, theme: Theme, body_w: float, body_h: float,
           draw: Callable[[float, float], list[Group]], values: Values | None = None,
-          title: str | None = None) -> Scene:
+          title: str | None = None, *, heading: bool = True, legend: bool = True) -> Scene:
     """A figure around a drawing ``body_w`` × ``body_h``: title, the drawing (``draw`` makes
-    its groups at an offset), and the legend (with the colour scale when there are values)."""
+    its groups at an offset), and the legend (with the colour scale when there are values).
+    Without the ``heading`` (a slide has a title of its own) or the ``legend`` the drawing
+    fills more of the figure; the SVG keeps its accessible title and description."""
     fs = theme.font_size
     margin = fs * 1.6
     title = title or figure_title(cell)
     subtitle = cell.graph.description or ""
-    title_h = line_height(theme.title_size) + (line_height(fs) * 1.1 if subtitle else 0)
-    content_w = max(body_w, text_width(title, theme.title_size, bold=True),
-                    text_width(subtitle, fs), _legend_min_width(cell, theme))
+    widths = [body_w]
+    if heading:
+        widths += [text_width(title, theme.title_size, bold=True), text_width(subtitle, fs)]
+    if legend:
+        widths.append(_legend_min_width(cell, theme))
+    content_w = max(widths)
     width = content_w + 2 * margin
     gx = margin + (content_w - body_w) / 2
-    gy = margin + title_h + fs * 1.2
-    head: list[Shape] = [Text(margin, margin + 0.93 * theme.title_size, title, theme.title_size,
-                              theme.text, weight="bold")]
-    if subtitle:
-        head.append(Text(margin, margin + line_height(theme.title_size) + 0.93 * fs * 1.05,
-                         subtitle, fs, theme.muted))
-    groups = [Group("title", "title", tuple(head)), *draw(gx, gy)]
-    ly0 = gy + body_h + fs * 1.4
-    legend_h, legend = _legend(cell, theme, content_w, values)
-    groups.append(Group("legend", "legend", translate_any(legend, margin, ly0)))
-    height = ly0 + legend_h + margin
+    groups: list[Group] = []
+    gy = margin
+    if heading:
+        head: list[Shape] = [Text(margin, margin + 0.93 * theme.title_size, title,
+                                  theme.title_size, theme.text, weight="bold")]
+        if subtitle:
+            head.append(Text(margin, margin + line_height(theme.title_size) + 0.93 * fs * 1.05,
+                             subtitle, fs, theme.muted))
+        groups.append(Group("title", "title", tuple(head)))
+        title_h = line_height(theme.title_size) + (line_height(fs) * 1.1 if subtitle else 0)
+        gy += title_h + fs * 1.2
+    groups += draw(gx, gy)
+    height = gy + body_h + margin
+    if legend:
+        ly0 = gy + body_h + fs * 1.4
+        legend_h, legend_shapes = _legend(cell, theme, content_w, values)
+        groups.append(Group("legend", "legend", translate_any(legend_shapes, margin, ly0)))
+        height = ly0 + legend_h + margin
     return Scene(round(width, 2), round(height, 2), theme.background, FONT_FAMILY, title,
                  _description(cell, values), tuple(groups))
 

@@ -67,12 +67,16 @@ class RenderOptions:
     """How to draw a figure: ``theme`` (light, dark, slides, print), ``scale`` (the factor from
     the viewBox to the SVG's width and height, and to raster pixels), ``values`` (the numbers
     to print: one ``Values`` for one step, or one per step of an unrolled figure), ``unroll``
-    (how many steps to draw side by side, 1 to MAX_UNROLL)."""
+    (how many steps to draw side by side, 1 to MAX_UNROLL), ``heading`` and ``legend``
+    (whether the title lines and the legend are drawn: a slide has a title of its own, and
+    without both the drawing fills more of it)."""
 
     theme: str = "light"
     scale: float = 1.0
     values: Values | tuple[Values, ...] | None = None
     unroll: int = 1
+    heading: bool = True
+    legend: bool = True
 
     def __post_init__(self) -> None:
         from .themes import get_theme
@@ -185,10 +189,12 @@ def scene_of(cell: Cell, options: RenderOptions) -> Scene:
     if options.unroll > 1:
         from .unroll import compose_unrolled
 
-        return compose_unrolled(cell, theme, options.unroll, steps)
+        return compose_unrolled(cell, theme, options.unroll, steps, heading=options.heading,
+                                legend=options.legend)
     from .compose import compose
 
-    return compose(cell, theme, values=steps[0] if steps else None)
+    return compose(cell, theme, values=steps[0] if steps else None, heading=options.heading,
+                   legend=options.legend)
 
 
 def _options(theme: str, scale: float, options: RenderOptions | None) -> RenderOptions:

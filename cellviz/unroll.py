@@ -72,12 +72,13 @@ def _link(theme: Theme, x: float, y0: float, y1: float) -> list[Shape]:
                         theme.line, theme.stroke, "", head)
 
 
-def compose_unrolled(cell: Cell, theme: Theme, steps: int,
-                     values: tuple[Values, ...] = ()) -> Scene:
+def compose_unrolled(cell: Cell, theme: Theme, steps: int, values: tuple[Values, ...] = (),
+                     *, heading: bool = True, legend: bool = True) -> Scene:
     """``steps`` copies of the cell's drawing from left to right, captioned t = 1, 2, ...;
     the state outputs of each step feed the state inputs of the next, the inputs x[1..T] stand
     in a row below and the output h[1..T] in a row above, as unrolled networks are drawn.
-    ``values`` holds each step's numbers, or is empty. Every step shares one layout (the glyphs'
+    ``values`` holds each step's numbers, or is empty; ``heading`` and ``legend`` as in
+    ``compose.frame``. Every step shares one layout (the glyphs'
     sizes do not depend on the numbers), so dot runs once."""
     check_unroll(steps)
     first = values[0] if values else None
@@ -135,4 +136,4 @@ def compose_unrolled(cell: Cell, theme: Theme, steps: int,
         return groups + carries
 
     title = f"{figure_title(cell)}, unrolled over {steps} steps"
-    return frame(cell, theme, width, height, draw, first, title)
+    return frame(cell, theme, width, height, draw, first, title, heading=heading, legend=legend)

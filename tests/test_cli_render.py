@@ -228,3 +228,15 @@ def test_a_cell_at_the_limit_is_drawn(tmp_path: Path) -> None:
     out = tmp_path / "wide.svg"
     assert main(["render", str(source), "-o", str(out)]) == 0
     assert out.read_text(encoding="utf-8").count('class="node"') == 98
+
+
+@pytest.mark.dot
+def test_no_title_and_no_legend(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert main(["render", "lstm", "--theme", "slides", "--no-title", "--no-legend"]) == 0
+    svg = (tmp_path / "output" / "lstm.slides.notitle.nolegend.svg").read_text(encoding="utf-8")
+    assert 'class="title"' not in svg and 'class="legend"' not in svg
+    assert "<title>LSTM, paper convention, i=3, n=2</title>" in svg
+    assert main(["render", "lstm", "--no-legend"]) == 0
+    svg = (tmp_path / "output" / "lstm.nolegend.svg").read_text(encoding="utf-8")
+    assert 'class="title"' in svg and 'class="legend"' not in svg

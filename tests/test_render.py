@@ -206,3 +206,31 @@ def test_dot_runs_once_per_dot_text(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_options_and_loose_keywords_do_not_mix() -> None:
     with pytest.raises(cellviz.UsageError, match="not both"):
         cellviz.render(CELLS["gru"], theme="dark", options=cellviz.RenderOptions())
+
+
+def groups(root: ET.Element, role: str) -> list[ET.Element]:
+    return [g for g in root.iter(f"{SVG}g") if g.get("class") == role]
+
+
+@pytest.mark.parametrize("unroll", [1, 2], ids=["one-step", "unrolled"])
+@pytest.mark.parametrize(("heading", "legend"), [(False, True), (True, False), (False, False)],
+                         ids=["no-title", "no-legend", "bare"])
+def test_heading_and_legend_can_be_left_out(heading: bool, legend: bool, unroll: int) -> None:
+    cell = CELLS["lstm"]
+    full = parse(cellviz.render(cell, options=RenderOptions(unroll=unroll)))
+    root = parse(cellviz.render(cell, options=RenderOptions(heading=heading, legend=legend,
+                                                            unroll=unroll)))
+    assert len(groups(full, "title")) == len(groups(full, "legend")) == 1
+    assert len(groups(root, "title")) == int(heading)
+    assert len(groups(root, "legend")) == int(legend)
+    # The accessible title and description stay; the drawing itself is all there.
+    assert root.findtext(f"{SVG}title") == full.findtext(f"{SVG}title")
+    assert root.findtext(f"{SVG}desc") == full.findtext(f"{SVG}desc")
+    assert len(groups(root, "node")) == len(groups(full, "node"))
+    assert len(groups(root, "edge")) == len(groups(full, "edge"))
+    _, _, w_full, h_full = (float(v) for v in full.get("viewBox", "").split())
+    _, _, w, h = (float(v) for v in root.get("viewBox", "").split())
+    assert h < h_full and w <= w_full
+    # Nothing is drawn above the top margin or below the bottom one.
+    ys = [float(r.get("y", 0)) for r in root.iter(f"{SVG}rect") if r.get("width") != str(w)]
+    assert min(ys) >= 0 and max(ys) < h
