@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterator
 
 from .cell import Cell
 from .glyphs import Glyph, activation_glyph, translate
+from .graph import POINTWISE_OPS
 from .layout import ClusterBox, Layout, Plan, gate_label_size, layout
 from .metrics import FONT_FAMILY, line_height, text_width
 from .params import shape_text
@@ -64,52 +65,19 @@ def _legend(cell: Cell, theme: Theme, width: float,
     pad = fs * 0.8
     sample_w = fs * 3.2
     row_h = max(line_height(fs), unit * 3) + fs * 0.5
-    items: list[tuple[str, str]] = [
-        ("dense", "dense connection: W·v + b"),
-        ("pointwise", "pointwise connection"),
-        ("vector", "vector, n×1"),
-        ("matrix", "weight matrix, rows×cols"),
-        ("op", "element-wise ⊙ + 1−"),
-        ("activation", "activation on its edge"),
-    ]
-    if values is not None:
-        items.append(("scale", f"value: −{fmt(values.limit)} or less, 0, "
-                               f"+{fmt(values.limit)} or more"))
+    items = _legend_items(cell, values)
+    widths = [sample_w + fs * 0.5 + text_width(text, small) + fs * 1.4 for _, text, _ in items]
     shapes: list[Shape] = []
-    x, y = pad, pad
-    inner = width - 2 * pad
-    for kind, text in items:
-        item_w = sample_w + fs * 0.5 + text_width(text, small) + fs * 1.4
-        if x > pad and x + item_w > pad + inner:
-            x, y = pad, y + row_h
+    y = pad - row_h
+    for row in _rows(widths, width - 2 * pad):
+        x, y = pad, y + row_h
         cy = y + row_h / 2
-        if kind in ("dense", "pointwise"):
-            sx0, sx1 = x, x + sample_w
-            shapes += edge_shapes(((sx0, cy), (sx0, cy), (sx1 - fs * 0.6, cy),
-                                    (sx1 - fs * 0.6, cy)), (sx1, cy), 0, 0, theme.line,
-                                   theme.stroke, _dash(kind, theme), fs * 0.75)
-        elif kind == "vector":
-            for k in range(3):
-                shapes.append(Rect(x + sample_w / 2 - unit / 2, cy - 1.5 * unit + k * unit, unit,
-                                   unit, theme.background, theme.vector, theme.stroke * 0.8))
-        elif kind == "matrix":
-            m = unit * 0.8
-            for r in range(2):
-                for c in range(3):
-                    shapes.append(Rect(x + sample_w / 2 - 1.5 * m + c * m, cy - m + r * m, m, m,
-                                       theme.background, theme.dense, theme.stroke * 0.7))
-        elif kind == "op":
-            shapes.append(Circle(x + sample_w / 2, cy, fs * 0.9, theme.pointwise_fill,
-                                 theme.pointwise, theme.stroke))
-            shapes.append(Text(x + sample_w / 2, cy + 0.36 * fs, "⊙", fs, theme.text,
-                               anchor="middle", weight="bold"))
-        elif kind == "scale":
-            shapes += _scale_sample(theme, values, x, cy, sample_w)
-        else:
-            pill = activation_glyph("sigmoid", theme)
-            shapes += translate(pill.shapes, x + (sample_w - pill.width) / 2, cy - pill.height / 2)
-        shapes.append(Text(x + sample_w + fs * 0.5, cy + 0.36 * small, text, small, theme.text))
-        x += item_w
+        for k in row:
+            kind, text, sample = items[k]
+            shapes += _legend_sample(kind, sample, theme, x, cy, sample_w, values)
+            shapes.append(Text(x + sample_w + fs * 0.5, cy + 0.36 * small, text, small,
+                               theme.text))
+            x += widths[k]
     y += row_h + fs * 0.3
     table = cell.params()
     total = f"{table.summary()}  ({cell.graph.formula()})"
@@ -118,6 +86,76 @@ def _legend(cell: Cell, theme: Theme, width: float,
     frame = Rect(0, 0, width, height, theme.legend_fill, theme.gate_stroke, theme.stroke * 0.8,
                  rx=fs * 0.4)
     return height, [frame, *shapes]
+
+
+def _legend_sample(kind: str, sample: str, theme: Theme, x: float, cy: float, sample_w: float,
+                   values: Values | None) -> list[Shape]:
+    """The small picture of one legend entry, in a box ``sample_w`` wide from ``x``, centred
+    on ``cy``; ``sample`` is the symbol or activation it shows, if any."""
+    fs, unit = theme.font_size, theme.unit
+    mid = x + sample_w / 2
+    if kind in ("dense", "pointwise"):
+        end = x + sample_w - fs * 0.6
+        return edge_shapes(((x, cy), (x, cy), (end, cy), (end, cy)), (x + sample_w, cy), 0, 0,
+                           theme.line, theme.stroke, _dash(kind, theme), fs * 0.75)
+    if kind == "vector":
+        return [Rect(mid - unit / 2, cy - 1.5 * unit + r * unit, unit, unit, theme.background,
+                     theme.vector, theme.stroke * 0.8) for r in range(3)]
+    if kind == "matrix":
+        m = unit * 0.8
+        return [Rect(mid - 1.5 * m + c * m, cy - m + r * m, m, m, theme.background, theme.dense,
+                     theme.stroke * 0.7) for r in range(2) for c in range(3)]
+    if kind == "op":
+        return [Circle(mid, cy, fs * 0.9, theme.pointwise_fill, theme.pointwise, theme.stroke),
+                Text(mid, cy + 0.36 * fs, sample, fs, theme.text, anchor="middle",
+                     weight="bold")]
+    if kind == "scale":
+        return _scale_sample(theme, values, x, cy, sample_w)
+    pill = activation_glyph(sample, theme)
+    return list(translate(pill.shapes, mid - pill.width / 2, cy - pill.height / 2))
+
+
+def _legend_items(cell: Cell, values: Values | None) -> list[tuple[str, str, str]]:
+    """The legend's entries (kind, text, the symbol or activation its sample shows): only
+    what the figure holds."""
+    graph = cell.graph
+    kinds = {node.kind for node in graph.nodes}
+    items: list[tuple[str, str, str]] = []
+    if "dense" in kinds:
+        items.append(("dense", "dense connection: W·v + b", ""))
+    if "pointwise" in kinds:
+        items.append(("pointwise", "pointwise connection", ""))
+    items.append(("vector", "vector, n×1", ""))
+    if any(param.role == "matrix" for param in graph.params):
+        items.append(("matrix", "weight matrix, rows×cols", ""))
+    ops = {node.op for node in graph.nodes if node.kind == "pointwise"}
+    symbols = list(dict.fromkeys(sym for op, (sym, _) in POINTWISE_OPS.items() if op in ops))
+    if symbols:
+        items.append(("op", "element-wise " + " ".join(symbols), symbols[0]))
+    activations = [e.activation for e in graph.edges if e.activation != "identity"]
+    if activations:
+        items.append(("activation", "activation on its edge", activations[0]))
+    if values is not None:
+        items.append(("scale", f"value: −{fmt(values.limit)} or less, 0, "
+                               f"+{fmt(values.limit)} or more", ""))
+    return items
+
+
+def _rows(widths: list[float], room: float) -> list[list[int]]:
+    """Items of these widths in rows at most ``room`` wide, in order: as few rows as filling
+    each in turn needs, then as even as they can be, so that no item stands alone below."""
+    count = 1
+    used = 0.0
+    for k, w in enumerate(widths):
+        if k and used + w > room:
+            count, used = count + 1, 0.0
+        used += w
+    for per_row in range(math.ceil(len(widths) / count), len(widths) + 1):
+        rows = [list(range(k, min(k + per_row, len(widths))))
+                for k in range(0, len(widths), per_row)]
+        if all(sum(widths[k] for k in row) <= room or len(row) == 1 for row in rows):
+            return rows
+    return [[k] for k in range(len(widths))]
 
 
 def _scale_sample(theme: Theme, values: Values | None, x: float, cy: float,

@@ -87,13 +87,17 @@ def _light(name: str = "light", font_size: float = 11.0, stroke: float = 1.1) ->
 
 
 def _dark() -> Theme:
-    theme = _coloured("dark", "#16181d", "#e8e8e8", "#a0a4ab", "#c8ccd2", 0.72, 11.0, 1.1)
+    theme = _coloured("dark", "#16181d", "#e8e8e8", "#b4b8bf", "#c8ccd2", 0.72, 11.0, 1.1)
     # On a dark ground the vector role needs a light grey, not the light theme's mid grey, and
     # Okabe-Ito's blue and bluish green outlines (contrast 3.4 and 5.2 against the ground) are
-    # lightened towards the text colour, same hues, to 5.4 and 7.0.
+    # lightened towards the text colour, same hues, to 5.4 and 7.0. The muted grey of the shape
+    # captions reads 5.2:1 on the dense nodes' fill. Gate regions need more than the light
+    # theme's faint tint to show at all on a dark ground: fill 1.4:1, border 3.4:1.
     return Theme(**{**theme.__dict__, "vector": "#b0b0b0", "vector_fill": "#3a3c41",
                     "input": _mix(_ROLES["input"], theme.text, 0.3),
-                    "state": _mix(_ROLES["state"], theme.text, 0.3)})
+                    "state": _mix(_ROLES["state"], theme.text, 0.3),
+                    "gate_fill": _mix(theme.muted, theme.background, 0.82),
+                    "gate_stroke": _mix(theme.muted, theme.background, 0.4)})
 
 
 def _print() -> Theme:

@@ -234,3 +234,28 @@ def test_heading_and_legend_can_be_left_out(heading: bool, legend: bool, unroll:
     # Nothing is drawn above the top margin or below the bottom one.
     ys = [float(r.get("y", 0)) for r in root.iter(f"{SVG}rect") if r.get("width") != str(w)]
     assert min(ys) >= 0 and max(ys) < h
+
+
+@pytest.mark.parametrize(("name", "ops", "absent"), [
+    ("rnn", None, ["pointwise connection", "element-wise"]),
+    ("lstm", "element-wise ⊙ +", []),
+    ("gru", "element-wise ⊙ + 1−", []),
+])
+def test_the_legend_lists_what_the_figure_holds(name: str, ops: str | None,
+                                                absent: list[str]) -> None:
+    root = parse(cellviz.render(CELLS[name]))
+    (legend,) = groups(root, "legend")
+    words = [t.text or "" for t in legend.iter(f"{SVG}text")]
+    assert "dense connection: W·v + b" in words and "vector, n×1" in words
+    assert (ops in words) if ops else not [w for w in words if w.startswith("element-wise")]
+    for text in absent:
+        assert text not in words
+
+
+def test_legend_rows_are_even() -> None:
+    from cellviz.compose import _rows
+
+    assert _rows([3.0] * 6, 15.0) == [[0, 1, 2], [3, 4, 5]]  # not five and a lone one
+    assert _rows([3.0] * 6, 18.0) == [[0, 1, 2, 3, 4, 5]]
+    assert _rows([10.0, 1.0, 1.0], 5.0) == [[0], [1], [2]]  # an item wider than the room
+    assert _rows([4.0, 4.0, 4.0, 1.0], 9.0) == [[0, 1], [2, 3]]
