@@ -252,8 +252,10 @@ def pointwise_glyph(node: Node, theme: Theme) -> Glyph:
     """A pointwise node: a circle with its operation's symbol."""
     stroke, fill = _colours(theme, "pointwise")
     symbol = POINTWISE_OPS[node.op or ""][0]
-    size = theme.font_size * 1.25
-    radius = max(theme.font_size * 1.15, text_width(symbol, size, bold=True) / 2 + size * 0.35)
+    # Every circle has one radius; a wide symbol (1−) is set smaller to fit, not drawn larger.
+    radius = theme.font_size * 1.15
+    per_size = text_width(symbol, 1.0, bold=True) / 2 + 0.35
+    size = min(theme.font_size * 1.25, radius / per_size)
     d = 2 * radius
     shapes: tuple[Shape, ...] = (
         Circle(radius, radius, radius, fill, stroke, theme.stroke * 1.1),
