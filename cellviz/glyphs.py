@@ -228,13 +228,17 @@ def dense_glyph(node: Node, cell: Cell, theme: Theme, values: Values | None = No
     height = count_top + line + pad
     shapes: list[Shape] = [Rect(0, 0, width, height, fill, stroke, theme.stroke, rx=pad * 0.5)]
     x = pad + (inner_w - (sum(t.width(small) for t in terms) + plus_w * (len(terms) - 1))) / 2
+    last_right = 0.0
     for k, term in enumerate(terms):
         w, gw, gh = term.width(small), term.glyph_w, term.glyph_h
         mid = x + w / 2
         if k:
-            shapes.append(Text(x - plus_w / 2,
+            # Midway between the two glyphs, not the two columns: a wide caption (W_hz·h[t-1])
+            # would otherwise push its + away from the glyph before it.
+            shapes.append(Text((last_right + mid - gw / 2) / 2,
                                _baseline(glyph_top + glyph_h / 2, theme.font_size),
                                term.joint, theme.font_size, theme.text, anchor="middle"))
+        last_right = mid + gw / 2
         shapes.append(Text(mid, top + 0.93 * small, term.caption, small, theme.text,
                            anchor="middle"))
         cells, _, _ = _grid(term.key, term.rows, term.cols, mid - gw / 2,
