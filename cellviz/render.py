@@ -12,7 +12,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .errors import CellvizError, UsageError
+from .errors import CellvizError, UsageError, shorten
 from .scene import fmt
 
 if TYPE_CHECKING:
@@ -86,6 +86,10 @@ class RenderOptions:
         from .values import check_unroll
 
         check_unroll(self.unroll)
+        for name in ("heading", "legend"):
+            if not isinstance(getattr(self, name), bool):
+                raise UsageError(f"{name} must be True or False, not "
+                                 f"{shorten(repr(getattr(self, name)), 40)}")
         steps = self.steps()
         if steps and len(steps) != self.unroll:
             raise UsageError(f"values for {len(steps)} steps but unroll={self.unroll} "

@@ -169,6 +169,10 @@ def test_bad_options_are_usage_errors() -> None:
         RenderOptions(scale=0)
     with pytest.raises(cellviz.UsageError, match="unknown format: 'gif'"):
         render_bytes(CELLS["rnn"], "gif", RenderOptions())
+    with pytest.raises(cellviz.UsageError, match="heading must be True or False, not 'no'"):
+        RenderOptions(heading="no")  # type: ignore[arg-type]
+    with pytest.raises(cellviz.UsageError, match="legend must be True or False, not 0"):
+        RenderOptions(legend=0)  # type: ignore[arg-type]
 
 
 def test_png_and_pdf(tmp_path: Path) -> None:
