@@ -60,7 +60,9 @@ class Segment:
 @record
 class Plan:
     """What goes to dot: glyphs of the graph's nodes and activation marks, DOT segments,
-    gate clusters (label, member ids) and the state highways (straight state paths)."""
+    gate clusters (label, member ids), the state highways (straight state paths) and the
+    stack: the gates that read only inputs and previous states, as (cluster index, entry
+    node), in the order they stack from the state line outwards."""
 
     glyphs: dict[str, Glyph]
     segments: tuple[Segment, ...]
@@ -69,6 +71,7 @@ class Plan:
     sinks: tuple[str, ...]
     highways: dict[str, tuple[str, ...]]
     label_size: dict[str, tuple[float, float]]
+    stack: tuple[tuple[int, str], ...] = ()
 
 
 def _output_source(cell: Cell, node: Node) -> str:
@@ -100,6 +103,42 @@ def _highways(cell: Cell) -> dict[str, tuple[str, ...]]:
             if state in found:
                 break
     return found
+
+
+def _stack(cell: Cell, clusters: list[tuple[str, tuple[str, ...]]], sources: tuple[str, ...],
+           highways: dict[str, tuple[str, ...]]) -> tuple[tuple[int, str], ...]:
+    """The gates that read nothing but the inputs and previous states (the LSTM's f, i, g and
+    o), as (cluster index, entry node), in the order they stack from the state line outwards:
+    the gate whose output reaches a state line in the fewest steps first (the forget gate,
+    whose product is on the cell state line), then equation order. dot alone leaves such
+    gates in any order, since they look alike to it. Fewer than two such gates: none."""
+    graph = cell.graph
+    feeds: dict[str, list[str]] = {}
+    for edge in graph.edges:
+        feeds.setdefault(edge.target, []).append(edge.source)
+    on_line = {n for path in highways.values() for n in path[1:]}
+    found: list[tuple[float, int, str]] = []
+    for index, (_, members) in enumerate(clusters):
+        inside = set(members)
+        if any(s not in inside and s not in sources for m in members for s in feeds.get(m, ())):
+            continue
+        entry = next((m for m in members if any(s in sources for s in feeds.get(m, ()))), None)
+        if entry is None:
+            continue
+        # Breadth-first from the gate's nodes to the nearest state-line node.
+        steps: float = float("inf")
+        seen, frontier, depth = set(inside), list(inside), 0
+        while frontier and steps == float("inf"):
+            depth += 1
+            frontier = [e.target for e in graph.edges
+                        if e.source in frontier and e.target not in seen]
+            seen.update(frontier)
+            if on_line.intersection(frontier):
+                steps = depth
+        found.append((steps, index, entry))
+    if len(found) < 2:
+        return ()
+    return tuple((index, entry) for _, index, entry in sorted(found))
 
 
 def plan(cell: Cell, theme: Theme, values: Values | None = None) -> Plan:
@@ -138,7 +177,9 @@ def plan(cell: Cell, theme: Theme, values: Values | None = None) -> Plan:
         members = tuple(n for n in gate.nodes if n not in terminal)
         if members:
             clusters.append((gate.label, members))
-    return Plan(glyphs, tuple(segments), tuple(clusters), sources, sinks, highways, label_size)
+    stack = _stack(cell, clusters, sources, highways)
+    return Plan(glyphs, tuple(segments), tuple(clusters), sources, sinks, highways, label_size,
+                stack)
 
 
 def _q(text: str) -> str:
@@ -173,7 +214,25 @@ def dot_source(cell: Cell, theme: Theme, the_plan: Plan | None = None, *,
         "  edge [arrowsize=0.7];",
     ]
     highway_of = {n: s for s, path in p.highways.items() for n in path}
-    for node_id, glyph in p.glyphs.items():
+
+    def boxes(members: tuple[str, ...]) -> tuple[str, ...]:
+        marks = [m for m in p.glyphs if m.startswith("act") and m.split(":", 1)[1] in members]
+        return (*members, *marks)
+
+    # dot keeps stacked gates in the order their boxes are first mentioned when they share a
+    # cluster of their own (not drawn), so they are declared from the state line outwards:
+    # top to bottom, or bottom to top when the drawing will be turned over (flipped).
+    stack = [k for k, _ in p.stack]
+    if flipped:
+        stack.reverse()
+    stacked = [n for k in stack for n in boxes(p.clusters[k][1])]
+    in_stack = set(stacked)
+    declared = [n for n in p.glyphs if n not in in_stack]
+    if stacked:
+        first = min(list(p.glyphs).index(n) for n in stacked)
+        declared[first:first] = stacked
+    for node_id in declared:
+        glyph = p.glyphs[node_id]
         extra = ""
         if glyph.circle:
             extra += ", shape=circle"
@@ -183,16 +242,26 @@ def dot_source(cell: Cell, theme: Theme, the_plan: Plan | None = None, *,
                      f"height={_inch(glyph.height)}{extra}];")
     lines.append(f"  {{ rank=source; {' '.join(_q(s) for s in p.sources)} }}")
     lines.append(f"  {{ rank=sink; {' '.join(_q(s) for s in p.sinks)} }}")
-    for k, (label, members) in enumerate(p.clusters):
+
+    def cluster(k: int, indent: str) -> list[str]:
+        label, members = p.clusters[k]
         w, h = gate_label_size(label, theme)
-        lines.append(f"  subgraph cluster_{k} {{")
         # Extra width leaves the label a place in the top strip that no edge crosses.
-        lines.append(f"    label={_box_label(w + gap * 4, h)}; labeljust=l; "
-                     f"labelloc={'b' if flipped else 't'}; "
-                     f"margin={round(gap * 0.7)};")
-        marks = [m for m in p.glyphs if m.startswith("act") and m.split(":", 1)[1] in members]
-        lines.append(f"    {' '.join(_q(m) for m in (*members, *marks))};")
-        lines.append("  }")
+        return [f"{indent}subgraph cluster_{k} {{",
+                f"{indent}  label={_box_label(w + gap * 4, h)}; labeljust=l; "
+                f"labelloc={'b' if flipped else 't'}; margin={round(gap * 0.7)};",
+                f"{indent}  {' '.join(_q(m) for m in boxes(members))};",
+                f"{indent}}}"]
+
+    for k in range(len(p.clusters)):
+        if k not in stack:
+            lines.extend(cluster(k, "  "))
+        elif k == min(stack):
+            lines.append("  subgraph clusterstack {")
+            lines.append("    margin=0;")
+            for j in stack:
+                lines.extend(cluster(j, "    "))
+            lines.append("  }")
     for seg in p.segments:
         attrs = [f"id={_q(seg.id)}"]
         if seg.label:
@@ -203,6 +272,12 @@ def dot_source(cell: Cell, theme: Theme, the_plan: Plan | None = None, *,
         if not seg.arrow:
             attrs.append("arrowhead=none")
         lines.append(f"  {_q(seg.tail)} -> {_q(seg.head)} [{', '.join(attrs)}];")
+    if p.stack and p.highways:
+        # An invisible tie from the state line's start to every stacked gate: without it an
+        # edge that reaches only some of them (a peephole from c[t-1]) pulls those out of order.
+        start = next(iter(p.highways.values()))[0]
+        for j, (_, entry) in enumerate(p.stack):
+            lines.append(f"  {_q(start)} -> {_q(entry)} [id=\"stack{j}\", style=invis, weight=0];")
     lines.append("}")
     return "\n".join(lines) + "\n"
 
@@ -325,6 +400,8 @@ def layout(cell: Cell, theme: Theme, values: Values | None = None) -> tuple[Plan
         nodes[obj["name"]] = Placed(x, y, glyph.width, glyph.height)
     routes: dict[str, Route] = {}
     for edge in data.get("edges", []):
+        if edge.get("style") == "invis":
+            continue
         tip = None
         points: list[tuple[float, float]] = []
         for token in edge["pos"].split():
