@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import subprocess
+import threading
 from functools import lru_cache
 from itertools import pairwise
 from typing import Any
@@ -34,6 +35,7 @@ __all__ = [
     "layout",
     "plan",
     "run_dot",
+    "run_dots",
 ]
 
 #: The most boxes (nodes and activation marks) a figure may have. The built-in cells have at
@@ -329,11 +331,36 @@ def run_dot(source: str) -> dict[str, Any]:
     return result
 
 
+def run_dots(first: str, second: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    """``run_dot`` on two DOT texts at the same time: the second in a thread, whose dot process
+    runs beside the first's (each thread only waits for its process)."""
+    import graphviz  # type: ignore[import-untyped]  # noqa: F401 (here, not in both threads)
+
+    outcome: list[dict[str, Any] | BaseException] = []
+
+    def lay_out_second() -> None:
+        try:
+            outcome.append(run_dot(second))
+        except BaseException as exc:  # handed to the caller's thread below
+            outcome.append(exc)
+
+    worker = threading.Thread(target=lay_out_second, name="cellviz-dot", daemon=True)
+    worker.start()
+    try:
+        data = run_dot(first)
+    finally:
+        worker.join()
+    other = outcome[0]
+    if isinstance(other, BaseException):
+        raise other
+    return data, other
+
+
 @lru_cache(maxsize=64)
 def _dot_json(source: str) -> bytes:
     """dot's JSON for DOT text, through the graphviz package. dot is deterministic, so the same
     text in one process is laid out once."""
-    import graphviz  # type: ignore[import-untyped]
+    import graphviz
 
     try:
         out: bytes = graphviz.pipe("dot", "json", source.encode("utf-8"), quiet=True)
@@ -372,12 +399,18 @@ def layout(cell: Cell, theme: Theme, values: Values | None = None) -> tuple[Plan
             f"cell {cell.name!r} is too large to draw: its figure would have {len(p.glyphs)} "
             f"boxes (nodes and activation marks), and cellviz draws at most {MAX_FIGURE_NODES} "
             "(a larger figure is unreadable); its parameters and evaluation still work")
-    data = run_dot(dot_source(cell, theme, p))
-    flipped = _highway_below(p, data)
-    if flipped:
-        # dot put the straight state path low; lay out again with the gate labels at the
-        # bottom and turn the drawing upside down, so the path runs along the top.
-        data = run_dot(dot_source(cell, theme, p, flipped=True))
+    if p.highways:
+        # Which way up dot puts the straight state path cannot be told beforehand, so the
+        # figure is laid out both ways at once (two dot processes, no longer than one): as
+        # drawn, and with the gate labels at the bottom to be turned upside down, which is
+        # used when dot put the path low.
+        data, turned = run_dots(dot_source(cell, theme, p),
+                                dot_source(cell, theme, p, flipped=True))
+        flipped = _highway_below(p, data)
+        if flipped:
+            data = turned
+    else:
+        data, flipped = run_dot(dot_source(cell, theme, p)), False
     _, _, width, height = _floats(data["bb"])
 
     def pt(x: float, y: float) -> tuple[float, float]:

@@ -263,3 +263,47 @@ def test_legend_rows_are_even() -> None:
     assert _rows([3.0] * 6, 18.0) == [[0, 1, 2, 3, 4, 5]]
     assert _rows([10.0, 1.0, 1.0], 5.0) == [[0], [1], [2]]  # an item wider than the room
     assert _rows([4.0, 4.0, 4.0, 1.0], 9.0) == [[0, 1], [2, 3]]
+
+
+def test_both_orientations_are_laid_out_at_once() -> None:
+    from cellviz.layout import _dot_json, run_dot, run_dots
+
+    the_plan = plan(CELLS["lstm"], get_theme("light"))
+    upright = dot_source(CELLS["lstm"], get_theme("light"), the_plan)
+    turned = dot_source(CELLS["lstm"], get_theme("light"), the_plan, flipped=True)
+    _dot_json.cache_clear()
+    both = run_dots(upright, turned)
+    _dot_json.cache_clear()
+    assert both == (run_dot(upright), run_dot(turned))
+    assert both[0] != both[1]
+    with pytest.raises(cellviz.CellvizError, match="dot failed"):
+        run_dots(upright, "digraph { a -> }")
+    with pytest.raises(cellviz.CellvizError, match="dot failed"):
+        run_dots("digraph { a -> }", turned)
+
+
+@pytest.mark.parametrize("theme", list(THEMES))
+@pytest.mark.parametrize("name", list(CELLS))
+def test_state_lines_run_straight_along_the_top(name: str, theme: str) -> None:
+    from cellviz.layout import layout
+
+    cell = CELLS[name]
+    p, lay = layout(cell, get_theme(theme))
+    for path in p.highways.values():
+        ys = {round(lay.nodes[n].y, 1) for n in path}
+        assert len(ys) == 1, (path, ys)  # straight
+    if p.highways:
+        top = lay.nodes[next(iter(p.highways.values()))[0]].y
+        on_line = {n for path in p.highways.values() for n in path}
+        assert all(top <= placed.y for n, placed in lay.nodes.items() if n not in on_line)
+
+
+@pytest.mark.parametrize("theme", list(THEMES))
+@pytest.mark.parametrize("convention", ["paper", "pytorch", "keras"])
+def test_lstm_gates_stack_from_the_cell_state_down(convention: str, theme: str) -> None:
+    from cellviz.layout import layout
+
+    cell = cellviz.load("lstm", input_size=3, hidden_size=2, convention=convention)
+    _, lay = layout(cell, get_theme(theme))
+    ys = [lay.nodes[f"{gate}.dense"].y for gate in ("f", "i", "g", "o")]
+    assert ys == sorted(ys)  # forget, input, candidate, output, as in the classic diagrams
