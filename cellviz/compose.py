@@ -282,7 +282,9 @@ def body(p: Plan, lay: Layout, theme: Theme, gx: float, gy: float) -> list[Group
                              _dash(seg.style, theme), fs * 0.75)
         if seg.label and route.label:
             others = [box for key, box in label_boxes.items() if key != seg.id]
-            lx, ly = _free_spot(route.label, p.label_size[seg.id], samples, lay, others)
+            near = _hug(route.label, p.label_size[seg.id], _samples(route.points))
+            lx, ly = _free_spot(near, p.label_size[seg.id], samples, lay, others,
+                                fallback=route.label)
             w, h = p.label_size[seg.id]
             label_boxes[seg.id] = (lx - w / 2, ly - h / 2, lx + w / 2, ly + h / 2)
             label_shapes.append(Text(lx + gx, ly + gy + 0.36 * theme.small, seg.label,
@@ -315,10 +317,36 @@ class _Grid:
                 yield from self.buckets.get((i, j), ())
 
 
+def _hug(at: tuple[float, float], size: tuple[float, float],
+         route: list[tuple[float, float]]) -> tuple[float, float]:
+    """dot's place for an edge label, moved up to its own edge until its box (which holds a
+    margin round the text) touches it: dot leaves up to a label's height, more beside a
+    slanted edge, and a label that far off reads as another edge's. It keeps its side of the
+    edge, moving straight towards the edge's nearest point."""
+    w, h = size
+    x, y = at
+    if not route:
+        return at
+    px, py = min(route, key=lambda q: (q[0] - x) ** 2 + (q[1] - y) ** 2)
+    dx, dy = x - px, y - py
+    distance = math.hypot(dx, dy)
+    if distance == 0:
+        return at
+    ux, uy = dx / distance, dy / distance
+    # How far the box reaches towards the edge, along (ux, uy), from its centre, and a little
+    # more: the edge is known at its samples, and may bulge between two of them.
+    reach = w / 2 * abs(ux) + h / 2 * abs(uy) + h * 0.15
+    if distance <= reach:
+        return at
+    return px + ux * reach, py + uy * reach
+
+
 def _free_spot(at: tuple[float, float], size: tuple[float, float], samples: _Grid, lay: Layout,
-               others: list[tuple[float, float, float, float]]) -> tuple[float, float]:
-    """Where an edge label goes: dot's place unless another edge crosses it there, else the
-    nearest place around it that no edge crosses and no node covers."""
+               others: list[tuple[float, float, float, float]], *,
+               fallback: tuple[float, float] | None = None) -> tuple[float, float]:
+    """Where an edge label goes: ``at`` unless another edge crosses it there, else the nearest
+    place around it that no edge crosses and no node covers, else ``fallback`` (dot's own
+    place) or ``at``."""
     w, h = size
     x, y = at
     for dx, dy in ((0, 0), (0, -h), (0, h), (-w * 0.7, 0), (w * 0.7, 0), (0, -1.6 * h),
@@ -336,7 +364,7 @@ def _free_spot(at: tuple[float, float], size: tuple[float, float], samples: _Gri
                for c in lay.clusters):
             continue
         return cx, cy
-    return x, y
+    return fallback or at
 
 
 #: The Bernstein weights of 25 evenly spaced points along a cubic Bézier curve.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 
 import pytest
@@ -125,3 +126,20 @@ def test_the_grid_finds_every_point_in_a_box() -> None:
         inside = {p for p in points if x0 <= p[0] <= x1 and y0 <= p[1] <= y1}
         near = set(grid.near(x0, y0, x1, y1))
         assert inside <= near and len(near) < len(points)
+
+
+def test_an_edge_label_moves_up_to_its_own_edge() -> None:
+    from cellviz.compose import _hug
+
+    edge = [(float(x), 100.0) for x in range(0, 201, 5)]  # a horizontal edge at y = 100
+    w, h = 24.0, 12.0
+    reach = h / 2 + h * 0.15
+    assert _hug((100.0, 70.0), (w, h), edge) == pytest.approx((100.0, 100 - reach))  # above
+    assert _hug((100.0, 130.0), (w, h), edge) == pytest.approx((100.0, 100 + reach))  # below
+    assert _hug((100.0, 95.0), (w, h), edge) == (100.0, 95.0)  # close enough already
+    slanted = [(float(t), float(t)) for t in range(0, 201, 2)]  # y = x
+    x, y = _hug((150.0, 50.0), (w, h), slanted)
+    assert x > y  # still on its side of the edge
+    assert math.hypot(x - (x + y) / 2, y - (x + y) / 2) == pytest.approx(
+        (w / 2 + h / 2) / math.sqrt(2) + h * 0.15, abs=1.5)
+    assert _hug((5.0, 5.0), (w, h), []) == (5.0, 5.0)
