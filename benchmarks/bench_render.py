@@ -20,7 +20,7 @@ import time
 from pathlib import Path
 
 import cellviz
-from cellviz.layout import _dot_json
+from cellviz.layout import clear_cache
 
 TORCHVIZ = """
 import sys, torch, torchviz
@@ -34,7 +34,7 @@ torchviz.make_dot((h, c), params=dict(cell.named_parameters())).render(
 def in_process(cold: bool = False) -> float:
     """One load and render; ``cold`` forgets dot's cached layouts first, so dot runs again."""
     if cold:
-        _dot_json.cache_clear()
+        clear_cache()
     start = time.perf_counter()
     cell = cellviz.load("lstm", input_size=3, hidden_size=2)
     cellviz.render(cell)

@@ -31,6 +31,7 @@ __all__ = [
     "Plan",
     "Route",
     "Segment",
+    "clear_cache",
     "dot_source",
     "layout",
     "plan",
@@ -332,28 +333,53 @@ def run_dot(source: str) -> dict[str, Any]:
 
 
 def run_dots(first: str, second: str) -> tuple[dict[str, Any], dict[str, Any]]:
-    """``run_dot`` on two DOT texts at the same time: the second in a thread, whose dot process
-    runs beside the first's (each thread only waits for its process)."""
+    """``run_dot`` on two DOT texts at the same time (see ``_dot_jsons``)."""
+    a, b = _dot_jsons(first, second)
+    return json.loads(a), json.loads(b)
+
+
+def _dot_jsons(first: str, second: str) -> tuple[bytes, bytes]:
+    """``_dot_json`` of two DOT texts at the same time: the second in a thread, whose dot
+    process runs beside the first's (each thread only waits for its process)."""
     import graphviz  # type: ignore[import-untyped]  # noqa: F401 (here, not in both threads)
 
-    outcome: list[dict[str, Any] | BaseException] = []
+    outcome: list[bytes | BaseException] = []
 
     def lay_out_second() -> None:
         try:
-            outcome.append(run_dot(second))
+            outcome.append(_dot_json(second))
         except BaseException as exc:  # handed to the caller's thread below
             outcome.append(exc)
 
     worker = threading.Thread(target=lay_out_second, name="cellviz-dot", daemon=True)
     worker.start()
     try:
-        data = run_dot(first)
+        data = _dot_json(first)
     finally:
         worker.join()
     other = outcome[0]
     if isinstance(other, BaseException):
         raise other
     return data, other
+
+
+@lru_cache(maxsize=32)
+def _either_way_up(upright: str, turned: str, first: str) -> tuple[bytes, bool]:
+    """dot's JSON for a figure whose straight state path starts at node ``first``, and whether
+    it is the turned layout: which way up dot puts the path cannot be told beforehand, so both
+    texts are laid out at once (two dot processes take no longer than one), and the upright one
+    is kept if the path lies in its upper half. Remembered, so a figure drawn again in this
+    process starts no thread."""
+    data, other = _dot_jsons(upright, turned)
+    if _path_below(first, json.loads(data)):
+        return other, True
+    return data, False
+
+
+def clear_cache() -> None:
+    """Forget the layouts dot gave this process (for benchmarks and tests)."""
+    _dot_json.cache_clear()
+    _either_way_up.cache_clear()
 
 
 @lru_cache(maxsize=64)
@@ -374,11 +400,9 @@ def _dot_json(source: str) -> bytes:
     return out
 
 
-def _highway_below(p: Plan, data: dict[str, Any]) -> bool:
-    """Whether the first straight state path lies in the lower half of dot's drawing."""
-    if not p.highways:
-        return False
-    first = next(iter(p.highways.values()))[0]
+def _path_below(first: str, data: dict[str, Any]) -> bool:
+    """Whether the node ``first`` (where a straight state path starts) lies in the lower half
+    of dot's drawing."""
     height = _floats(data["bb"])[3]
     for obj in data.get("objects", []):
         if obj.get("name") == first and "pos" in obj:
@@ -400,15 +424,12 @@ def layout(cell: Cell, theme: Theme, values: Values | None = None) -> tuple[Plan
             f"boxes (nodes and activation marks), and cellviz draws at most {MAX_FIGURE_NODES} "
             "(a larger figure is unreadable); its parameters and evaluation still work")
     if p.highways:
-        # Which way up dot puts the straight state path cannot be told beforehand, so the
-        # figure is laid out both ways at once (two dot processes, no longer than one): as
-        # drawn, and with the gate labels at the bottom to be turned upside down, which is
-        # used when dot put the path low.
-        data, turned = run_dots(dot_source(cell, theme, p),
-                                dot_source(cell, theme, p, flipped=True))
-        flipped = _highway_below(p, data)
-        if flipped:
-            data = turned
+        # Upright, or laid out with the gate labels at the bottom and turned upside down below,
+        # whichever puts the state path along the top.
+        first = next(iter(p.highways.values()))[0]
+        text, flipped = _either_way_up(dot_source(cell, theme, p),
+                                       dot_source(cell, theme, p, flipped=True), first)
+        data = json.loads(text)
     else:
         data, flipped = run_dot(dot_source(cell, theme, p)), False
     _, _, width, height = _floats(data["bb"])

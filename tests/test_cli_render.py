@@ -13,7 +13,7 @@ import pytest
 
 from cellviz.cli import main
 from cellviz.cli_render import default_path
-from cellviz.layout import _dot_json
+from cellviz.layout import clear_cache
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -153,7 +153,7 @@ def test_unknown_cell_exits_1(capsys: pytest.CaptureFixture[str]) -> None:
 def test_missing_dot_is_one_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                  capsys: pytest.CaptureFixture[str]) -> None:
     monkeypatch.setenv("PATH", str(tmp_path))
-    _dot_json.cache_clear()  # this process may have laid the GRU out before, with dot
+    clear_cache()  # this process may have laid the GRU out before, with dot
     assert main(["render", "gru", "-o", str(tmp_path / "gru.svg")]) == 1
     err = capsys.readouterr().err
     assert err.count("\n") == 1

@@ -199,7 +199,7 @@ def test_dot_runs_once_per_dot_text(monkeypatch: pytest.MonkeyPatch) -> None:
         calls.append(args)
         return real(*args, **kwargs)  # type: ignore[call-overload]
 
-    layout_module._dot_json.cache_clear()
+    layout_module.clear_cache()
     monkeypatch.setattr(layout_module.subprocess, "run", counting)
     first = cellviz.render(CELLS["mgu"])
     runs = len(calls)
@@ -266,14 +266,14 @@ def test_legend_rows_are_even() -> None:
 
 
 def test_both_orientations_are_laid_out_at_once() -> None:
-    from cellviz.layout import _dot_json, run_dot, run_dots
+    from cellviz.layout import clear_cache, run_dot, run_dots
 
     the_plan = plan(CELLS["lstm"], get_theme("light"))
     upright = dot_source(CELLS["lstm"], get_theme("light"), the_plan)
     turned = dot_source(CELLS["lstm"], get_theme("light"), the_plan, flipped=True)
-    _dot_json.cache_clear()
+    clear_cache()
     both = run_dots(upright, turned)
-    _dot_json.cache_clear()
+    clear_cache()
     assert both == (run_dot(upright), run_dot(turned))
     assert both[0] != both[1]
     with pytest.raises(cellviz.CellvizError, match="dot failed"):
