@@ -20,7 +20,7 @@ import time
 from pathlib import Path
 
 import cellviz
-from cellviz.layout import clear_cache
+from cellviz.dot import clear_cache
 
 TORCHVIZ = """
 import sys, torch, torchviz

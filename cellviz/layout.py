@@ -7,14 +7,12 @@ size, so dot never measures text and the layout is the same wherever it runs.
 from __future__ import annotations
 
 import json
-import subprocess
-import threading
-from functools import lru_cache
 from itertools import pairwise
-from typing import Any
 
 from .cell import Cell
-from .errors import CellvizError, DotNotFoundError
+from .dot import either_way_up, run_dot
+from .dot import floats as _floats
+from .errors import CellvizError
 from .glyphs import Glyph, activation_glyph, node_glyph
 from .graph import Node
 from .metrics import line_height, text_width
@@ -31,20 +29,15 @@ __all__ = [
     "Plan",
     "Route",
     "Segment",
-    "clear_cache",
     "dot_source",
     "layout",
     "plan",
-    "run_dot",
-    "run_dots",
 ]
 
 #: The most boxes (nodes and activation marks) a figure may have. The built-in cells have at
 #: most 24; past about a hundred a figure is unreadable, and dot's time grows steeply (a chain
 #: of 50 equations, 103 boxes, took dot over half a minute).
 MAX_FIGURE_NODES = 100
-
-DOT_INSTALL = "apt-get install graphviz (Debian/Ubuntu) or brew install graphviz (macOS)"
 
 
 @record
@@ -326,94 +319,6 @@ class Layout:
     clusters: tuple[ClusterBox, ...]
 
 
-def run_dot(source: str) -> dict[str, Any]:
-    """Run dot on DOT text and return its JSON; a missing dot is a DotNotFoundError."""
-    result: dict[str, Any] = json.loads(_dot_json(source))
-    return result
-
-
-def run_dots(first: str, second: str) -> tuple[dict[str, Any], dict[str, Any]]:
-    """``run_dot`` on two DOT texts at the same time (see ``_dot_jsons``)."""
-    a, b = _dot_jsons(first, second)
-    return json.loads(a), json.loads(b)
-
-
-def _dot_jsons(first: str, second: str) -> tuple[bytes, bytes]:
-    """``_dot_json`` of two DOT texts at the same time: the second in a thread, whose dot
-    process runs beside the first's (each thread only waits for its process)."""
-    import graphviz  # type: ignore[import-untyped]  # noqa: F401 (here, not in both threads)
-
-    outcome: list[bytes | BaseException] = []
-
-    def lay_out_second() -> None:
-        try:
-            outcome.append(_dot_json(second))
-        except BaseException as exc:  # handed to the caller's thread below
-            outcome.append(exc)
-
-    worker = threading.Thread(target=lay_out_second, name="cellviz-dot", daemon=True)
-    worker.start()
-    try:
-        data = _dot_json(first)
-    finally:
-        worker.join()
-    other = outcome[0]
-    if isinstance(other, BaseException):
-        raise other
-    return data, other
-
-
-@lru_cache(maxsize=32)
-def _either_way_up(upright: str, turned: str, first: str) -> tuple[bytes, bool]:
-    """dot's JSON for a figure whose straight state path starts at node ``first``, and whether
-    it is the turned layout: which way up dot puts the path cannot be told beforehand, so both
-    texts are laid out at once (two dot processes take no longer than one), and the upright one
-    is kept if the path lies in its upper half. Remembered, so a figure drawn again in this
-    process starts no thread."""
-    data, other = _dot_jsons(upright, turned)
-    if _path_below(first, json.loads(data)):
-        return other, True
-    return data, False
-
-
-def clear_cache() -> None:
-    """Forget the layouts dot gave this process (for benchmarks and tests)."""
-    _dot_json.cache_clear()
-    _either_way_up.cache_clear()
-
-
-@lru_cache(maxsize=64)
-def _dot_json(source: str) -> bytes:
-    """dot's JSON for DOT text, through the graphviz package. dot is deterministic, so the same
-    text in one process is laid out once."""
-    import graphviz
-
-    try:
-        out: bytes = graphviz.pipe("dot", "json", source.encode("utf-8"), quiet=True)
-    except graphviz.ExecutableNotFound:
-        raise DotNotFoundError(
-            f"Graphviz's dot program was not found on the PATH: install it with {DOT_INSTALL}"
-        ) from None
-    except subprocess.CalledProcessError as exc:
-        detail = (exc.stderr or b"").decode("utf-8", "replace").strip().splitlines()
-        raise CellvizError(f"dot failed: {detail[0] if detail else exc}") from None
-    return out
-
-
-def _path_below(first: str, data: dict[str, Any]) -> bool:
-    """Whether the node ``first`` (where a straight state path starts) lies in the lower half
-    of dot's drawing."""
-    height = _floats(data["bb"])[3]
-    for obj in data.get("objects", []):
-        if obj.get("name") == first and "pos" in obj:
-            return _floats(obj["pos"])[1] < height / 2  # dot's y points up
-    return False
-
-
-def _floats(text: str) -> list[float]:
-    return [float(v) for v in text.replace(",", " ").split()]
-
-
 def layout(cell: Cell, theme: Theme, values: Values | None = None) -> tuple[Plan, Layout]:
     """Plan the figure, run dot, and read its positions back (y pointing down). A figure of
     more than MAX_FIGURE_NODES boxes is a CellvizError, before dot is run."""
@@ -427,7 +332,7 @@ def layout(cell: Cell, theme: Theme, values: Values | None = None) -> tuple[Plan
         # Upright, or laid out with the gate labels at the bottom and turned upside down below,
         # whichever puts the state path along the top.
         first = next(iter(p.highways.values()))[0]
-        text, flipped = _either_way_up(dot_source(cell, theme, p),
+        text, flipped = either_way_up(dot_source(cell, theme, p),
                                        dot_source(cell, theme, p, flipped=True), first)
         data = json.loads(text)
     else:

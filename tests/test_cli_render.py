@@ -13,7 +13,7 @@ import pytest
 
 from cellviz.cli import main
 from cellviz.cli_render import default_path
-from cellviz.layout import clear_cache
+from cellviz.dot import clear_cache
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -190,7 +190,7 @@ def test_jupyter_shows_the_figure() -> None:
 
 
 def test_dot_runs_once_per_dot_text(monkeypatch: pytest.MonkeyPatch) -> None:
-    import cellviz.layout as layout_module
+    import cellviz.dot as dot_module
 
     calls: list[object] = []
     real = subprocess.run
@@ -199,8 +199,8 @@ def test_dot_runs_once_per_dot_text(monkeypatch: pytest.MonkeyPatch) -> None:
         calls.append(args)
         return real(*args, **kwargs)  # type: ignore[call-overload]
 
-    layout_module.clear_cache()
-    monkeypatch.setattr(layout_module.subprocess, "run", counting)
+    dot_module.clear_cache()
+    monkeypatch.setattr(dot_module.subprocess, "run", counting)
     first = cellviz.render(CELLS["mgu"])
     runs = len(calls)
     assert runs >= 1
@@ -266,7 +266,7 @@ def test_legend_rows_are_even() -> None:
 
 
 def test_both_orientations_are_laid_out_at_once() -> None:
-    from cellviz.layout import clear_cache, run_dot, run_dots
+    from cellviz.dot import clear_cache, run_dot, run_dots
 
     the_plan = plan(CELLS["lstm"], get_theme("light"))
     upright = dot_source(CELLS["lstm"], get_theme("light"), the_plan)
