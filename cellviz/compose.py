@@ -261,9 +261,13 @@ def body(p: Plan, lay: Layout, theme: Theme, gx: float, gy: float) -> list[Group
         lw, lh = gate_label_size(box.label, theme)
         lx, ly = _gate_label_at(box, lw, lh, samples)
         lx, ly = lx + gx, ly + gy
+        # Drawn a little inside dot's box, so that regions dot stacks edge to edge (the LSTM's
+        # gates) stand apart rather than share a border.
+        inset = fs * 0.25
         groups.append(Group("gate", f"gate{k}", (
-            Rect(box.x0 + gx, box.y0 + gy, box.x1 - box.x0, box.y1 - box.y0, theme.gate_fill,
-                 theme.gate_stroke, theme.stroke * 0.8, rx=fs * 0.6),
+            Rect(box.x0 + gx + inset, box.y0 + gy + inset, box.x1 - box.x0 - 2 * inset,
+                 box.y1 - box.y0 - 2 * inset, theme.gate_fill, theme.gate_stroke,
+                 theme.stroke * 0.8, rx=fs * 0.6),
             Text(lx, ly + 0.36 * theme.small, box.label, theme.small, theme.muted,
                  weight="bold"),
         )))
@@ -319,10 +323,10 @@ class _Grid:
 
 def _hug(at: tuple[float, float], size: tuple[float, float],
          route: list[tuple[float, float]]) -> tuple[float, float]:
-    """dot's place for an edge label, moved up to its own edge until its box (which holds a
-    margin round the text) touches it: dot leaves up to a label's height, more beside a
-    slanted edge, and a label that far off reads as another edge's. It keeps its side of the
-    edge, moving straight towards the edge's nearest point."""
+    """dot's place for an edge label, moved to stand just clear of its own edge (its box holds
+    a margin round the text): dot leaves up to a label's height, more beside a slanted edge,
+    where a label reads as another edge's, and sometimes lets the box touch the edge. It keeps
+    its side of the edge, moving along the line to the edge's nearest point."""
     w, h = size
     x, y = at
     if not route:
@@ -336,8 +340,6 @@ def _hug(at: tuple[float, float], size: tuple[float, float],
     # How far the box reaches towards the edge, along (ux, uy), from its centre, and a little
     # more: the edge is known at its samples, and may bulge between two of them.
     reach = w / 2 * abs(ux) + h / 2 * abs(uy) + h * 0.15
-    if distance <= reach:
-        return at
     return px + ux * reach, py + uy * reach
 
 
@@ -387,8 +389,8 @@ def _gate_label_at(box: ClusterBox, lw: float, lh: float,
     """Where a gate's label goes (its left end, vertical middle): in the strip dot reserved
     along the region's top, on the left unless an edge crosses it there, else on the right."""
     cy = box.label_at[1]
-    left = box.x0 + 3 + 2
-    right = box.x1 - lw + 3 - 2
+    left = box.x0 + 3 + 4
+    right = box.x1 - lw + 3 - 4
     for x in (left, right, (box.x0 + box.x1 - lw) / 2 + 3):
         y0, y1 = cy - lh / 2 - 1, cy + lh / 2 + 1
         if not any(x - 5 <= px <= x + lw - 1 and y0 <= py <= y1

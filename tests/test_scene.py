@@ -136,7 +136,7 @@ def test_an_edge_label_moves_up_to_its_own_edge() -> None:
     reach = h / 2 + h * 0.15
     assert _hug((100.0, 70.0), (w, h), edge) == pytest.approx((100.0, 100 - reach))  # above
     assert _hug((100.0, 130.0), (w, h), edge) == pytest.approx((100.0, 100 + reach))  # below
-    assert _hug((100.0, 95.0), (w, h), edge) == (100.0, 95.0)  # close enough already
+    assert _hug((100.0, 95.0), (w, h), edge) == pytest.approx((100.0, 100 - reach))  # too close
     slanted = [(float(t), float(t)) for t in range(0, 201, 2)]  # y = x
     x, y = _hug((150.0, 50.0), (w, h), slanted)
     assert x > y  # still on its side of the edge
