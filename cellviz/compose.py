@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterator
 from .cell import Cell
 from .glyphs import Glyph, activation_glyph, translate
 from .graph import POINTWISE_OPS
-from .layout import ClusterBox, Layout, Plan, gate_label_size, layout
+from .layout import REGION_INSET, ClusterBox, Layout, Plan, gate_label_size, layout
 from .metrics import FONT_FAMILY, line_height, text_width
 from .params import shape_text
 from .scene import Circle, Group, Path, Rect, Scene, Shape, Text, fmt
@@ -259,11 +259,13 @@ def body(p: Plan, lay: Layout, theme: Theme, gx: float, gy: float) -> list[Group
                     fs * 4)
     for k, box in enumerate(lay.clusters):
         lw, lh = gate_label_size(box.label, theme)
-        lx, ly = _gate_label_at(box, lw, lh, samples)
-        lx, ly = lx + gx, ly + gy
+        inset = fs * REGION_INSET
+        lx, ly = _gate_label_at(box, lw, lh, samples, inset + fs * 0.6)
+        # dot's label strip is the label's height and two insets; the label sits in its
+        # lower part, an inset below the region's top (itself an inset inside dot's box).
+        lx, ly = lx + gx, ly + gy + inset
         # Drawn a little inside dot's box, so that regions dot stacks edge to edge (the LSTM's
         # gates) stand apart rather than share a border.
-        inset = fs * 0.25
         groups.append(Group("gate", f"gate{k}", (
             Rect(box.x0 + gx + inset, box.y0 + gy + inset, box.x1 - box.x0 - 2 * inset,
                  box.y1 - box.y0 - 2 * inset, theme.gate_fill, theme.gate_stroke,
@@ -384,13 +386,14 @@ def _samples(points: tuple[tuple[float, float], ...]) -> list[tuple[float, float
     return out
 
 
-def _gate_label_at(box: ClusterBox, lw: float, lh: float,
-                   samples: _Grid) -> tuple[float, float]:
+def _gate_label_at(box: ClusterBox, lw: float, lh: float, samples: _Grid,
+                   pad: float) -> tuple[float, float]:
     """Where a gate's label goes (its left end, vertical middle): in the strip dot reserved
-    along the region's top, on the left unless an edge crosses it there, else on the right."""
+    along the region's top, ``pad`` in from its left side unless an edge crosses it there,
+    else from its right (the label's box holds 3 units of margin on each side)."""
     cy = box.label_at[1]
-    left = box.x0 + 3 + 4
-    right = box.x1 - lw + 3 - 4
+    left = box.x0 + pad
+    right = box.x1 - lw + 6 - pad
     for x in (left, right, (box.x0 + box.x1 - lw) / 2 + 3):
         y0, y1 = cy - lh / 2 - 1, cy + lh / 2 + 1
         if not any(x - 5 <= px <= x + lw - 1 and y0 <= py <= y1

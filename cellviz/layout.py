@@ -23,6 +23,7 @@ from .values import Values
 
 __all__ = [
     "MAX_FIGURE_NODES",
+    "REGION_INSET",
     "ClusterBox",
     "Layout",
     "Placed",
@@ -38,6 +39,10 @@ __all__ = [
 #: most 24; past about a hundred a figure is unreadable, and dot's time grows steeply (a chain
 #: of 50 equations, 103 boxes, took dot over half a minute).
 MAX_FIGURE_NODES = 100
+
+#: How far inside dot's cluster box a gate region is drawn, in font sizes: regions dot stacks
+#: edge to edge (the LSTM's gates) then stand apart. The clusters' margins grow by as much.
+REGION_INSET = 0.25
 
 
 @record
@@ -242,10 +247,12 @@ def dot_source(cell: Cell, theme: Theme, the_plan: Plan | None = None, *,
     def cluster(k: int, indent: str) -> list[str]:
         label, members = p.clusters[k]
         w, h = gate_label_size(label, theme)
-        # Extra width leaves the label a place in the top strip that no edge crosses.
+        # Extra width leaves the label a place in the top strip that no edge crosses; extra
+        # height keeps it off the region's top, drawn REGION_INSET inside the cluster.
+        strip = _box_label(w + gap * 4, h + 2 * gap * REGION_INSET)
         return [f"{indent}subgraph cluster_{k} {{",
-                f"{indent}  label={_box_label(w + gap * 4, h)}; labeljust=l; "
-                f"labelloc={'b' if flipped else 't'}; margin={round(gap * 0.7)};",
+                f"{indent}  label={strip}; labeljust=l; "
+                f"labelloc={'b' if flipped else 't'}; margin={round(gap * (0.7 + REGION_INSET))};",
                 f"{indent}  {' '.join(_q(m) for m in boxes(members))};",
                 f"{indent}}}"]
 
