@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterator
+from functools import lru_cache
 
 from .cell import Cell
 from .glyphs import Glyph, activation_glyph, translate
@@ -353,8 +354,7 @@ def _free_spot(at: tuple[float, float], size: tuple[float, float], samples: _Gri
     place) or ``at``."""
     w, h = size
     x, y = at
-    for dx, dy in ((0, 0), (0, -h), (0, h), (-w * 0.7, 0), (w * 0.7, 0), (0, -1.6 * h),
-                   (0, 1.6 * h)):
+    for dx, dy in _nearby(w, h):
         cx, cy = x + dx, y + dy
         x0, x1, y0, y1 = cx - w / 2, cx + w / 2, cy - h / 2, cy + h / 2
         if any(x0 < px < x1 and y0 < py < y1 for px, py in samples.near(x0, y0, x1, y1)):
@@ -369,6 +369,14 @@ def _free_spot(at: tuple[float, float], size: tuple[float, float], samples: _Gri
             continue
         return cx, cy
     return fallback or at
+
+
+@lru_cache(maxsize=16)
+def _nearby(w: float, h: float) -> tuple[tuple[float, float], ...]:
+    """Offsets to try for a label ``w`` × ``h``, nearest first: up to a width to either side
+    and two heights up or down, in half steps."""
+    steps = [(dx * w / 2, dy * h / 2) for dx in range(-2, 3) for dy in range(-4, 5)]
+    return tuple(sorted(steps, key=lambda d: (math.hypot(d[0], d[1]), d[1], d[0])))
 
 
 #: The Bernstein weights of 25 evenly spaced points along a cubic Bézier curve.

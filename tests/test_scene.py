@@ -7,6 +7,7 @@ import re
 
 import pytest
 
+import cellviz
 from cellviz import Cell, example_inputs
 from cellviz.compose import compose
 from cellviz.gallery import gallery_cells
@@ -60,10 +61,15 @@ def scenes() -> list[tuple[str, Scene]]:
     plain = [(f"{n}-{t}", compose(c, THEMES[t])) for n, c in CELLS.items() for t in THEMES]
     numbers = [(f"{n}-{t}-values", compose(c, THEMES[t], values=values(c)))
                for n, c in CELLS.items() for t in THEMES if t in ("light", "slides")]
+    frameworks = [(f"{n}-{conv}", compose(cellviz.load(n, input_size=3, hidden_size=2,
+                                                      proj_size=1 if n == "lstm-proj" else None,
+                                                      convention=conv), THEMES["light"]))
+                  for conv in ("pytorch", "keras") for n in cellviz.BUILTIN_CELLS
+                  if conv in cellviz.library.builtin_conventions(n)]
     unrolled = [(f"{n}-unroll3-values", compose_unrolled(
         c, THEMES["light"], 3, (values(c, 0), values(c, 1), values(c, 2))))
         for n, c in CELLS.items() if n in ("gru", "lstm")]
-    return plain + numbers + unrolled
+    return plain + numbers + frameworks + unrolled
 
 
 SCENES = scenes()
