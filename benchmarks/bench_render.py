@@ -2,7 +2,9 @@
 
 Run: .venv/bin/python benchmarks/bench_render.py [--runs N]
 Prints the median of N interleaved runs of each and the ratios; in-process both with dot's
-layout cached (a long-running program drawing the same cell again) and with dot run; torchviz
+layout cached (a long-running program drawing the same cell again) and with dot run; the
+floor (a fresh Python that only imports Jinja2 and graphviz), since a virtual machine's
+speed drifts by a quarter or more within an hour and a ratio to the floor much less; torchviz
 (drawing torch.nn.LSTMCell(3, 2) end to end, in a fresh process) is skipped when it is not
 importable.
 """
@@ -50,6 +52,15 @@ def command(out: Path) -> float:
     return time.perf_counter() - start
 
 
+def floor() -> float:
+    """A fresh Python importing Jinja2 and the graphviz package and doing nothing else: the
+    least any command drawing through them can take on this machine, at this moment."""
+    start = time.perf_counter()
+    subprocess.run([sys.executable, "-c", "import jinja2, graphviz"], check=True,
+                   capture_output=True)
+    return time.perf_counter() - start
+
+
 def torchviz(out: Path) -> float:
     start = time.perf_counter()
     subprocess.run([sys.executable, "-c", TORCHVIZ, str(out)], check=True, capture_output=True)
@@ -63,12 +74,13 @@ def main() -> None:
     has_torchviz = all(importlib.util.find_spec(m) for m in ("torch", "torchviz"))
     in_process()  # warm the caches a long-running program would have warm
     times: dict[str, list[float]] = {"in-process": [], "in-process-cold": [], "command": [],
-                                     "torchviz": []}
+                                     "floor": [], "torchviz": []}
     with tempfile.TemporaryDirectory() as tmp:
         for k in range(args.runs):
             times["in-process"].append(in_process())
             times["in-process-cold"].append(in_process(cold=True))
             times["command"].append(command(Path(tmp) / f"lstm{k}.svg"))
+            times["floor"].append(floor())
             if has_torchviz:
                 times["torchviz"].append(torchviz(Path(tmp) / f"torchviz{k}"))
     med = {name: statistics.median(t) for name, t in times.items() if t}
@@ -78,6 +90,8 @@ def main() -> None:
     print(f"    the same, dot run again:                    "
           f"{med['in-process-cold'] * 1e3:7.1f} ms")
     print(f"  cellviz render lstm -i 3 -n 2 (command):      {med['command'] * 1e3:7.1f} ms")
+    print(f"    python -c 'import jinja2, graphviz' (floor):{med['floor'] * 1e3:7.1f} ms"
+          f"  (the command is {med['command'] / med['floor']:.2f}x the floor)")
     if "torchviz" in med:
         print(f"  torchviz, torch.nn.LSTMCell(3, 2) (command):  {med['torchviz'] * 1e3:7.1f} ms")
         print(f"  command vs torchviz: {med['torchviz'] / med['command']:.1f}x faster")
