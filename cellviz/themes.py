@@ -92,7 +92,7 @@ def _dark() -> Theme:
     # Okabe-Ito's blue and bluish green outlines (contrast 3.4 and 5.2 against the ground) are
     # lightened towards the text colour, same hues, to 5.4 and 7.0. The muted grey of the shape
     # captions reads 5.2:1 on the dense nodes' fill. Gate regions need more than the light
-    # theme's faint tint to show at all on a dark ground: fill 1.4:1, border 3.4:1.
+    # theme's faint tint to show at all on a dark ground: fill 1.4:1, border 4:1.
     return Theme(**{**theme.__dict__, "vector": "#b0b0b0", "vector_fill": "#3a3c41",
                     "input": _mix(_ROLES["input"], theme.text, 0.3),
                     "state": _mix(_ROLES["state"], theme.text, 0.3),

@@ -78,8 +78,8 @@ def compose_unrolled(cell: Cell, theme: Theme, steps: int, values: tuple[Values,
     the state outputs of each step feed the state inputs of the next, the inputs x[1..T] stand
     in a row below and the output h[1..T] in a row above, as unrolled networks are drawn.
     ``values`` holds each step's numbers, or is empty; ``heading`` and ``legend`` as in
-    ``compose.frame``. Every step shares one layout (the glyphs'
-    sizes do not depend on the numbers), so dot runs once."""
+    ``compose.frame``. Every step shares one layout (the glyphs' sizes do not depend on the
+    numbers), so the cell is laid out once."""
     check_unroll(steps)
     first = values[0] if values else None
     _, lay = layout(cell, theme, first)
