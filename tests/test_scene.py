@@ -6,6 +6,8 @@ import math
 import re
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 import cellviz
 from cellviz import Cell, example_inputs
@@ -149,3 +151,12 @@ def test_an_edge_label_moves_up_to_its_own_edge() -> None:
     assert math.hypot(x - (x + y) / 2, y - (x + y) / 2) == pytest.approx(
         (w / 2 + h / 2) / math.sqrt(2) + h * 0.15, abs=1.5)
     assert _hug((5.0, 5.0), (w, h), []) == (5.0, 5.0)
+
+
+@given(st.text())
+def test_escape_is_html_escape(text: str) -> None:
+    import html
+
+    from cellviz.scene import escape
+
+    assert escape(text) == html.escape(text, quote=True)
