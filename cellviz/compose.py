@@ -256,8 +256,13 @@ def body(p: Plan, lay: Layout, theme: Theme, gx: float, gy: float) -> list[Group
     """The drawing of one laid-out cell at (gx, gy): gate regions, edges, nodes, edge labels."""
     fs = theme.font_size
     groups: list[Group] = []
-    samples = _Grid([pt for route in lay.routes.values() for pt in _samples(route.points)],
-                    fs * 4)
+    route_samples = {seg.id: _samples(lay.routes[seg.id].points) for seg in p.segments}
+    samples = _Grid([pt for pts in route_samples.values() for pt in pts], fs * 4)
+    # The shape each edge carries, by its sample points: a segment before an activation mark
+    # carries its labelled other part's shape (ids e3a and e3b).
+    shape_of_id = {seg.id.rstrip("ab"): seg.label for seg in p.segments if seg.label}
+    shape_at = {pt: shape_of_id.get(sid.rstrip("ab"), "") for sid, pts in route_samples.items()
+                for pt in pts}
     for k, box in enumerate(lay.clusters):
         lw, lh = gate_label_size(box.label, theme)
         inset = fs * REGION_INSET
@@ -289,8 +294,10 @@ def body(p: Plan, lay: Layout, theme: Theme, gx: float, gy: float) -> list[Group
                              _dash(seg.style, theme), fs * 0.75)
         if seg.label and route.label:
             others = [box for key, box in label_boxes.items() if key != seg.id]
-            near = _hug(route.label, p.label_size[seg.id], _samples(route.points))
-            lx, ly = _free_spot(near, p.label_size[seg.id], samples, lay, others,
+            own = route_samples[seg.id]
+            near = _hug(route.label, p.label_size[seg.id], own)
+            lx, ly = _free_spot(near, p.label_size[seg.id], samples, lay, others, own,
+                                {pt for pt, shape in shape_at.items() if shape != seg.label},
                                 fallback=route.label)
             w, h = p.label_size[seg.id]
             label_boxes[seg.id] = (lx - w / 2, ly - h / 2, lx + w / 2, ly + h / 2)
@@ -347,15 +354,20 @@ def _hug(at: tuple[float, float], size: tuple[float, float],
 
 
 def _free_spot(at: tuple[float, float], size: tuple[float, float], samples: _Grid, lay: Layout,
-               others: list[tuple[float, float, float, float]], *,
+               others: list[tuple[float, float, float, float]], own: list[tuple[float, float]],
+               misleading: set[tuple[float, float]], *,
                fallback: tuple[float, float] | None = None) -> tuple[float, float]:
-    """Where an edge label goes: ``at`` unless another edge crosses it there, else the nearest
-    place around it that no edge crosses and no node covers, else ``fallback`` (dot's own
-    place) or ``at``."""
+    """Where an edge label goes: the first of ``at``, places beside its own edge (``own`` are
+    the edge's samples) further along it, and places around ``at``, that no edge crosses, no
+    node, label or region title covers, and where no edge of another shape (``misleading``
+    are their samples) runs nearer than its own, so that it cannot be read as that edge's
+    shape. Failing that last, the free place nearest its own edge; failing all, ``fallback``
+    (dot's own place) or ``at``."""
     w, h = size
     x, y = at
-    for dx, dy in _nearby(w, h):
-        cx, cy = x + dx, y + dy
+    best: tuple[float, tuple[float, float]] | None = None
+    around = ((x + dx, y + dy) for dx, dy in _nearby(w, h))
+    for cx, cy in (at, *_beside(own, size, at), *around):
         x0, x1, y0, y1 = cx - w / 2, cx + w / 2, cy - h / 2, cy + h / 2
         if any(x0 < px < x1 and y0 < py < y1 for px, py in samples.near(x0, y0, x1, y1)):
             continue
@@ -367,8 +379,42 @@ def _free_spot(at: tuple[float, float], size: tuple[float, float], samples: _Gri
         if any(x0 < c.x1 and c.x0 < x1 and y0 < c.label_at[1] + h and c.label_at[1] - h < y1
                for c in lay.clusters):
             continue
-        return cx, cy
+        mine_d = min((math.hypot(px - cx, py - cy) for px, py in own), default=0.0)
+        other_d = min((math.hypot(px - cx, py - cy)
+                       for px, py in samples.near(cx - mine_d, cy - mine_d, cx + mine_d,
+                                                  cy + mine_d) if (px, py) in misleading),
+                      default=math.inf)
+        if mine_d <= other_d:
+            return cx, cy
+        if best is None or mine_d < best[0]:
+            best = (mine_d, (cx, cy))
+    if best is not None:
+        return best[1]
     return fallback or at
+
+
+def _beside(route: list[tuple[float, float]], size: tuple[float, float],
+            at: tuple[float, float]) -> list[tuple[float, float]]:
+    """Places for a label just clear of its edge, at 1/2, 1/3, 2/3, 1/5 and 4/5 of the way
+    along it, on the side ``at`` is on first: where edges fan out from one node or into
+    one, they stand apart near their ends, not in the middle."""
+    if len(route) < 3:
+        return []
+    w, h = size
+    out = []
+    for fraction in (0.5, 1 / 3, 2 / 3, 0.2, 0.8):
+        k = min(max(round(fraction * (len(route) - 1)), 1), len(route) - 2)
+        (ax, ay), (px, py), (bx, by) = route[k - 1], route[k], route[k + 1]
+        tx, ty = bx - ax, by - ay
+        norm = math.hypot(tx, ty)
+        if norm == 0:
+            continue
+        nx, ny = -ty / norm, tx / norm
+        if (at[0] - px) * nx + (at[1] - py) * ny < 0:
+            nx, ny = -nx, -ny
+        reach = w / 2 * abs(nx) + h / 2 * abs(ny) + h * 0.15
+        out += [(px + nx * reach, py + ny * reach), (px - nx * reach, py - ny * reach)]
+    return out
 
 
 @lru_cache(maxsize=16)

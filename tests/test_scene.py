@@ -14,7 +14,7 @@ from cellviz import Cell, example_inputs
 from cellviz.compose import compose
 from cellviz.gallery import gallery_cells
 from cellviz.metrics import text_width
-from cellviz.scene import Path, Scene, Text
+from cellviz.scene import Path, Rect, Scene, Text
 from cellviz.themes import THEMES
 from cellviz.unroll import compose_unrolled
 from cellviz.values import Values, values_of
@@ -160,3 +160,37 @@ def test_escape_is_html_escape(text: str) -> None:
     from cellviz.scene import escape
 
     assert escape(text) == html.escape(text, quote=True)
+
+
+@pytest.mark.parametrize("theme", list(THEMES))
+@pytest.mark.parametrize("name", list(CELLS))
+def test_a_shape_label_is_read_with_its_own_edge(name: str, theme: str) -> None:
+    """No edge of another shape runs nearer an edge's shape label than that edge does."""
+    from cellviz.compose import _samples
+    from cellviz.layout import layout
+
+    cell, th = CELLS[name], THEMES[theme]
+    p, lay = layout(cell, th)
+    scene = compose(cell, th)
+    texts = [s for g in scene.groups if g.role == "labels" for s in g.shapes]
+    segs = [seg for seg in p.segments if seg.label and lay.routes[seg.id].label]
+    assert len(texts) == len(segs)
+    # Where the drawing sits in the figure: a node's box against dot's place for it.
+    node = next(g for g in scene.groups if g.role == "node" and g.id == "x")
+    first = node.shapes[0]
+    assert isinstance(first, Rect)
+    gx = first.x + first.w / 2 - lay.nodes["x"].x
+    gy = first.y + first.h / 2 - lay.nodes["x"].y
+    shape = {seg.id.rstrip("ab"): seg.label for seg in p.segments if seg.label}
+    routes = {seg.id: _samples(lay.routes[seg.id].points) for seg in p.segments}
+    misread = []
+    for text, seg in zip(texts, segs, strict=True):
+        assert isinstance(text, Text) and text.text == seg.label
+        cx, cy = text.x - gx, text.y - 0.36 * th.small - gy
+        own = min(math.hypot(px - cx, py - cy) for px, py in routes[seg.id])
+        other = min((math.hypot(px - cx, py - cy) for sid, pts in routes.items()
+                     if shape.get(sid.rstrip("ab")) != seg.label for px, py in pts),
+                    default=math.inf)
+        if other < own:
+            misread.append((seg.id, seg.label, round(own, 1), round(other, 1)))
+    assert not misread
