@@ -67,7 +67,11 @@ def _legend(cell: Cell, theme: Theme, width: float,
     sample_w = fs * 3.2
     row_h = max(line_height(fs), unit * 3) + fs * 0.5
     items = _legend_items(cell, values)
-    widths = [sample_w + fs * 0.5 + text_width(text, small) + fs * 1.4 for _, text, _ in items]
+    # A wide activation mark (tanh, softsign) gets a wider sample box than the others.
+    sample_ws = [max(sample_w, activation_glyph(sample, theme).width + fs * 0.8)
+                 if kind == "activation" else sample_w for kind, _, sample in items]
+    widths = [sw + fs * 0.5 + text_width(text, small) + fs * 1.4
+              for sw, (_, text, _) in zip(sample_ws, items, strict=True)]
     shapes: list[Shape] = []
     y = pad - row_h
     for row in _rows(widths, width - 2 * pad):
@@ -75,8 +79,8 @@ def _legend(cell: Cell, theme: Theme, width: float,
         cy = y + row_h / 2
         for k in row:
             kind, text, sample = items[k]
-            shapes += _legend_sample(kind, sample, theme, x, cy, sample_w, values)
-            shapes.append(Text(x + sample_w + fs * 0.5, cy + 0.36 * small, text, small,
+            shapes += _legend_sample(kind, sample, theme, x, cy, sample_ws[k], values)
+            shapes.append(Text(x + sample_ws[k] + fs * 0.5, cy + 0.36 * small, text, small,
                                theme.text))
             x += widths[k]
     y += row_h + fs * 0.3
