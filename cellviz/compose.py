@@ -267,6 +267,8 @@ def body(p: Plan, lay: Layout, theme: Theme, gx: float, gy: float) -> list[Group
     shape_of_id = {seg.id.rstrip("ab"): seg.label for seg in p.segments if seg.label}
     shape_at = {pt: shape_of_id.get(sid.rstrip("ab"), "") for sid, pts in route_samples.items()
                 for pt in pts}
+    misleading = {shape: {pt for pt, other in shape_at.items() if other != shape}
+                  for shape in set(shape_of_id.values())}
     for k, box in enumerate(lay.clusters):
         lw, lh = gate_label_size(box.label, theme)
         inset = fs * REGION_INSET
@@ -301,7 +303,7 @@ def body(p: Plan, lay: Layout, theme: Theme, gx: float, gy: float) -> list[Group
             own = route_samples[seg.id]
             near = _hug(route.label, p.label_size[seg.id], own)
             lx, ly = _free_spot(near, p.label_size[seg.id], samples, lay, others, own,
-                                {pt for pt, shape in shape_at.items() if shape != seg.label},
+                                misleading[seg.label],
                                 fallback=route.label)
             w, h = p.label_size[seg.id]
             label_boxes[seg.id] = (lx - w / 2, ly - h / 2, lx + w / 2, ly + h / 2)
