@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Callable, Iterator
 from functools import lru_cache
@@ -373,7 +374,7 @@ def _free_spot(at: tuple[float, float], size: tuple[float, float], samples: _Gri
     x, y = at
     best: tuple[float, tuple[float, float]] | None = None
     around = ((x + dx, y + dy) for dx, dy in _nearby(w, h))
-    for cx, cy in (at, *_beside(own, size, at), *around):
+    for cx, cy in itertools.chain((at,), _beside(own, size, at), around):
         x0, x1, y0, y1 = cx - w / 2, cx + w / 2, cy - h / 2, cy + h / 2
         if any(x0 < px < x1 and y0 < py < y1 for px, py in samples.near(x0, y0, x1, y1)):
             continue
@@ -385,15 +386,15 @@ def _free_spot(at: tuple[float, float], size: tuple[float, float], samples: _Gri
         if any(x0 < c.x1 and c.x0 < x1 and y0 < c.label_at[1] + h and c.label_at[1] - h < y1
                for c in lay.clusters):
             continue
-        mine_d = min((math.hypot(px - cx, py - cy) for px, py in own), default=0.0)
-        other_d = min((math.hypot(px - cx, py - cy)
-                       for px, py in samples.near(cx - mine_d, cy - mine_d, cx + mine_d,
-                                                  cy + mine_d) if (px, py) in misleading),
-                      default=math.inf)
-        if mine_d <= other_d:
+        # Squared distances: to its own edge, then whether an edge of another shape is nearer.
+        mine = min(((px - cx) ** 2 + (py - cy) ** 2 for px, py in own), default=0.0)
+        reach = math.sqrt(mine)
+        if not any((px - cx) ** 2 + (py - cy) ** 2 < mine
+                   for px, py in samples.near(cx - reach, cy - reach, cx + reach, cy + reach)
+                   if (px, py) in misleading):
             return cx, cy
-        if best is None or mine_d < best[0]:
-            best = (mine_d, (cx, cy))
+        if best is None or mine < best[0]:
+            best = (mine, (cx, cy))
     if best is not None:
         return best[1]
     return fallback or at
