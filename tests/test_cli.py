@@ -156,3 +156,25 @@ def test_the_graph_model_imports_no_numpy_graphviz_or_jinja2() -> None:
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                             check=True)
     assert result.stdout.strip() == "[]"
+
+
+@pytest.mark.parametrize(("argv", "code"),
+                         [(["params", "rnn"], 0), (["params", "rnn", "-n", "0"], 2)],
+                         ids=["ok", "usage-error"])
+def test_the_program_is_main_with_the_collector_out_of_the_way(
+        argv: list[str], code: int, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    import gc
+
+    from cellviz.cli import entry
+
+    monkeypatch.setattr(sys, "argv", ["cellviz", *argv])
+    frozen = gc.get_freeze_count()
+    try:
+        assert entry() == code
+        assert gc.isenabled()  # on again for whatever runs after
+        assert gc.get_freeze_count() > frozen  # what was alive is left out of shutdown's walk
+    finally:
+        gc.unfreeze()
+    out, err = capsys.readouterr()
+    assert ("12 parameters" in out) if code == 0 else ("-n/--hidden-size" in err)
