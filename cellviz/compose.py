@@ -354,10 +354,15 @@ def _hug(at: tuple[float, float], size: tuple[float, float],
     if distance == 0:
         return at
     ux, uy = dx / distance, dy / distance
-    # How far the box reaches towards the edge, along (ux, uy), from its centre, and a little
-    # more: the edge is known at its samples, and may bulge between two of them.
-    reach = w / 2 * abs(ux) + h / 2 * abs(uy) + h * 0.15
+    reach = _clearance(w, h, ux, uy)
     return px + ux * reach, py + uy * reach
+
+
+def _clearance(w: float, h: float, ux: float, uy: float) -> float:
+    """How far from an edge the centre of a label ``w`` × ``h`` stands, moved off it along the
+    unit vector (ux, uy): as far as its box reaches that way, and a little more, since the
+    edge is known at its samples and may bulge between two of them."""
+    return w / 2 * abs(ux) + h / 2 * abs(uy) + h * 0.15
 
 
 def _free_spot(at: tuple[float, float], size: tuple[float, float], samples: _Grid, lay: Layout,
@@ -419,7 +424,7 @@ def _beside(route: list[tuple[float, float]], size: tuple[float, float],
         nx, ny = -ty / norm, tx / norm
         if (at[0] - px) * nx + (at[1] - py) * ny < 0:
             nx, ny = -nx, -ny
-        reach = w / 2 * abs(nx) + h / 2 * abs(ny) + h * 0.15
+        reach = _clearance(w, h, nx, ny)
         out += [(px + nx * reach, py + ny * reach), (px - nx * reach, py - ny * reach)]
     return out
 
