@@ -272,6 +272,10 @@ def dot_source(cell: Cell, theme: Theme, the_plan: Plan | None = None, *,
             attrs.append(f"label={_box_label(w, h)}")
         if seg.highway:
             attrs.append("weight=20")
+        elif seg.head in highway_of and seg.tail not in highway_of:
+            # Into the state line from below (the drawing's below: dot's top when it will be
+            # turned over), not beside the line's own arrow.
+            attrs.append(f"headport={'n' if flipped else 's'}")
         if not seg.arrow:
             attrs.append("arrowhead=none")
         lines.append(f"  {_q(seg.tail)} -> {_q(seg.head)} [{', '.join(attrs)}];")
