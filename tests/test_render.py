@@ -307,3 +307,20 @@ def test_lstm_gates_stack_from_the_cell_state_down(convention: str, theme: str) 
     _, lay = layout(cell, get_theme(theme))
     ys = [lay.nodes[f"{gate}.dense"].y for gate in ("f", "i", "g", "o")]
     assert ys == sorted(ys)  # forget, input, candidate, output, as in the classic diagrams
+
+
+@pytest.mark.parametrize("theme", ["light", "slides"])
+@pytest.mark.parametrize("name", list(CELLS))
+def test_edges_join_the_state_line_from_below(name: str, theme: str) -> None:
+    from cellviz.layout import layout
+
+    p, lay = layout(CELLS[name], get_theme(theme))
+    on_line = {n for path in p.highways.values() for n in path}
+    joining = [seg for seg in p.segments if seg.head in on_line and seg.tail not in on_line]
+    assert bool(joining) == bool(on_line)
+    for seg in joining:
+        route, node = lay.routes[seg.id], lay.nodes[seg.head]
+        end = route.tip or route.points[-1]
+        # Below the node, more below than beside it (y points down), clear of the line's own
+        # arrow, which comes in from the left.
+        assert end[1] - node.y > abs(end[0] - node.x), (seg.id, end, (node.x, node.y))
