@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import os
 import stat
@@ -124,14 +125,32 @@ def cache_dir() -> Path | None:
     return Path(base) / "cellviz" if os.path.isabs(base) else None
 
 
+def _private_dir(directory: Path) -> bool:
+    """Make ``directory`` (mode 0700) if it is missing, and say whether it is safe to load
+    compiled code from: a real directory, not a link, owned by this user and writable by no
+    one else (the checks Jinja2 makes of its own default cache directory). Compiled templates
+    are Python code: anyone who could write them could run code as whoever renders next."""
+    try:
+        os.makedirs(directory, mode=0o700, exist_ok=True)
+        info = os.lstat(directory)
+    except (OSError, ValueError):
+        return False
+    if not stat.S_ISDIR(info.st_mode) or info.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
+        return False
+    return not hasattr(os, "getuid") or info.st_uid == os.getuid()
+
+
 def _bytecode_cache() -> jinja2.BytecodeCache | None:
     """Jinja2's bytecode cache in ``cache_dir()``: compiling the figure template costs a run of
-    ``cellviz render`` about 12 ms, loading it compiled well under one. Any trouble with the
-    directory (missing, unwritable, a file in its place) only means compiling again."""
+    ``cellviz render`` about 12 ms, loading it compiled well under one. A directory that is not
+    private (see ``_private_dir``) is not used; any other trouble with it (unwritable, a file
+    in its place, a damaged entry) only means compiling again."""
+    import hashlib
+
     import jinja2
 
     directory = cache_dir()
-    if directory is None:
+    if directory is None or not _private_dir(directory):
         return None
 
     class QuietCache(jinja2.FileSystemBytecodeCache):
@@ -142,16 +161,15 @@ def _bytecode_cache() -> jinja2.BytecodeCache | None:
                 bucket.reset()
 
         def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
-            try:
-                os.makedirs(self.directory, mode=0o700, exist_ok=True)
+            with contextlib.suppress(OSError):
                 super().dump_bytecode(bucket)
-            except OSError:
-                pass
 
-    # Jinja2's own key covers the template's path and text and the Python version, not its own
-    # version, which the generated code depends on.
+    # Jinja2's own key covers the template's path and text and the Python version. The file
+    # name adds Jinja2's version and this module's text, where the environment's options
+    # (trimming, escaping), which the compiled code also depends on, are set.
     version = getattr(jinja2, "__version__", "unknown")
-    return QuietCache(str(directory), f"template-jinja{version}-%s.cache")
+    settings = hashlib.sha1(Path(__file__).read_bytes(), usedforsecurity=False).hexdigest()[:12]
+    return QuietCache(str(directory), f"template-jinja{version}-{settings}-%s.cache")
 
 
 @lru_cache(maxsize=1)

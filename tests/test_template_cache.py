@@ -92,3 +92,36 @@ def test_where_the_cache_lives(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) 
     assert render_module.cache_dir() == tmp_path / ".cache" / "cellviz"
     monkeypatch.delenv("XDG_CACHE_HOME")
     assert render_module.cache_dir() == tmp_path / ".cache" / "cellviz"
+
+
+@pytest.mark.parametrize("kind", ["shared", "symlink"])
+def test_a_cache_directory_others_could_write_is_not_used(
+        fresh: pytest.MonkeyPatch, tmp_path: Path, reference: str, kind: str) -> None:
+    """Compiled templates are code: a directory another user could write to (or a link,
+    which could be pointed anywhere) would let them run code as whoever renders next."""
+    private = tmp_path / "private"
+    private.mkdir(mode=0o700)
+    if kind == "shared":
+        target = tmp_path / "shared"
+        target.mkdir()
+        target.chmod(0o777)
+    else:
+        target = tmp_path / "link"
+        target.symlink_to(private, target_is_directory=True)
+    fresh.setenv("CELLVIZ_CACHE_DIR", str(target))
+    assert render_module.cache_dir() == target
+    assert figure() == reference
+    assert list(target.iterdir()) == [] and list(private.iterdir()) == []
+
+
+def test_the_cache_file_names_the_jinja2_version_and_the_settings(
+        fresh: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    import hashlib
+
+    import jinja2
+
+    fresh.setenv("CELLVIZ_CACHE_DIR", str(tmp_path))
+    figure()
+    settings = hashlib.sha1(Path(render_module.__file__).read_bytes()).hexdigest()[:12]
+    (stored,) = tmp_path.iterdir()
+    assert stored.name.startswith(f"template-jinja{jinja2.__version__}-{settings}-")
