@@ -10,8 +10,7 @@ import json
 from itertools import pairwise
 
 from .cell import Cell
-from .dot import either_way_up, run_dot
-from .dot import floats as _floats
+from .dot import either_way_up, floats, run_dot
 from .errors import CellvizError
 from .glyphs import Glyph, activation_glyph, node_glyph
 from .graph import Node
@@ -348,7 +347,7 @@ def layout(cell: Cell, theme: Theme, values: Values | None = None) -> tuple[Plan
         data = json.loads(text)
     else:
         data, flipped = run_dot(dot_source(cell, theme, p)), False
-    _, _, width, height = _floats(data["bb"])
+    _, _, width, height = floats(data["bb"])
 
     def pt(x: float, y: float) -> tuple[float, float]:
         return (x, y) if flipped else (x, height - y)
@@ -358,14 +357,14 @@ def layout(cell: Cell, theme: Theme, values: Values | None = None) -> tuple[Plan
     for obj in data.get("objects", []):
         if "nodes" in obj or str(obj.get("name", "")).startswith("cluster"):
             if "bb" in obj and str(obj["name"]).startswith("cluster_"):
-                x0, y0, x1, y1 = _floats(obj["bb"])
+                x0, y0, x1, y1 = floats(obj["bb"])
                 index = int(str(obj["name"]).split("_")[1])
-                lx, ly = _floats(obj["lp"]) if "lp" in obj else (x0, y1)
+                lx, ly = floats(obj["lp"]) if "lp" in obj else (x0, y1)
                 top, bottom = sorted((pt(x0, y0)[1], pt(x1, y1)[1]))
                 clusters.append(ClusterBox(p.clusters[index][0], x0, top, x1, bottom,
                                            pt(lx, ly)))
             continue
-        x, y = pt(*_floats(obj["pos"]))
+        x, y = pt(*floats(obj["pos"]))
         glyph = p.glyphs[obj["name"]]
         nodes[obj["name"]] = Placed(x, y, glyph.width, glyph.height)
     routes: dict[str, Route] = {}
@@ -376,12 +375,12 @@ def layout(cell: Cell, theme: Theme, values: Values | None = None) -> tuple[Plan
         points: list[tuple[float, float]] = []
         for token in edge["pos"].split():
             if token.startswith("e,"):
-                tip = pt(*_floats(token[2:])[:2])
+                tip = pt(*floats(token[2:])[:2])
             elif token.startswith("s,"):
                 continue
             else:
-                x, y = _floats(token)
+                x, y = floats(token)
                 points.append(pt(x, y))
-        label = pt(*_floats(edge["lp"])[:2]) if "lp" in edge else None
+        label = pt(*floats(edge["lp"])[:2]) if "lp" in edge else None
         routes[edge["id"]] = Route(tuple(points), tip, label)
     return p, Layout(width, height, nodes, routes, tuple(clusters))
