@@ -1,4 +1,11 @@
-"""cellviz: draw the inside of recurrent cells (RNN, GRU, LSTM and variants) and run them."""
+"""cellviz: draw the inside of recurrent cells (RNN, GRU, LSTM and variants) and run them.
+
+The package follows the pipeline: the model at the top (``graph``, ``cell``, ``params``,
+``errors``), then ``lang`` (cell files to graphs), ``numeric`` (the evaluator and weights),
+``draw`` (layout, scene, SVG/PNG/PDF), ``pages`` (the HTML outputs) and ``cli``. This module is
+the public facade: the model's names are imported at once, every other name on first use, so
+that importing one stage never loads a later one (and ``cellviz render`` never loads numpy).
+"""
 
 import importlib
 from typing import TYPE_CHECKING, Any
@@ -16,17 +23,21 @@ from .errors import (
     UsageError,
 )
 from .graph import CellGraph
-from .library import BUILTIN_CELLS, CONVENTIONS, load, load_graph
 from .params import ParamEntry, ParamTable
-from .render import RenderOptions, render, save
 
 if TYPE_CHECKING:
-    from .weights import example_inputs, export_weights, import_weights, init_weights
+    from .draw.render import RenderOptions, render, save
+    from .lang.library import BUILTIN_CELLS, CONVENTIONS, load, load_graph
+    from .numeric.weights import example_inputs, export_weights, import_weights, init_weights
 
-# The weight functions need numpy; importing it only when one is used keeps `cellviz render`
-# (which never touches numpy) quick to start.
-_LAZY = {name: "weights" for name in
-         ("example_inputs", "export_weights", "import_weights", "init_weights")}
+#: Public names that live in a later stage, by the module that defines them.
+_LAZY = {
+    **dict.fromkeys(("BUILTIN_CELLS", "CONVENTIONS", "load", "load_graph"), "lang.library"),
+    **dict.fromkeys(
+        ("example_inputs", "export_weights", "import_weights", "init_weights"), "numeric.weights"
+    ),
+    **dict.fromkeys(("RenderOptions", "render", "save"), "draw.render"),
+}
 
 
 def __getattr__(name: str) -> Any:
@@ -36,6 +47,11 @@ def __getattr__(name: str) -> Any:
         globals()[name] = value
         return value
     raise AttributeError(f"module 'cellviz' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))
+
 
 __all__ = [
     "BUILTIN_CELLS",

@@ -2,6 +2,6 @@
 
 import sys
 
-from .cli import entry
+from .cli.app import entry
 
 sys.exit(entry())

@@ -10,10 +10,10 @@ from typing import TYPE_CHECKING, Any
 from .graph import CellGraph
 
 if TYPE_CHECKING:
-    from .checks import Array
-    from .ops import Prepared
+    from .numeric.checks import Array
+    from .numeric.ops import Prepared
+    from .numeric.plan import EvalPlan
     from .params import ParamTable
-    from .plan import Plan
 
 __all__ = ["Cell"]
 
@@ -21,7 +21,11 @@ __all__ = ["Cell"]
 @dataclass(frozen=True)
 class Cell:
     """A cell ready to draw and run: ``graph`` is shared by every size; ``sizes`` binds its
-    symbols, in the graph's order (``(("i", 3), ("n", 2))``)."""
+    symbols, in the graph's order (``(("i", 3), ("n", 2))``).
+
+    It is also a facade over the later stages (``params``, ``step``, ``run``, ``plan``, the
+    Jupyter figure): each method imports its stage when called, never at import time, so that the
+    model stays free of numpy, graphviz and jinja2 and importing it loads no later stage."""
 
     graph: CellGraph
     sizes: tuple[tuple[str, int], ...]
@@ -54,14 +58,14 @@ class Cell:
 
     def _repr_svg_(self) -> str:
         """Jupyter shows a cell as its figure; the SVG carries its own size, so nothing clips."""
-        from .render import render
+        from .draw.render import render
 
         return render(self)
 
     @cached_property
-    def plan(self) -> Plan:
+    def plan(self) -> EvalPlan:
         """The evaluator's compiled plan, built on first use and kept with the cell."""
-        from .plan import compile_plan
+        from .numeric.plan import compile_plan
 
         return compile_plan(self)
 
@@ -80,7 +84,7 @@ class Cell:
         """One step for x of shape (i,) or (B, i) and a state dict (zeros when None); returns
         the outputs by name (``h``, ``c``) and the trace of every node by id. ``weights`` is a
         dict by parameter name, or what ``prepare`` made of one."""
-        from .evaluate import step
+        from .numeric.evaluate import step
 
         return step(self.plan, weights, x, state)
 
@@ -90,7 +94,7 @@ class Cell:
     ) -> tuple[Array, dict[str, Array]]:
         """A sequence xs of shape (T, i) or (T, B, i) from ``state`` (zeros when None); returns
         the output h stacked over time and the final state by name."""
-        from .evaluate import run
+        from .numeric.evaluate import run
 
         return run(self.plan, weights, xs, state)
 

@@ -175,7 +175,7 @@ class CellGraph:
     def formula(self) -> str:
         """The parameter count as a polynomial in the size symbols.
 
-        >>> from cellviz.library import load_graph
+        >>> from cellviz.lang.library import load_graph
         >>> load_graph("gru").formula()
         '3·n·i + 3·n² + 3·n'
         """

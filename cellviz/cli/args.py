@@ -1,0 +1,102 @@
+"""Shared pieces of the command line: the parser class, size options, loading CELL."""
+
+from __future__ import annotations
+
+import argparse
+from typing import TYPE_CHECKING, NoReturn, TypeAlias
+
+from ..cell import Cell
+from ..errors import UsageError, shorten
+from ..lang.library import CONVENTIONS, MAX_SIZE, load
+
+__all__ = [
+    "DEFAULT_HIDDEN_SIZE",
+    "DEFAULT_INPUT_SIZE",
+    "Parser",
+    "add_cell_arguments",
+    "cell_from_args",
+    "positive_int",
+    "whole_number",
+]
+
+#: Sizes of the article's worked example, the default of every command.
+DEFAULT_INPUT_SIZE = 3
+DEFAULT_HIDDEN_SIZE = 2
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse, but a usage error is a UsageError (one line, exit 2) rather than an exit."""
+
+    def error(self, message: str) -> NoReturn:
+        if "argument --x: expected one argument" in message:
+            message += " (write --x=-1,2,3 when the first number is negative)"
+        # The top-level parser's name is already the start of every error line.
+        raise UsageError(message if self.prog == "cellviz" else f"{self.prog}: {message}")
+
+
+def whole_number(text: str, *, least: int, most: int, why: str = "") -> int:
+    """A whole number written in ASCII digits, from ``least`` to ``most``, or an argparse
+    error naming the bad value, the range and, if given, why the range is what it is."""
+    if not text.isascii() or not text.isdigit() or len(text) > len(str(most)) or not (
+        least <= int(text) <= most
+    ):
+        reason = f" ({why})" if why else ""
+        raise argparse.ArgumentTypeError(
+            f"not a whole number from {least} to {most:,}{reason}: {shorten(text)!r}"
+        )
+    return int(text)
+
+
+def positive_int(text: str) -> int:
+    """An argparse type: a positive integer (a size, a count of steps) up to MAX_SIZE."""
+    return whole_number(text, least=1, most=MAX_SIZE)
+
+
+def _size_binding(text: str) -> tuple[str, int]:
+    name, sep, value = text.partition("=")
+    if not sep or not name.isidentifier():
+        raise argparse.ArgumentTypeError(f"expected NAME=INT such as k=4, not {shorten(text)!r}")
+    return name, positive_int(value)
+
+
+def add_cell_arguments(parser: argparse.ArgumentParser) -> None:
+    """CELL and its sizes and convention, shared by every command that loads a cell."""
+    parser.add_argument("cell", metavar="CELL", help="a built-in cell name or a cell file")
+    parser.add_argument("-i", "--input-size", type=positive_int, default=None, metavar="I",
+                        help=f"size i of the input x[t] (default: {DEFAULT_INPUT_SIZE})")
+    parser.add_argument("-n", "--hidden-size", type=positive_int, default=None, metavar="N",
+                        help=f"size n of the state, neurons (default: {DEFAULT_HIDDEN_SIZE})")
+    parser.add_argument("-p", "--proj-size", type=positive_int, default=None, metavar="P",
+                        help="size p of a projection (lstm-proj)")
+    parser.add_argument("--size", type=_size_binding, action="append", default=[],
+                        metavar="NAME=INT", help="bind another size symbol of a cell file")
+    parser.add_argument("--convention", choices=CONVENTIONS, default="paper",
+                        help="whose form of the cell: paper (default), pytorch or keras")
+
+
+def cell_from_args(args: argparse.Namespace) -> Cell:
+    """Load the cell that add_cell_arguments' options name; a size given twice is an error."""
+    sizes: dict[str, int] = {}
+    said: dict[str, str] = {}
+    for name, flag, value in (("i", "--input-size", args.input_size),
+                              ("n", "--hidden-size", args.hidden_size),
+                              ("p", "--proj-size", args.proj_size)):
+        if value is not None:
+            sizes[name], said[name] = value, f"{flag} {value}"
+    for name, value in args.size:
+        if name in sizes:
+            raise UsageError(f"size {name} is given twice: {said[name]} and --size {name}={value}")
+        sizes[name], said[name] = value, f"--size {name}={value}"
+    return load(
+        args.cell,
+        input_size=sizes.pop("i", DEFAULT_INPUT_SIZE),
+        hidden_size=sizes.pop("n", DEFAULT_HIDDEN_SIZE),
+        proj_size=sizes.pop("p", None),
+        convention=args.convention,
+        **sizes,
+    )
+
+
+if TYPE_CHECKING:
+    #: What a command's ``add_*`` function receives to add its subparser to.
+    Subparsers: TypeAlias = argparse._SubParsersAction[Parser]

@@ -1,0 +1,139 @@
+"""The ``cellviz render`` and ``cellviz gallery`` commands."""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from ..draw.render import MAX_SCALE, MIN_SCALE, check_scale
+from ..draw.values import MAX_UNROLL
+from ..errors import UsageError
+from .args import add_cell_arguments, cell_from_args, whole_number
+from .inputs import add_input_arguments, run_from_args, step_values, wants_values
+
+if TYPE_CHECKING:
+    from .args import Subparsers
+
+__all__ = ["add_gallery", "add_render", "default_path"]
+
+
+def _scale(text: str) -> float:
+    try:
+        return check_scale(float(text))
+    except (ValueError, UsageError):
+        raise argparse.ArgumentTypeError(f"not a number from {MIN_SCALE:g} to {MAX_SCALE:g}: "
+                                         f"{text!r}") from None
+
+
+def _steps(text: str) -> int:
+    return whole_number(text, least=1, most=MAX_UNROLL,
+                        why="more would not fit a readable figure")
+
+
+def _file_part(name: str) -> str:
+    """A cell's name as one safe file-name part: no directories, no leading dot."""
+    safe = re.sub(r"[^\w.+-]+", "_", name).strip("_.")
+    return safe or "cell"
+
+
+def default_path(name: str, convention: str, theme: str, fmt: str,
+                 extra: tuple[str, ...] = ()) -> Path:
+    """Where ``cellviz render`` writes by default: ``output/<name>[.<convention>][.<theme>]
+    [.<extra>...].<fmt>``, always directly in output/, where ``name`` is the cell's name (its
+    ``cell`` line or its file's stem); the convention and theme only when they are not the
+    defaults; ``extra`` such as ``values``, ``unroll3``."""
+    parts = [_file_part(name)]
+    if convention != "paper":
+        parts.append(convention)
+    if theme != "light":
+        parts.append(theme)
+    parts += extra
+    return Path("output") / f"{'.'.join(parts)}.{fmt}"
+
+
+def _run_render(args: argparse.Namespace) -> int:
+    from ..draw.render import RenderOptions, output_format, save
+    from ..draw.themes import THEMES
+
+    if args.output == "":
+        raise UsageError("-o: an empty file name (give a path such as lstm.svg, or - for "
+                         "stdout)")
+    if args.output is not None:
+        output_format(args.output, args.format)
+    if args.theme not in THEMES:
+        raise UsageError(f"unknown theme: {args.theme!r} (must be one of {', '.join(THEMES)})")
+    cell = cell_from_args(args)
+    values = None
+    if args.values or wants_values(args):
+        values = step_values(run_from_args(cell, args, args.unroll, "--unroll"))
+    extra = (*(("values",) if values else ()),
+             *((f"unroll{args.unroll}",) if args.unroll > 1 else ()),
+             *(("notitle",) if args.no_title else ()), *(("nolegend",) if args.no_legend else ()))
+    out = args.output
+    if out is None:
+        out = str(default_path(cell.name, args.convention, args.theme, args.format or "svg",
+                               extra))
+    fmt = output_format(out, args.format)
+    options = RenderOptions(theme=args.theme, scale=args.scale, values=values,
+                            unroll=args.unroll, heading=not args.no_title,
+                            legend=not args.no_legend)
+    written = save(cell, out, format=fmt, options=options)
+    if written is not None:
+        print(f"wrote {written}", file=sys.stderr)
+    return 0
+
+
+def _run_gallery(args: argparse.Namespace) -> int:
+    from ..pages.gallery import write_gallery
+
+    if not args.output:
+        raise UsageError("-o: an empty directory name (give a directory such as "
+                         "output/gallery)")
+    index = write_gallery(Path(args.output), scale=args.scale)
+    print(f"wrote {index}", file=sys.stderr)
+    return 0
+
+
+def add_render(sub: Subparsers) -> None:
+    """``cellviz render CELL``: one figure as SVG, PNG or PDF."""
+    from ..draw.render import FORMATS
+    from ..draw.themes import THEMES
+
+    p = sub.add_parser("render", help="draw a cell's figure (SVG, PNG or PDF)",
+                       description="Draw a cell as an annotated figure. By default it goes to "
+                       "output/<cell>[.<convention>][.<theme>].svg; -o - writes to stdout.")
+    add_cell_arguments(p)
+    p.add_argument("--theme", choices=tuple(THEMES), default="light",
+                   help="light (default), dark, slides (large type) or print (grayscale)")
+    p.add_argument("-o", "--output", metavar="PATH", default=None,
+                   help="the file to write, or - for stdout")
+    p.add_argument("--format", choices=FORMATS, default=None,
+                   help="svg, png or pdf (default: from PATH's suffix, else svg); png and pdf "
+                   "need pip install 'cellviz[raster]'")
+    p.add_argument("--scale", type=_scale, default=1.0,
+                   help="size factor of the figure (default: 1)")
+    p.add_argument("--values", action="store_true",
+                   help="run the cell and print its numbers on the figure (implied by --x, "
+                   "--seed and --weights)")
+    add_input_arguments(p)
+    p.add_argument("--unroll", type=_steps, default=1, metavar="T",
+                   help=f"draw T steps side by side (1 to {MAX_UNROLL}; default: 1)")
+    p.add_argument("--no-title", action="store_true",
+                   help="leave out the title lines (a slide has its own title)")
+    p.add_argument("--no-legend", action="store_true",
+                   help="leave out the legend (line styles, glyphs, totals)")
+    p.set_defaults(run=_run_render)
+
+
+def add_gallery(sub: Subparsers) -> None:
+    """``cellviz gallery``: every built-in cell in every theme, and an index.html."""
+    p = sub.add_parser("gallery", help="every built-in cell in every theme, with an index.html",
+                       description="Render every built-in cell (i=3, n=2, p=1) in every theme "
+                       "into DIR, with an index.html showing them and their parameter tables.")
+    p.add_argument("-o", "--output", metavar="DIR", default="output/gallery",
+                   help="the directory to write (default: output/gallery)")
+    p.add_argument("--scale", type=_scale, default=1.0, help="size factor of the figures")
+    p.set_defaults(run=_run_gallery)

@@ -1,0 +1,1 @@
+"""Figures: layout by Graphviz dot, glyphs, the positioned scene, themes, and the SVG writer."""

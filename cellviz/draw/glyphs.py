@@ -1,0 +1,293 @@
+"""Node glyphs: the size and the shapes of every kind of node, in the node's own coordinates."""
+
+from __future__ import annotations
+
+from ..cell import Cell
+from ..graph import ACTIVATIONS, POINTWISE_OPS, CellGraph, Node
+from ..params import shape_text
+from ..record import record
+from .metrics import line_height, text_width
+from .scene import Circle, Path, Rect, Shape, Text
+from .themes import Theme
+from .values import WIDEST, Values, value_colours
+
+__all__ = ["Glyph", "activation_glyph", "node_glyph", "slots", "translate"]
+
+#: A vector or matrix side longer than this is abbreviated: first cells, an ellipsis, the last.
+MAX_CELLS = 4
+
+
+@record
+class Glyph:
+    """A node's drawing: its box (``width`` × ``height``, origin top-left) and its shapes."""
+
+    width: float
+    height: float
+    shapes: tuple[Shape, ...]
+    circle: bool = False
+
+
+def slots(count: int) -> tuple[int | None, ...]:
+    """Which cells of a side to draw, ``None`` standing for the ellipsis.
+
+    >>> slots(3), slots(7)
+    ((0, 1, 2), (0, 1, None, 6))
+    """
+    if count <= MAX_CELLS:
+        return tuple(range(count))
+    return (*range(MAX_CELLS - 2), None, count - 1)
+
+
+def translate(shapes: tuple[Shape, ...], dx: float, dy: float) -> tuple[Shape, ...]:
+    """The shapes moved by (dx, dy); glyphs hold rects, circles and texts only."""
+    out: list[Shape] = []
+    for s in shapes:
+        if isinstance(s, Path):
+            raise TypeError(f"a glyph cannot hold {type(s).__name__}")
+        out.append(s.moved(dx, dy))
+    return tuple(out)
+
+
+def _baseline(center_y: float, size: float) -> float:
+    # DejaVu Sans: the middle of the lower-case letters sits about 0.36 em above the baseline.
+    return center_y + 0.36 * size
+
+
+@record
+class _Cells:
+    """How a grid's cells look: their size, stroke and fill, and the numbers to print (none,
+    or ``values`` with ``numbers`` on: a fill by value and the value printed in the cell)."""
+
+    w: float
+    h: float
+    stroke: str
+    fill: str
+    width: float
+    theme: Theme
+    values: Values | None = None
+    numbers: bool = True
+
+
+def _cells(theme: Theme, unit: float, stroke: str, width: float, values: Values | None,
+           numbers: bool = True) -> _Cells:
+    """Plain square cells, or with values cells wide enough for a printed number."""
+    if values is None or not numbers:
+        return _Cells(unit, unit, stroke, theme.background, width, theme, values, False)
+    size = value_size(theme)
+    return _Cells(text_width(WIDEST, size) + size * 0.5, line_height(size) + size * 0.2, stroke,
+                  theme.background, width, theme, values, True)
+
+
+def value_size(theme: Theme) -> float:
+    """The font size of the numbers printed in glyph cells."""
+    return theme.small
+
+
+def _grid(key: str, rows: int, cols: int, x: float, y: float,
+          look: _Cells) -> tuple[list[Shape], float, float]:
+    """A rows×cols grid of cell rects (abbreviated past MAX_CELLS) at (x, y); its size. With
+    values, each cell is filled by its value and, if ``look.numbers``, prints it."""
+    shapes: list[Shape] = []
+    row_slots, col_slots = slots(rows), slots(cols)
+    w, h = look.w, look.h
+    for a, r in enumerate(row_slots):
+        for b, c in enumerate(col_slots):
+            cx, cy = x + b * w, y + a * h
+            if r is None or c is None:
+                # The ellipsis: a small dot in the middle of the skipped cell.
+                shapes.append(Circle(cx + w / 2, cy + h / 2, min(w, h) * 0.09, look.stroke,
+                                     "none"))
+                continue
+            cell_key = f"{key}/{r}" if cols == 1 else f"{key}/{r}/{c}"
+            value = look.values.cell(key, r, c) if look.values is not None else None
+            if value is None:
+                shapes.append(Rect(cx, cy, w, h, look.fill, look.stroke, look.width,
+                                   key=cell_key))
+                continue
+            assert look.values is not None
+            fill, ink = value_colours(look.theme, value, look.values.limit)
+            shapes.append(Rect(cx, cy, w, h, fill, look.stroke, look.width, key=cell_key))
+            if look.numbers:
+                size = value_size(look.theme)
+                shapes.append(Text(cx + w - size * 0.25, _baseline(cy + h / 2, size),
+                                   look.values.text(value), size, ink, anchor="end",
+                                   key=cell_key))
+    return shapes, len(col_slots) * w, len(row_slots) * h
+
+
+def _colours(theme: Theme, role: str) -> tuple[str, str]:
+    stroke = str(getattr(theme, role))
+    fill = str(getattr(theme, f"{role}_fill"))
+    return stroke, fill
+
+
+def vector_glyph(node: Node, cell: Cell, theme: Theme, values: Values | None = None) -> Glyph:
+    """An input, state, output or named vector: a column of cells, its name and its shape; with
+    values, each cell coloured by its number and printing it."""
+    role = {"input": "input", "state": "state", "output": "output"}.get(node.kind, "vector")
+    stroke, fill = _colours(theme, role)
+    size = cell.size(node.size)
+    unit, pad = theme.unit, theme.font_size * 0.55
+    name, shape = node.label, shape_text((size,))
+    name_w = text_width(name, theme.font_size, bold=True)
+    shape_w = text_width(shape, theme.small)
+    text_h = line_height(theme.font_size) + line_height(theme.small) * 1.05
+    look = _cells(theme, unit, stroke, theme.stroke * 0.8,
+                  values if values and values.vector(node.id) else None)
+    column_h = len(slots(size)) * look.h
+    inner_h = max(column_h, text_h)
+    width = pad + look.w + pad * 0.9 + max(name_w, shape_w) + pad
+    height = inner_h + 2 * pad
+    shapes: list[Shape] = [Rect(0, 0, width, height, fill, stroke, theme.stroke, rx=pad * 0.8)]
+    cells, _, _ = _grid(node.id, size, 1, pad, (height - column_h) / 2, look)
+    shapes += cells
+    tx = pad + look.w + pad * 0.9
+    top = (height - text_h) / 2
+    shapes.append(Text(tx, top + 0.93 * theme.font_size, name, theme.font_size, theme.text,
+                       weight="bold"))
+    shapes.append(Text(tx, top + line_height(theme.font_size) * 1.05 + 0.93 * theme.small,
+                       shape, theme.small, theme.muted))
+    return Glyph(width, height, tuple(shapes))
+
+
+@record
+class _Term:
+    """One term of a dense node's sum as drawn: the key of its glyph (a parameter's name, or
+    the node's id for its sum), its grid, caption, shape and the sign before it."""
+
+    key: str
+    rows: int
+    cols: int
+    caption: str
+    dims: str
+    look: _Cells
+    joint: str = "+"
+
+    @property
+    def glyph_w(self) -> float:
+        return len(slots(self.cols)) * self.look.w
+
+    @property
+    def glyph_h(self) -> float:
+        return len(slots(self.rows)) * self.look.h
+
+    def width(self, small: float) -> float:
+        return max(text_width(self.caption, small), text_width(self.dims, small), self.glyph_w)
+
+
+def term_text(graph: CellGraph, node: Node, index: int) -> str:
+    """How a dense node's term reads: ``W_z·x[t]``, ``p_f⊙c[t-1]``, ``b_z``."""
+    operand = node.operands[index]
+    if operand.source is None:
+        return operand.param or ""
+    source = graph.node(operand.source)
+    what = source.label
+    if source.kind == "pointwise":
+        symbol, arity = POINTWISE_OPS[source.op or ""]
+        parts = [graph.node(o.source).label if o.source and graph.node(o.source).kind
+                 not in ("pointwise", "dense") else "…" for o in source.operands]
+        what = f"({symbol}{parts[0]})" if arity == 1 else f"({symbol.join(parts)})"
+    elif source.kind == "dense":
+        what = "(…)"
+    joint = "⊙" if operand.role == "diag" else "·"
+    return f"{operand.param}{joint}{what}"
+
+
+def dense_glyph(node: Node, cell: Cell, theme: Theme, values: Values | None = None) -> Glyph:
+    """A dense node: each term's matrix or vector glyph with its name and shape, and the node's
+    parameter count; with values, the weights (printed up to MAX_CELLS×MAX_CELLS, coloured
+    beyond) and ``= sum``, the node's value before its activation."""
+    stroke, fill = _colours(theme, "dense")
+    unit, pad, small = theme.unit * 0.8, theme.font_size * 0.6, theme.small
+    plus_w = text_width("+", theme.font_size) + pad * 0.9
+    sw = theme.stroke * 0.7
+    terms = []
+    for index, operand in enumerate(node.operands):
+        param = cell.graph.param(operand.param) if operand.param else None
+        shape = cell.shape(param.dims) if param else ()
+        rows, cols = (shape[0], shape[1]) if len(shape) == 2 else (shape[0] if shape else 1, 1)
+        small_enough = rows <= MAX_CELLS and cols <= MAX_CELLS
+        look = _cells(theme, unit, stroke, sw, values, small_enough)
+        terms.append(_Term(operand.param or "", rows, cols, term_text(cell.graph, node, index),
+                           shape_text(shape), look))
+    count = sum(t.rows * t.cols for t in terms)
+    if values is not None and values.vector(node.id):
+        look = _cells(theme, unit, stroke, sw, values)
+        terms.append(_Term(node.id, cell.size(node.size), 1, "sum",
+                           shape_text((cell.size(node.size),)), look, joint="="))
+    total = f"{count} parameter{'s' if count != 1 else ''}"
+    glyph_h = max(t.glyph_h for t in terms)
+    line = line_height(small)
+    inner_w = sum(t.width(small) for t in terms) + plus_w * (len(terms) - 1)
+    inner_w = max(inner_w, text_width(total, small, bold=True))
+    width = inner_w + 2 * pad
+    top = pad
+    glyph_top = top + line * 1.15
+    shape_top = glyph_top + glyph_h + line * 0.15
+    count_top = shape_top + line * 1.2
+    height = count_top + line + pad
+    shapes: list[Shape] = [Rect(0, 0, width, height, fill, stroke, theme.stroke, rx=pad * 0.5)]
+    x = pad + (inner_w - (sum(t.width(small) for t in terms) + plus_w * (len(terms) - 1))) / 2
+    last_right = 0.0
+    for k, term in enumerate(terms):
+        w, gw, gh = term.width(small), term.glyph_w, term.glyph_h
+        mid = x + w / 2
+        if k:
+            # Midway between the two glyphs, not the two columns: a wide caption (W_hz·h[t-1])
+            # would otherwise push its + away from the glyph before it.
+            shapes.append(Text((last_right + mid - gw / 2) / 2,
+                               _baseline(glyph_top + glyph_h / 2, theme.font_size),
+                               term.joint, theme.font_size, theme.text, anchor="middle"))
+        last_right = mid + gw / 2
+        shapes.append(Text(mid, top + 0.93 * small, term.caption, small, theme.text,
+                           anchor="middle"))
+        cells, _, _ = _grid(term.key, term.rows, term.cols, mid - gw / 2,
+                            glyph_top + (glyph_h - gh) / 2, term.look)
+        shapes += cells
+        shapes.append(Text(mid, shape_top + 0.93 * small, term.dims, small, theme.muted,
+                           anchor="middle"))
+        x += w + plus_w
+    shapes.append(Text(width / 2, count_top + 0.93 * small, total, small, theme.text,
+                       anchor="middle", weight="bold"))
+    return Glyph(width, height, tuple(shapes))
+
+
+def pointwise_glyph(node: Node, theme: Theme) -> Glyph:
+    """A pointwise node: a circle with its operation's symbol."""
+    stroke, fill = _colours(theme, "pointwise")
+    symbol = POINTWISE_OPS[node.op or ""][0]
+    # Every circle has one radius; a wide symbol (1−) is set smaller to fit, not drawn larger.
+    radius = theme.font_size * 1.15
+    per_size = text_width(symbol, 1.0, bold=True) / 2 + 0.35
+    size = min(theme.font_size * 1.25, radius / per_size)
+    d = 2 * radius
+    shapes: tuple[Shape, ...] = (
+        Circle(radius, radius, radius, fill, stroke, theme.stroke * 1.1),
+        Text(radius, _baseline(radius, size), symbol, size, theme.text, anchor="middle",
+             weight="bold"),
+    )
+    return Glyph(d, d, shapes, circle=True)
+
+
+def activation_glyph(activation: str, theme: Theme) -> Glyph:
+    """An activation's mark on its edge: a pill with σ, tanh, ..."""
+    stroke, fill = _colours(theme, "activation")
+    label = ACTIVATIONS.get(activation, activation)
+    size = theme.small * 1.1
+    height = line_height(size) + size * 0.3
+    width = max(text_width(label, size, bold=True) + size * 1.0, height * 1.25)
+    shapes: tuple[Shape, ...] = (
+        Rect(0, 0, width, height, fill, stroke, theme.stroke, rx=height / 2),
+        Text(width / 2, _baseline(height / 2, size), label, size, theme.text, anchor="middle",
+             weight="bold"),
+    )
+    return Glyph(width, height, shapes)
+
+
+def node_glyph(node: Node, cell: Cell, theme: Theme, values: Values | None = None) -> Glyph:
+    """The glyph of any node of the graph, with its numbers when ``values`` holds them."""
+    if node.kind == "dense":
+        return dense_glyph(node, cell, theme, values)
+    if node.kind == "pointwise":
+        return pointwise_glyph(node, theme)
+    return vector_glyph(node, cell, theme, values)

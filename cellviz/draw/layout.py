@@ -1,0 +1,386 @@
+"""Lay a cell out with Graphviz dot: DOT text from the graph, positions and routes back as JSON.
+
+Every size is decided here in Python (node glyphs, label boxes) and handed to dot as a fixed
+size, so dot never measures text and the layout is the same wherever it runs.
+"""
+
+from __future__ import annotations
+
+import json
+from itertools import pairwise
+
+from ..cell import Cell
+from ..errors import CellvizError
+from ..graph import Node
+from ..params import shape_text
+from ..record import record
+from .dot import either_way_up, floats, run_dot
+from .glyphs import Glyph, activation_glyph, node_glyph
+from .metrics import line_height, text_width
+from .themes import Theme
+from .values import Values
+
+__all__ = [
+    "MAX_FIGURE_NODES",
+    "REGION_INSET",
+    "ClusterBox",
+    "DotPlan",
+    "Layout",
+    "Placed",
+    "Route",
+    "Segment",
+    "dot_source",
+    "layout",
+    "plan",
+]
+
+#: The most boxes (nodes and activation marks) a figure may have. The built-in cells have at
+#: most 24; past about a hundred a figure is unreadable, and dot's time grows steeply (a chain
+#: of 50 equations, 103 boxes, took dot over half a minute).
+MAX_FIGURE_NODES = 100
+
+#: How far inside dot's cluster box a gate region is drawn, in font sizes: regions dot stacks
+#: edge to edge (the LSTM's gates) then stand apart. The clusters' margins grow by as much.
+REGION_INSET = 0.25
+
+
+@record
+class Segment:
+    """One DOT edge: a whole connection, or the part before or after its activation mark."""
+
+    id: str
+    tail: str
+    head: str
+    style: str
+    label: str
+    arrow: bool
+    highway: bool
+
+
+@record
+class DotPlan:
+    """What goes to dot: glyphs of the graph's nodes and activation marks, DOT segments,
+    gate clusters (label, member ids), the state highways (straight state paths) and the
+    stack: the gates that read only inputs and previous states, as (cluster index, entry
+    node), in the order they stack from the state line outwards."""
+
+    glyphs: dict[str, Glyph]
+    segments: tuple[Segment, ...]
+    clusters: tuple[tuple[str, tuple[str, ...]], ...]
+    sources: tuple[str, ...]
+    sinks: tuple[str, ...]
+    highways: dict[str, tuple[str, ...]]
+    label_size: dict[str, tuple[float, float]]
+    stack: tuple[tuple[int, str], ...] = ()
+
+
+def _output_source(cell: Cell, node: Node) -> str:
+    # An output is drawn as a terminal on the right; whatever reads it reads the node that
+    # computes it, as the classic diagrams branch c[t] off the line after the +.
+    if node.kind == "output" and len(node.operands) == 1 and node.operands[0].source:
+        return node.operands[0].source
+    return node.id
+
+
+def _highways(cell: Cell) -> dict[str, tuple[str, ...]]:
+    """For each state, a path of pointwise nodes from its t-1 value to its new value, if any."""
+    graph = cell.graph
+    found: dict[str, tuple[str, ...]] = {}
+    for state in graph.states:
+        start = graph.prev_id(state)
+        paths: list[tuple[str, ...]] = [(start,)]
+        while paths:
+            path = paths.pop(0)
+            for edge in graph.edges:
+                if edge.source != path[-1] or edge.activation != "identity":
+                    continue
+                target = graph.node(edge.target)
+                if edge.target == state:
+                    found[state] = (*path, state)
+                    break
+                if target.kind == "pointwise":
+                    paths.append((*path, edge.target))
+            if state in found:
+                break
+    return found
+
+
+def _stack(cell: Cell, clusters: list[tuple[str, tuple[str, ...]]], sources: tuple[str, ...],
+           highways: dict[str, tuple[str, ...]]) -> tuple[tuple[int, str], ...]:
+    """The gates that read nothing but the inputs and previous states (the LSTM's f, i, g and
+    o), as (cluster index, entry node), in the order they stack from the state line outwards:
+    the gate whose output reaches a state line in the fewest steps first (the forget gate,
+    whose product is on the cell state line), then equation order. dot alone leaves such
+    gates in any order, since they look alike to it. Fewer than two such gates: none."""
+    graph = cell.graph
+    feeds: dict[str, list[str]] = {}
+    for edge in graph.edges:
+        feeds.setdefault(edge.target, []).append(edge.source)
+    on_line = {n for path in highways.values() for n in path[1:]}
+    found: list[tuple[float, int, str]] = []
+    for index, (_, members) in enumerate(clusters):
+        inside = set(members)
+        if any(s not in inside and s not in sources for m in members for s in feeds.get(m, ())):
+            continue
+        entry = next((m for m in members if any(s in sources for s in feeds.get(m, ()))), None)
+        if entry is None:
+            continue
+        # Breadth-first from the gate's nodes to the nearest state-line node.
+        steps: float = float("inf")
+        seen, frontier, depth = set(inside), list(inside), 0
+        while frontier and steps == float("inf"):
+            depth += 1
+            frontier = [e.target for e in graph.edges
+                        if e.source in frontier and e.target not in seen]
+            seen.update(frontier)
+            if on_line.intersection(frontier):
+                steps = depth
+        found.append((steps, index, entry))
+    if len(found) < 2:
+        return ()
+    return tuple((index, entry) for _, index, entry in sorted(found))
+
+
+def plan(cell: Cell, theme: Theme, values: Values | None = None) -> DotPlan:
+    """Decide every box and DOT edge of the figure (no dot run yet); ``values`` puts one
+    step's numbers into the glyphs."""
+    graph = cell.graph
+    glyphs: dict[str, Glyph] = {n.id: node_glyph(n, cell, theme, values) for n in graph.nodes}
+    highways = _highways(cell)
+    on_highway = {(a, b) for path in highways.values() for a, b in pairwise(path)}
+    segments: list[Segment] = []
+    label_size: dict[str, tuple[float, float]] = {}
+    for k, edge in enumerate(graph.edges):
+        tail = _output_source(cell, graph.node(edge.source))
+        shape = shape_text((cell.size(edge.size),))
+        highway = (edge.source, edge.target) in on_highway
+        if edge.activation != "identity":
+            mark = f"act{k}:{edge.target}"
+            glyphs[mark] = activation_glyph(edge.activation, theme)
+            segments.append(Segment(f"e{k}a", tail, mark, edge.style, "", False, highway))
+            segments.append(Segment(f"e{k}b", mark, edge.target, edge.style, shape, True,
+                                    highway))
+        else:
+            segments.append(Segment(f"e{k}", tail, edge.target, edge.style, shape, True, highway))
+    for seg in segments:
+        if seg.label:
+            label_size[seg.id] = (text_width(seg.label, theme.small) + theme.small * 0.5,
+                                  line_height(theme.small) + 2)
+    hw_states = [s for s in graph.states if s in highways]
+    order = [*hw_states, *(s for s in graph.states if s not in highways)]
+    sources = (*(graph.prev_id(s) for s in order), *graph.inputs)
+    sinks = tuple(s for s in (*order, *graph.outputs) if graph.node(s).kind == "output")
+    sinks = tuple(dict.fromkeys(sinks))
+    terminal = set(sources) | set(sinks)
+    clusters = []
+    for gate in graph.gates:
+        members = tuple(n for n in gate.nodes if n not in terminal)
+        if members:
+            clusters.append((gate.label, members))
+    stack = _stack(cell, clusters, sources, highways)
+    return DotPlan(glyphs, tuple(segments), tuple(clusters), sources, sinks, highways, label_size,
+                stack)
+
+
+def _q(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _inch(px: float) -> str:
+    return f"{px / 72:.4f}"
+
+
+def _box_label(width: float, height: float) -> str:
+    # An empty fixed-size HTML table: dot reserves exactly this room and measures no text.
+    return (f'<<TABLE BORDER="0" CELLSPACING="0" CELLPADDING="0"><TR><TD FIXEDSIZE="TRUE" '
+            f'WIDTH="{round(width)}" HEIGHT="{round(height)}"></TD></TR></TABLE>>')
+
+
+def gate_label_size(label: str, theme: Theme) -> tuple[float, float]:
+    """The room a gate region's label takes."""
+    return text_width(label, theme.small, bold=True) + 6, line_height(theme.small) + 4
+
+
+def dot_source(cell: Cell, theme: Theme, the_plan: DotPlan | None = None, *,
+               flipped: bool = False) -> str:
+    """The DOT text of a cell's figure: deterministic, sizes fixed, no text for dot to measure."""
+    p = the_plan or plan(cell, theme)
+    gap = theme.font_size
+    lines = [
+        f"digraph {_q(cell.name)} {{",
+        f"  graph [rankdir=LR, newrank=true, splines=spline, nodesep={_inch(gap * 1.1)}, "
+        f"ranksep={_inch(gap * 1.6)}, pad=0, margin=0];",
+        '  node [shape=box, fixedsize=true, label="", margin=0];',
+        "  edge [arrowsize=0.7];",
+    ]
+    highway_of = {n: s for s, path in p.highways.items() for n in path}
+
+    def boxes(members: tuple[str, ...]) -> tuple[str, ...]:
+        marks = [m for m in p.glyphs if m.startswith("act") and m.split(":", 1)[1] in members]
+        return (*members, *marks)
+
+    # dot keeps stacked gates in the order their boxes are first mentioned when they share a
+    # cluster of their own (not drawn), so they are declared from the state line outwards:
+    # top to bottom, or bottom to top when the drawing will be turned over (flipped).
+    stack = [k for k, _ in p.stack]
+    if flipped:
+        stack.reverse()
+    stacked = [n for k in stack for n in boxes(p.clusters[k][1])]
+    in_stack = set(stacked)
+    declared = [n for n in p.glyphs if n not in in_stack]
+    if stacked:
+        first = min(list(p.glyphs).index(n) for n in stacked)
+        declared[first:first] = stacked
+    for node_id in declared:
+        glyph = p.glyphs[node_id]
+        extra = ""
+        if glyph.circle:
+            extra += ", shape=circle"
+        if node_id in highway_of:
+            extra += f", group={_q('highway_' + highway_of[node_id])}"
+        lines.append(f"  {_q(node_id)} [width={_inch(glyph.width)}, "
+                     f"height={_inch(glyph.height)}{extra}];")
+    lines.append(f"  {{ rank=source; {' '.join(_q(s) for s in p.sources)} }}")
+    lines.append(f"  {{ rank=sink; {' '.join(_q(s) for s in p.sinks)} }}")
+
+    def cluster(k: int, indent: str) -> list[str]:
+        label, members = p.clusters[k]
+        w, h = gate_label_size(label, theme)
+        # Extra width leaves the label a place in the top strip that no edge crosses; extra
+        # height keeps it off the region's top, drawn REGION_INSET inside the cluster.
+        strip = _box_label(w + gap * 4, h + 2 * gap * REGION_INSET)
+        return [f"{indent}subgraph cluster_{k} {{",
+                f"{indent}  label={strip}; labeljust=l; "
+                f"labelloc={'b' if flipped else 't'}; margin={round(gap * (0.7 + REGION_INSET))};",
+                f"{indent}  {' '.join(_q(m) for m in boxes(members))};",
+                f"{indent}}}"]
+
+    for k in range(len(p.clusters)):
+        if k not in stack:
+            lines.extend(cluster(k, "  "))
+        elif k == min(stack):
+            lines.append("  subgraph clusterstack {")
+            lines.append("    margin=0;")
+            for j in stack:
+                lines.extend(cluster(j, "    "))
+            lines.append("  }")
+    for seg in p.segments:
+        attrs = [f"id={_q(seg.id)}"]
+        if seg.label:
+            w, h = p.label_size[seg.id]
+            attrs.append(f"label={_box_label(w, h)}")
+        if seg.highway:
+            attrs.append("weight=20")
+        elif seg.head in highway_of and seg.tail not in highway_of:
+            # Into the state line from below (the drawing's below: dot's top when it will be
+            # turned over), not beside the line's own arrow.
+            attrs.append(f"headport={'n' if flipped else 's'}")
+        if not seg.arrow:
+            attrs.append("arrowhead=none")
+        lines.append(f"  {_q(seg.tail)} -> {_q(seg.head)} [{', '.join(attrs)}];")
+    if p.stack and p.highways:
+        # An invisible tie from the state line's start to every stacked gate: without it an
+        # edge that reaches only some of them (a peephole from c[t-1]) pulls those out of order.
+        start = next(iter(p.highways.values()))[0]
+        for j, (_, entry) in enumerate(p.stack):
+            lines.append(f"  {_q(start)} -> {_q(entry)} [id=\"stack{j}\", style=invis, weight=0];")
+    lines.append("}")
+    return "\n".join(lines) + "\n"
+
+
+@record
+class Placed:
+    """A node's box in figure coordinates (y down): centre and size."""
+
+    x: float
+    y: float
+    w: float
+    h: float
+
+
+@record
+class Route:
+    """A segment's route: cubic Bézier points (start, then three per curve), the arrow tip if
+    it has one, and the centre of its label if it has one."""
+
+    points: tuple[tuple[float, float], ...]
+    tip: tuple[float, float] | None
+    label: tuple[float, float] | None
+
+
+@record
+class ClusterBox:
+    label: str
+    x0: float
+    y0: float
+    x1: float
+    y1: float
+    label_at: tuple[float, float]
+
+
+@record
+class Layout:
+    """dot's answer, in figure coordinates: the drawing's size, nodes, routes and clusters."""
+
+    width: float
+    height: float
+    nodes: dict[str, Placed]
+    routes: dict[str, Route]
+    clusters: tuple[ClusterBox, ...]
+
+
+def layout(cell: Cell, theme: Theme, values: Values | None = None) -> tuple[DotPlan, Layout]:
+    """Plan the figure, run dot, and read its positions back (y pointing down). A figure of
+    more than MAX_FIGURE_NODES boxes is a CellvizError, before dot is run."""
+    p = plan(cell, theme, values)
+    if len(p.glyphs) > MAX_FIGURE_NODES:
+        raise CellvizError(
+            f"cell {cell.name!r} is too large to draw: its figure would have {len(p.glyphs)} "
+            f"boxes (nodes and activation marks), and cellviz draws at most {MAX_FIGURE_NODES} "
+            "(a larger figure is unreadable); its parameters and evaluation still work")
+    if p.highways:
+        # Upright, or laid out with the gate labels at the bottom and turned upside down below,
+        # whichever puts the state path along the top.
+        first = next(iter(p.highways.values()))[0]
+        text, flipped = either_way_up(dot_source(cell, theme, p),
+                                       dot_source(cell, theme, p, flipped=True), first)
+        data = json.loads(text)
+    else:
+        data, flipped = run_dot(dot_source(cell, theme, p)), False
+    _, _, width, height = floats(data["bb"])
+
+    def pt(x: float, y: float) -> tuple[float, float]:
+        return (x, y) if flipped else (x, height - y)
+
+    nodes: dict[str, Placed] = {}
+    clusters: list[ClusterBox] = []
+    for obj in data.get("objects", []):
+        if "nodes" in obj or str(obj.get("name", "")).startswith("cluster"):
+            if "bb" in obj and str(obj["name"]).startswith("cluster_"):
+                x0, y0, x1, y1 = floats(obj["bb"])
+                index = int(str(obj["name"]).split("_")[1])
+                lx, ly = floats(obj["lp"]) if "lp" in obj else (x0, y1)
+                top, bottom = sorted((pt(x0, y0)[1], pt(x1, y1)[1]))
+                clusters.append(ClusterBox(p.clusters[index][0], x0, top, x1, bottom,
+                                           pt(lx, ly)))
+            continue
+        x, y = pt(*floats(obj["pos"]))
+        glyph = p.glyphs[obj["name"]]
+        nodes[obj["name"]] = Placed(x, y, glyph.width, glyph.height)
+    routes: dict[str, Route] = {}
+    for edge in data.get("edges", []):
+        if edge.get("style") == "invis":
+            continue
+        tip = None
+        points: list[tuple[float, float]] = []
+        for token in edge["pos"].split():
+            if token.startswith("e,"):
+                tip = pt(*floats(token[2:])[:2])
+            elif token.startswith("s,"):
+                continue
+            else:
+                x, y = floats(token)
+                points.append(pt(x, y))
+        label = pt(*floats(edge["lp"])[:2]) if "lp" in edge else None
+        routes[edge["id"]] = Route(tuple(points), tip, label)
+    return p, Layout(width, height, nodes, routes, tuple(clusters))

@@ -1,0 +1,349 @@
+"""Render a cell's figure: the Jinja2 environment, SVG, PNG and PDF, and whole-file writes."""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import os
+import stat
+import sys
+import tempfile
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ..errors import CellvizError, UsageError, shorten
+from .scene import fmt
+
+if TYPE_CHECKING:
+    import jinja2
+
+    from ..cell import Cell
+    from .scene import Scene
+    from .values import Values
+
+__all__ = ["FORMATS", "RenderOptions", "check_scale", "environment", "output_format", "render",
+           "render_bytes", "save", "write_atomic"]
+
+#: Output formats; png and pdf need the raster extra (cairosvg).
+FORMATS = ("svg", "png", "pdf")
+
+#: The range of ``scale``: smaller figures are specks (and cairo fails on them), larger ones
+#: are tens of thousands of pixels wide.
+MIN_SCALE, MAX_SCALE = 0.05, 20.0
+
+
+def check_scale(scale: object) -> float:
+    """``scale`` if it is a number from MIN_SCALE to MAX_SCALE, else a UsageError."""
+    if isinstance(scale, bool) or not isinstance(scale, (int, float)) or not (
+        MIN_SCALE <= scale <= MAX_SCALE
+    ):
+        raise UsageError(f"scale must be a number from {MIN_SCALE:g} to {MAX_SCALE:g}, "
+                         f"not {scale!r}")
+    return float(scale)
+
+
+def output_format(path: str | Path, format: str | None = None) -> str:
+    """The format to write ``path`` in: ``format`` if given, else the path's suffix, else svg.
+    A known suffix (.svg, .png, .pdf) that disagrees with ``format``, an unknown suffix
+    without ``format``, or an unknown ``format`` is a UsageError."""
+    choices = ", ".join(FORMATS)
+    if format is not None and format not in FORMATS:
+        raise UsageError(f"unknown format: {format!r} (must be one of {choices})")
+    suffix = "" if str(path) == "-" else Path(str(path)).suffix.lstrip(".").lower()
+    if suffix in FORMATS:
+        if format is not None and format != suffix:
+            raise UsageError(f"format {format!r} disagrees with the file name {str(path)!r} "
+                             f"(name it .{format}, or ask for format {suffix!r})")
+        return suffix
+    if suffix and format is None:
+        raise UsageError(f"unknown format: {suffix!r} (must be one of {choices}; name the file "
+                         f".svg, .png or .pdf, or give the format)")
+    return format or "svg"
+
+
+@dataclass(frozen=True, kw_only=True)
+class RenderOptions:
+    """How to draw a figure: ``theme`` (light, dark, slides, print), ``scale`` (the factor from
+    the viewBox to the SVG's width and height, and to raster pixels), ``values`` (the numbers
+    to print: one ``Values`` for one step, or one per step of an unrolled figure), ``unroll``
+    (how many steps to draw side by side, 1 to MAX_UNROLL), ``heading`` and ``legend``
+    (whether the title lines and the legend are drawn: a slide has a title of its own, and
+    without both the drawing fills more of it)."""
+
+    theme: str = "light"
+    scale: float = 1.0
+    values: Values | tuple[Values, ...] | None = None
+    unroll: int = 1
+    heading: bool = True
+    legend: bool = True
+
+    def __post_init__(self) -> None:
+        from .themes import get_theme
+
+        get_theme(self.theme)
+        check_scale(self.scale)
+        from .values import check_unroll
+
+        check_unroll(self.unroll)
+        for name in ("heading", "legend"):
+            if not isinstance(getattr(self, name), bool):
+                raise UsageError(f"{name} must be True or False, not "
+                                 f"{shorten(repr(getattr(self, name)), 40)}")
+        steps = self.steps()
+        if steps and len(steps) != self.unroll:
+            raise UsageError(f"values for {len(steps)} steps but unroll={self.unroll} "
+                             "(one Values per drawn step)")
+
+    def steps(self) -> tuple[Values, ...]:
+        """The values of each drawn step, or () for a figure without numbers."""
+        if self.values is None:
+            return ()
+        return self.values if isinstance(self.values, tuple) else (self.values,)
+
+
+def _template_dir() -> Path:
+    """Templates: in the installed package (cellviz/templates) or the source tree's top level."""
+    package = Path(__file__).resolve().parent.parent
+    installed, source = package / "templates", package.parent / "templates"
+    for candidate in (installed, source):
+        if (candidate / "figure.svg.j2").is_file():
+            return candidate
+    raise CellvizError(f"cellviz's templates are missing (looked in {installed} and {source}); "
+                       "reinstall cellviz")
+
+
+def cache_dir() -> Path | None:
+    """Where compiled templates are kept between runs: ``$CELLVIZ_CACHE_DIR`` (empty: nowhere),
+    else ``$XDG_CACHE_HOME/cellviz``, else ``~/.cache/cellviz``."""
+    if "CELLVIZ_CACHE_DIR" in os.environ:
+        given = os.environ["CELLVIZ_CACHE_DIR"]
+        return Path(given) if given else None
+    base = os.environ.get("XDG_CACHE_HOME", "")
+    if not os.path.isabs(base):  # unset, or relative: the XDG specification says ignore it
+        base = os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "cellviz" if os.path.isabs(base) else None
+
+
+def _private_dir(directory: Path) -> bool:
+    """Make ``directory`` (mode 0700) if it is missing, and say whether it is safe to load
+    compiled code from: a real directory, not a link, owned by this user and writable by no
+    one else (the checks Jinja2 makes of its own default cache directory). Compiled templates
+    are Python code: anyone who could write them could run code as whoever renders next."""
+    try:
+        os.makedirs(directory, mode=0o700, exist_ok=True)
+        info = os.lstat(directory)
+    except (OSError, ValueError):
+        return False
+    if not stat.S_ISDIR(info.st_mode) or info.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
+        return False
+    return not hasattr(os, "getuid") or info.st_uid == os.getuid()
+
+
+def _bytecode_cache() -> jinja2.BytecodeCache | None:
+    """Jinja2's bytecode cache in ``cache_dir()``: compiling the figure template costs a run of
+    ``cellviz render`` about 12 ms, loading it compiled well under one. A directory that is not
+    private (see ``_private_dir``) is not used; any other trouble with it (unwritable, a file
+    in its place, a damaged entry) only means compiling again."""
+    import hashlib
+
+    import jinja2
+
+    directory = cache_dir()
+    if directory is None or not _private_dir(directory):
+        return None
+
+    class QuietCache(jinja2.FileSystemBytecodeCache):
+        def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+            try:
+                super().load_bytecode(bucket)
+            except Exception:  # unreadable or damaged (Jinja2 lets pickle's errors through)
+                bucket.reset()
+
+        def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+            with contextlib.suppress(OSError):
+                super().dump_bytecode(bucket)
+
+    # Jinja2's own key covers the template's path and text and the Python version. The file
+    # name adds Jinja2's version and this module's text, where the environment's options
+    # (trimming, escaping), which the compiled code also depends on, are set.
+    version = getattr(jinja2, "__version__", "unknown")
+    settings = hashlib.sha1(Path(__file__).read_bytes(), usedforsecurity=False).hexdigest()[:12]
+    return QuietCache(str(directory), f"template-jinja{version}-{settings}-%s.cache")
+
+
+@lru_cache(maxsize=1)
+def environment() -> jinja2.Environment:
+    """The one Jinja2 environment: autoescape on for SVG and HTML, undefined names fail,
+    compiled templates cached between runs."""
+    import jinja2
+
+    env = jinja2.Environment(
+        bytecode_cache=_bytecode_cache(),
+        loader=jinja2.FileSystemLoader(str(_template_dir())),
+        autoescape=jinja2.select_autoescape(
+            enabled_extensions=("svg", "html", "xml", "svg.j2", "html.j2"),
+            default_for_string=True, default=True),
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        auto_reload=False,
+    )
+    env.filters["num"] = fmt
+    return env
+
+
+def render_scene(scene: Scene, scale: float = 1.0) -> str:
+    """The SVG text of a positioned scene."""
+    return environment().get_template("figure.svg.j2").render(
+        scene=scene, width=scene.width * scale, height=scene.height * scale)
+
+
+def scene_of(cell: Cell, options: RenderOptions) -> Scene:
+    """The positioned scene of a cell's figure."""
+    from .themes import get_theme
+
+    theme = get_theme(options.theme)
+    steps = options.steps()
+    for step in steps:
+        step.check_fits(cell)
+    if options.unroll > 1:
+        from .unroll import compose_unrolled
+
+        return compose_unrolled(cell, theme, options.unroll, steps, heading=options.heading,
+                                legend=options.legend)
+    from .compose import compose
+
+    return compose(cell, theme, values=steps[0] if steps else None, heading=options.heading,
+                   legend=options.legend)
+
+
+def _options(theme: str, scale: float, options: RenderOptions | None) -> RenderOptions:
+    """The options object, from ``options`` or from ``theme`` and ``scale``, never both."""
+    if options is None:
+        return RenderOptions(theme=theme, scale=scale)
+    if theme != "light" or scale != 1.0:
+        raise UsageError("give the theme and scale inside options=RenderOptions(...), or "
+                         "without options, not both")
+    return options
+
+
+def render(cell: Cell, *, theme: str = "light", scale: float = 1.0,
+           options: RenderOptions | None = None) -> str:
+    """The figure of a cell as SVG text.
+
+    ``options`` gives every option at once; otherwise ``theme`` and ``scale`` build it.
+    """
+    opts = _options(theme, scale, options)
+    return render_scene(scene_of(cell, opts), opts.scale)
+
+
+def render_bytes(cell: Cell, fmt_: str, options: RenderOptions) -> bytes:
+    """The figure in a format: svg (UTF-8), png or pdf (through cairosvg, the raster extra)."""
+    if fmt_ not in FORMATS:
+        raise UsageError(f"unknown format: {fmt_!r} (must be one of {', '.join(FORMATS)})")
+    svg = render(cell, options=options)
+    if fmt_ == "svg":
+        return svg.encode("utf-8")
+    return rasterize(svg, fmt_)
+
+
+def rasterize(svg: str, fmt_: str) -> bytes:
+    """PNG or PDF from SVG text, through cairosvg (``pip install cellviz[raster]``); the SVG's
+    own width and height already carry the scale. A PDF carries a fixed creation date, so
+    that the same figure gives the same bytes."""
+    try:
+        import cairosvg  # type: ignore[import-untyped]
+        from cairosvg.surface import PDFSurface  # type: ignore[import-untyped]
+    except (ImportError, OSError) as exc:
+        raise CellvizError(
+            f"{fmt_} output needs the raster extra: pip install 'cellviz[raster]' ({exc})"
+        ) from None
+    data = svg.encode("utf-8")
+    if fmt_ == "png":
+        out = cairosvg.svg2png(bytestring=data)
+    else:
+        out = _fixed_date_pdf(PDFSurface).convert(bytestring=data)
+    if not isinstance(out, bytes):
+        raise CellvizError(f"cairosvg returned no {fmt_} data")
+    return out
+
+
+#: The creation date every PDF carries (cairo would write the time of the run).
+PDF_DATE = "2000-01-01T00:00:00Z"
+
+
+@lru_cache(maxsize=1)
+def _fixed_date_pdf(base: type[Any]) -> type[Any]:
+    """cairosvg's PDF surface with the creation date set to PDF_DATE."""
+    import cairocffi  # type: ignore[import-untyped]
+
+    class FixedDatePDF(base):  # type: ignore[misc]
+        def _create_surface(self, width: float, height: float) -> Any:
+            surface, width, height = super()._create_surface(width, height)
+            surface.set_metadata(cairocffi.PDF_METADATA_CREATE_DATE, PDF_DATE)
+            return surface, width, height
+
+    return FixedDatePDF
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def write_atomic(path: str | Path, data: bytes) -> None:
+    """Write a file whole or not at all: a temporary file beside it, then a rename.
+
+    A symlink keeps pointing where it did (the file it names is replaced); an existing file
+    keeps its permission bits, a new one gets 0o666 less the umask; a FIFO or a device (such
+    as /dev/null) is written into as it is. Any failure is one CellvizError naming the path.
+    """
+    if not str(path):
+        raise CellvizError("cannot write '': an empty file name")
+    try:
+        _write(Path(os.path.realpath(path)), data)
+    except OSError as exc:
+        raise CellvizError(f"cannot write {str(path)!r}: {exc.strerror or exc}") from None
+
+
+def _write(target: Path, data: bytes) -> None:
+    try:
+        info: os.stat_result | None = target.stat()
+    except FileNotFoundError:
+        info = None
+    if info is not None and stat.S_ISDIR(info.st_mode):
+        raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR))
+    if info is not None and not stat.S_ISREG(info.st_mode):
+        with open(target, "wb") as handle:
+            handle.write(data)
+        return
+    mode = stat.S_IMODE(info.st_mode) if info is not None else 0o666 & ~_umask()
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=".cellviz-", suffix=".tmp", dir=target.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.chmod(tmp, mode)
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def save(cell: Cell, path: str | Path, *, theme: str = "light", scale: float = 1.0,
+         format: str | None = None, options: RenderOptions | None = None) -> Path | None:
+    """Write a cell's figure to ``path`` (``"-"`` for stdout); the format defaults to the
+    path's suffix, else svg (``output_format``). Returns the path written (None for stdout)."""
+    opts = _options(theme, scale, options)
+    fmt_ = output_format(path, format)
+    data = render_bytes(cell, fmt_, opts)
+    if str(path) == "-":
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+        return None
+    write_atomic(path, data)
+    return Path(path)

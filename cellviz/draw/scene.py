@@ -1,0 +1,180 @@
+"""A positioned scene: frozen shapes with all geometry computed, which templates only print."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from ..record import record
+
+__all__ = ["Circle", "Group", "Path", "Rect", "Scene", "Shape", "Text", "escape", "fmt"]
+
+
+def fmt(value: float) -> str:
+    """A coordinate as the SVG writes it: at most two decimals, no trailing zeros, no ``-0``.
+
+    >>> fmt(1.0), fmt(2.345), fmt(-0.001)
+    ('1', '2.35', '0')
+    """
+    text = f"{value:.2f}".rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
+
+
+def escape(text: str) -> str:
+    """Text made safe for an XML attribute or element, as ``html.escape`` does it (& < > " ').
+    Written out here because ``import html`` also loads its table of 2,000 entities, about
+    3 ms of every command's start.
+
+    >>> escape('a<b & "c"')
+    'a&lt;b &amp; &quot;c&quot;'
+    """
+    return (text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+            .replace('"', "&quot;").replace("'", "&#x27;"))
+
+
+def _attrs(*pairs: tuple[str, str | float | None]) -> str:
+    """SVG attributes as text (`` name="value"`` each), skipping None: numbers written by
+    ``fmt`` (which needs no escaping), text escaped."""
+    return "".join(
+        f' {name}="{escape(value) if isinstance(value, str) else fmt(value)}"'
+        for name, value in pairs
+        if value is not None
+    )
+
+
+def _stroke(stroke: str, width: float) -> tuple[str, float | None]:
+    return ("stroke-width", width if stroke != "none" else None)
+
+
+@record
+class Rect:
+    """A rectangle; ``key`` names a glyph cell (``"x/0"``, ``"W_z/1/2"``) so that a later pass can
+    fill it with a value, ``dash`` is an SVG dash array or empty."""
+
+    x: float
+    y: float
+    w: float
+    h: float
+    fill: str
+    stroke: str = "none"
+    stroke_width: float = 1.0
+    rx: float = 0.0
+    dash: str = ""
+    key: str = ""
+    kind: Literal["rect"] = "rect"
+
+    def attrs(self) -> str:
+        """The attributes of its ``<rect>``."""
+        return _attrs(("x", self.x), ("y", self.y), ("width", self.w),
+                      ("height", self.h), ("rx", self.rx if self.rx else None),
+                      ("fill", self.fill), ("stroke", self.stroke),
+                      _stroke(self.stroke, self.stroke_width),
+                      ("stroke-dasharray", self.dash or None), ("data-key", self.key or None))
+
+    def moved(self, dx: float, dy: float) -> Rect:
+        """The same rectangle, moved by (dx, dy)."""
+        return Rect(self.x + dx, self.y + dy, self.w, self.h, self.fill, self.stroke,
+                    self.stroke_width, self.rx, self.dash, self.key)
+
+
+@record
+class Circle:
+    cx: float
+    cy: float
+    r: float
+    fill: str
+    stroke: str
+    stroke_width: float = 1.0
+    kind: Literal["circle"] = "circle"
+
+    def attrs(self) -> str:
+        """The attributes of its ``<circle>``."""
+        return _attrs(("cx", self.cx), ("cy", self.cy), ("r", self.r),
+                      ("fill", self.fill), ("stroke", self.stroke),
+                      _stroke(self.stroke, self.stroke_width))
+
+    def moved(self, dx: float, dy: float) -> Circle:
+        """The same circle, moved by (dx, dy)."""
+        return Circle(self.cx + dx, self.cy + dy, self.r, self.fill, self.stroke,
+                      self.stroke_width)
+
+
+@record
+class Path:
+    """An open or closed path; ``d`` is already formatted with fixed precision."""
+
+    d: str
+    stroke: str
+    stroke_width: float = 1.0
+    fill: str = "none"
+    dash: str = ""
+    kind: Literal["path"] = "path"
+
+    def attrs(self) -> str:
+        """The attributes of its ``<path>``."""
+        line = self.stroke != "none"
+        return _attrs(("d", self.d), ("fill", self.fill), ("stroke", self.stroke),
+                      _stroke(self.stroke, self.stroke_width),
+                      ("stroke-linecap", "round" if line else None),
+                      ("stroke-linejoin", "round" if line else None),
+                      ("stroke-dasharray", self.dash or None))
+
+
+@record
+class Text:
+    """One line of text; ``y`` is the baseline, ``anchor`` start|middle|end; ``key`` names the
+    glyph cell whose number it prints (as Rect.key)."""
+
+    x: float
+    y: float
+    text: str
+    size: float
+    fill: str
+    anchor: Literal["start", "middle", "end"] = "start"
+    weight: Literal["normal", "bold"] = "normal"
+    italic: bool = False
+    key: str = ""
+    kind: Literal["text"] = "text"
+
+    def attrs(self) -> str:
+        """The attributes of its ``<text>``."""
+        return _attrs(("x", self.x), ("y", self.y), ("font-size", self.size),
+                      ("fill", self.fill),
+                      ("text-anchor", self.anchor if self.anchor != "start" else None),
+                      ("font-weight", self.weight if self.weight != "normal" else None),
+                      ("font-style", "italic" if self.italic else None),
+                      ("data-key", self.key or None))
+
+    def moved(self, dx: float, dy: float) -> Text:
+        """The same text, moved by (dx, dy)."""
+        return Text(self.x + dx, self.y + dy, self.text, self.size, self.fill, self.anchor,
+                    self.weight, self.italic, self.key)
+
+
+Shape = Rect | Circle | Path | Text
+
+
+@record
+class Group:
+    """Shapes drawn together, for one node, edge or region; ``role`` is written as a class."""
+
+    role: str
+    id: str
+    shapes: tuple[Shape, ...]
+
+
+@record
+class Scene:
+    """A whole figure: its size, background, accessible title and description, and groups in
+    drawing order (regions, then edges, then nodes, then labels, then the legend)."""
+
+    width: float
+    height: float
+    background: str
+    font_family: str
+    title: str
+    desc: str
+    groups: tuple[Group, ...] = ()
+
+    def texts(self) -> list[Text]:
+        """Every text of the scene, in drawing order."""
+        return [s for g in self.groups for s in g.shapes if isinstance(s, Text)]

@@ -1,0 +1,170 @@
+"""The numbers a figure prints: one step's vectors and the weights, and their diverging colours.
+
+Pure data and arithmetic: no numpy here, so the plain figure path never imports it. Values are
+made from the evaluator's trace (anything with ``tolist``) by ``values_of``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
+
+from ..errors import UsageError
+from ..lang.substitute import format_number
+from ..record import record
+from .themes import Theme
+
+if TYPE_CHECKING:
+    from ..cell import Cell
+
+__all__ = ["BU_RD", "MAX_UNROLL", "Values", "check_unroll", "value_colours", "values_of"]
+
+#: Paul Tol's colour-blind-safe diverging scheme BuRd (blue for negative, red for positive).
+BU_RD = ("#2166ac", "#4393c3", "#92c5de", "#d1e5f0", "#f7f7f7", "#fddbc7", "#f4a582",
+         "#d6604d", "#b2182b")
+
+#: The widest number a glyph cell must hold at the default precision.
+WIDEST = "−0.00"
+
+#: The most steps an unrolled figure draws side by side.
+MAX_UNROLL = 8
+
+Nested = tuple[float, ...] | tuple[tuple[float, ...], ...]
+
+
+@record
+class Values:
+    """One step's numbers: ``vectors`` maps node ids to their values (1-D), ``weights`` maps
+    parameter names to theirs (1-D or rows of 2-D); ``limit`` is the magnitude drawn in full
+    colour (the scale is symmetric around 0); ``digits`` the printed precision; ``step`` the
+    1-based time step the numbers belong to (0: unnamed)."""
+
+    vectors: tuple[tuple[str, tuple[float, ...]], ...]
+    weights: tuple[tuple[str, Nested], ...] = ()
+    limit: float = 1.0
+    digits: int = 2
+    step: int = 0
+
+    @cached_property
+    def _vectors(self) -> dict[str, tuple[float, ...]]:
+        return dict(self.vectors)
+
+    @cached_property
+    def _weights(self) -> dict[str, Nested]:
+        return dict(self.weights)
+
+    def vector(self, node_id: str) -> tuple[float, ...] | None:
+        """The values of a node, or None when the trace does not hold it."""
+        return self._vectors.get(node_id)
+
+    def cell(self, key: str, row: int, col: int | None = None) -> float | None:
+        """The number of one glyph cell: a node's row, or a parameter's (row, col)."""
+        if key in self._vectors:
+            return self._vectors[key][row]
+        weight = self._weights.get(key)
+        if weight is None:
+            return None
+        item = weight[row]
+        if isinstance(item, tuple):
+            return item[col or 0]
+        return item
+
+    def text(self, value: float) -> str:
+        """A number as printed: fixed digits, a real minus sign."""
+        return format_number(value, self.digits)
+
+    def check_fits(self, cell: Cell) -> None:
+        """A UsageError unless every vector and weight has the size the cell gives it (values
+        from another cell or size, or a batch rather than one vector, would misprint)."""
+        graph = cell.graph
+        for node_id, numbers in self.vectors:
+            try:
+                node = graph.node(node_id)
+            except KeyError:
+                continue
+            if len(numbers) != cell.size(node.size):
+                raise UsageError(
+                    f"values for {node.label} hold {len(numbers)} numbers but {node.label} has "
+                    f"{cell.size(node.size)} (one step of one vector is drawn, not a batch)"
+                )
+        shapes = cell.param_shapes()
+        for name, weight in self.weights:
+            rows = len(weight)
+            cols = len(weight[0]) if rows and isinstance(weight[0], tuple) else None
+            got = (rows,) if cols is None else (rows, cols)
+            if name in shapes and got != shapes[name]:
+                raise UsageError(f"values for weight {name!r} have shape {got}, but the cell's "
+                                 f"is {shapes[name]}")
+
+
+
+def check_unroll(steps: object) -> int:
+    """The number of steps to unroll, or a UsageError naming the limits."""
+    if isinstance(steps, bool) or not isinstance(steps, int) or not 1 <= steps <= MAX_UNROLL:
+        raise UsageError(f"unroll must be a whole number of steps from 1 to {MAX_UNROLL} "
+                         f"(more would not fit a readable figure), not {steps!r}")
+    return steps
+
+
+def _as_tuple(value: Any) -> Nested:
+    data = value.tolist() if hasattr(value, "tolist") else value
+    if data and isinstance(data[0], list):
+        return tuple(tuple(float(v) for v in row) for row in data)
+    return tuple(float(v) for v in data)
+
+
+def values_of(trace: Mapping[str, Any], weights: Mapping[str, Any] | None = None, *,
+              limit: float = 1.0, digits: int = 2, step: int = 0) -> Values:
+    """Values from an evaluator trace (node id -> 1-D array) and the weights by parameter
+    name. ``limit``: the magnitude drawn in full colour; 1 suits gates, tanh outputs, states
+    and initial weights alike, and a larger number (a raw input, a sum) saturates."""
+    if isinstance(limit, bool) or not isinstance(limit, (int, float)) or not 0 < limit < math.inf:
+        raise UsageError(f"limit must be a positive number, not {limit!r}")
+    if isinstance(digits, bool) or not isinstance(digits, int) or not 0 <= digits <= 12:
+        raise UsageError(f"digits must be a whole number from 0 to 12, not {digits!r}")
+    vectors = tuple((node, _flat(_as_tuple(v))) for node, v in trace.items())
+    params = tuple((name, _as_tuple(w)) for name, w in (weights or {}).items())
+    return Values(vectors, params, limit, digits, step)
+
+
+def _flat(values: Nested) -> tuple[float, ...]:
+    return tuple(v for v in values if not isinstance(v, tuple))
+
+
+def _hex(colour: str) -> tuple[int, int, int]:
+    return int(colour[1:3], 16), int(colour[3:5], 16), int(colour[5:7], 16)
+
+
+def _lerp(stops: tuple[str, ...], t: float) -> str:
+    """The colour at t in [0, 1] along evenly spaced stops."""
+    pos = min(max(t, 0.0), 1.0) * (len(stops) - 1)
+    k = min(int(pos), len(stops) - 2)
+    a, b = _hex(stops[k]), _hex(stops[k + 1])
+    f = pos - k
+    return "#" + "".join(f"{round(x + (y - x) * f):02x}" for x, y in zip(a, b, strict=True))
+
+
+def _luminance(colour: str) -> float:
+    def channel(c: int) -> float:
+        s = c / 255
+        return s / 12.92 if s <= 0.03928 else ((s + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (channel(c) for c in _hex(colour))
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def value_colours(theme: Theme, value: float, limit: float) -> tuple[str, str]:
+    """A cell's fill and its number's colour: blue–white–red (Tol's BuRd) symmetric around 0,
+    or in the print theme grey by magnitude (the sign is the printed minus); the text is black
+    or white, whichever contrasts more with the fill."""
+    t = 0.5 if not math.isfinite(value) else 0.5 + value / (2 * limit)
+    if theme.name == "print":
+        fill = _lerp(("#ffffff", "#5a5a5a"), abs(t - 0.5) * 2)
+    else:
+        fill = _lerp(BU_RD, t)
+    lum = _luminance(fill)
+    # Contrast ratio against black (lum + 0.05) / 0.05 and white 1.05 / (lum + 0.05).
+    text = "#000000" if (lum + 0.05) / 0.05 >= 1.05 / (lum + 0.05) else "#ffffff"
+    return fill, text

@@ -1,0 +1,1 @@
+"""The cell-file language: tokens and syntax tree, lowering to a graph, the built-in cells."""

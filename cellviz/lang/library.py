@@ -1,0 +1,156 @@
+"""Find cells by name or path, and load them: built-in cells, conventions, user cell files."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from ..cell import Cell
+from ..errors import CellvizError, UnknownCellError, UsageError, shorten
+from ..graph import CellGraph
+from .build import build
+from .syntax import parse
+
+__all__ = [
+    "BUILTIN_CELLS",
+    "CONVENTIONS",
+    "MAX_SIZE",
+    "builtin_conventions",
+    "builtin_text",
+    "load",
+    "load_graph",
+]
+
+#: The built-in cells, in the order ``cellviz list`` shows them.
+BUILTIN_CELLS = ("rnn", "gru", "lstm", "lstm-peephole", "cifg", "lstm-proj", "mgu")
+
+#: Conventions: the article's and papers' form, and the forms PyTorch and Keras 3 compute.
+CONVENTIONS = ("paper", "pytorch", "keras")
+
+#: The largest size a symbol may be bound to: far beyond any real cell, small enough that
+#: every count stays an exact, printable integer.
+MAX_SIZE = 10**12
+
+
+def _cell_files() -> Path:
+    """The built-in cell files' folder: beside this module, as the templates are (a plain path
+    rather than importlib.resources, which costs the command line ~5 ms of imports)."""
+    return Path(__file__).with_name("cells")
+
+
+def check_convention(convention: str) -> None:
+    if convention not in CONVENTIONS:
+        raise UsageError(
+            f"unknown convention: {convention!r} (must be one of {', '.join(CONVENTIONS)})"
+        )
+
+
+def builtin_conventions(name: str) -> tuple[str, ...]:
+    """The conventions for which a built-in cell has a file of its own (always 'paper' first).
+    Any other convention computes the cell as the paper writes it, since that framework has no
+    such cell."""
+    files = _cell_files()
+    own = [c for c in CONVENTIONS[1:] if files.joinpath(f"{name}.{c}.cell").is_file()]
+    return ("paper", *own)
+
+
+def builtin_text(name: str, convention: str = "paper") -> tuple[str, str]:
+    """The file name and text of a built-in cell in a convention."""
+    check_convention(convention)
+    if name not in BUILTIN_CELLS:
+        raise _unknown(name)
+    filename = f"{name}.{convention}.cell"
+    if convention == "paper" or convention not in builtin_conventions(name):
+        filename = f"{name}.cell"
+    return filename, _cell_files().joinpath(filename).read_text(encoding="utf-8")
+
+
+def _unknown(name: str) -> UnknownCellError:
+    import difflib
+
+    close = difflib.get_close_matches(name, BUILTIN_CELLS, n=1)
+    hint = f"did you mean {close[0]!r}? " if close else ""
+    return UnknownCellError(
+        f"no built-in cell or cell file named {shorten(name, 60)!r} ({hint}built-in cells: "
+        f"{', '.join(BUILTIN_CELLS)}; a cell file is a path such as my.cell)"
+    )
+
+
+@lru_cache(maxsize=64)
+def _builtin_graph(name: str, convention: str) -> CellGraph:
+    filename, text = builtin_text(name, convention)
+    return build(parse(text, filename), name)
+
+
+def load_graph(name_or_path: str | Path, convention: str = "paper") -> CellGraph:
+    """The checked graph of a built-in cell (by name) or of a cell file (by path)."""
+    check_convention(convention)
+    if isinstance(name_or_path, str) and name_or_path in BUILTIN_CELLS:
+        return _builtin_graph(name_or_path, convention)
+    if not isinstance(name_or_path, (str, Path)):
+        raise UsageError(f"a cell is a built-in name or a path, not {name_or_path!r}")
+    path = Path(name_or_path)
+    try:
+        found = path.exists()
+    except OSError as exc:  # a name too long, for one
+        raise UnknownCellError(f"cannot read cell file {shorten(str(path), 60)!r}: "
+                               f"{exc.strerror}") from None
+    if not found:
+        raise _unknown(str(name_or_path))
+    if convention != "paper":
+        raise UsageError(
+            f"convention {convention!r} chooses between the forms of a built-in cell; a cell "
+            f"file such as {str(path)!r} is taken as written (leave the convention out)"
+        )
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise CellvizError(f"cannot read cell file {str(path)!r}: it is not UTF-8 text") from None
+    except OSError as exc:
+        raise CellvizError(f"cannot read cell file {str(path)!r}: {exc.strerror}") from None
+    stem = path.name.removesuffix(".cell") or path.stem or path.name
+    return build(parse(text, str(name_or_path)), stem)
+
+
+def load(
+    name_or_path: str | Path,
+    *,
+    input_size: int,
+    hidden_size: int,
+    proj_size: int | None = None,
+    convention: str = "paper",
+    **sizes: int,
+) -> Cell:
+    """Load a built-in cell or a cell file and bind its size symbols to integers.
+
+    ``input_size`` binds i, ``hidden_size`` n, ``proj_size`` p; other symbols of a cell file are
+    given by name (``k=4``).
+
+    >>> load("gru", input_size=3, hidden_size=2).params().total
+    36
+    """
+    graph = load_graph(name_or_path, convention)
+    bound: dict[str, int] = {"i": input_size, "n": hidden_size}
+    if proj_size is not None:
+        bound["p"] = proj_size
+    bound.update(sizes)
+    for symbol, value in bound.items():
+        if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_SIZE:
+            shown = shorten(repr(value))
+            raise UsageError(
+                f"size {symbol} must be a positive integer up to {MAX_SIZE:,}, not {shown}"
+            )
+    missing = [s for s in graph.sizes if s not in bound]
+    if missing:
+        flags = {"p": " (--proj-size, proj_size=)"}
+        raise UsageError(
+            f"cell {graph.name!r} needs a value for size "
+            + ", ".join(f"{s}{flags.get(s, f' (--size {s}=N, {s}=)')}" for s in missing)
+        )
+    extra = [s for s in bound if s not in graph.sizes and s not in ("i", "n")]
+    if extra:
+        raise UsageError(
+            f"cell {graph.name!r} has no size {', '.join(extra)} (its sizes: "
+            f"{', '.join(graph.sizes)})"
+        )
+    return Cell(graph, tuple((s, bound[s]) for s in graph.sizes), convention)

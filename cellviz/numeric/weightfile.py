@@ -1,0 +1,103 @@
+"""Weights from a file: an .npz by cellviz, Keras or PyTorch names, or a PyTorch .pt state_dict."""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from ..errors import CellvizError, EvaluationError
+from .checks import Array, check_weights
+from .weights import LAYOUTS, import_weights
+
+if TYPE_CHECKING:
+    from ..cell import Cell
+
+__all__ = ["WEIGHT_SUFFIXES", "load_weights_file"]
+
+#: The files --weights reads.
+WEIGHT_SUFFIXES = (".npz", ".pt", ".pth")
+
+
+def _base(name: str) -> str:
+    """A tensor's own name without its layer path or TensorFlow's ``:0``: ``gru/kernel:0`` ->
+    ``kernel``."""
+    return name.rsplit("/", 1)[-1].split(":", 1)[0]
+
+
+def _framework(cell: Cell, names: list[str]) -> str | None:
+    """Whose names the file uses: None for cellviz's own, else ``keras`` or ``pytorch``."""
+    own = set(cell.param_shapes())
+    if any(n in own for n in names):
+        return None
+    for framework in ("keras", "pytorch"):
+        tensors = {t.name for lay in LAYOUTS if lay.framework == framework for t in lay.tensors}
+        given = {_base(n).removesuffix("_l0") for n in names}
+        if given and given <= tensors:
+            return framework
+    return None
+
+
+def _from_tensors(cell: Cell, tensors: dict[str, Any], path: Path) -> dict[str, Array]:
+    framework = _framework(cell, list(tensors))
+    try:
+        if framework is None:
+            return check_weights(cell.param_shapes(), tensors, cell.name)
+        if framework == "keras":
+            tensors = {_base(n): v for n, v in tensors.items()}
+        return import_weights(cell, tensors, framework)
+    except EvaluationError as exc:
+        raise EvaluationError(f"{path}: {exc}") from None
+
+
+def _read_npz(path: Path) -> dict[str, Any]:
+    try:
+        data = np.load(path, allow_pickle=False)
+    except (OSError, ValueError, EOFError, zipfile.BadZipFile) as exc:
+        raise CellvizError(f"{path}: not a readable .npz file ({exc or 'empty'})") from None
+    if not isinstance(data, np.lib.npyio.NpzFile):
+        raise CellvizError(f"{path}: not a .npz archive of named arrays (one array, as "
+                           "numpy.save writes; write the weights with numpy.savez)")
+    with data:
+        return {name: data[name] for name in data.files}
+
+
+def _read_pt(path: Path) -> dict[str, Any]:
+    try:
+        import torch
+    except ImportError:
+        raise CellvizError(f"{path}: reading a .pt file needs PyTorch (pip install torch); "
+                           "or save the weights with numpy.savez as .npz") from None
+    try:
+        data = torch.load(path, map_location="cpu", weights_only=True)
+    except Exception as exc:  # torch raises many kinds for a bad file
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise CellvizError(f"{path}: not a readable PyTorch file ({first})") from None
+    if not isinstance(data, dict):
+        raise CellvizError(f"{path}: expected a state_dict (a dict of tensors, as "
+                           f"module.state_dict() gives), not {type(data).__name__}")
+    return {str(k): v.detach().cpu().numpy() if hasattr(v, "detach") else v
+            for k, v in data.items()}
+
+
+def load_weights_file(cell: Cell, path: str | Path) -> dict[str, Array]:
+    """The cell's weights from ``path``: an .npz holding cellviz's parameter names (``W_z``,
+    ...), Keras weight names (``kernel``, ``recurrent_kernel``, ``bias``, with or without a
+    layer path) or PyTorch's (``weight_ih``, ...); or a PyTorch state_dict saved with
+    ``torch.save`` (.pt, .pth; needs torch). A missing or misshaped tensor is an error naming it
+    and both shapes."""
+    file = Path(path)
+    suffix = file.suffix.lower()
+    if suffix not in WEIGHT_SUFFIXES:
+        raise CellvizError(f"{file}: unknown weights file type {suffix or '(none)'!r} (must be "
+                           f"one of {', '.join(WEIGHT_SUFFIXES)})")
+    try:
+        found = file.is_file()
+    except OSError as exc:  # a name too long, for one
+        raise CellvizError(f"cannot read weights file {str(file)!r}: {exc.strerror}") from None
+    if not found:
+        raise CellvizError(f"{file}: no such weights file")
+    tensors = _read_npz(file) if suffix == ".npz" else _read_pt(file)
+    return _from_tensors(cell, tensors, file)

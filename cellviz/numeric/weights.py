@@ -1,0 +1,285 @@
+"""Weights: default initialisation, example inputs from a seed, PyTorch and Keras tensors."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Literal
+
+import numpy as np
+
+from ..errors import EvaluationError, UsageError
+from ..record import record
+from .checks import Array, check_weights, shape_str
+
+if TYPE_CHECKING:
+    from ..cell import Cell
+
+__all__ = [
+    "FRAMEWORKS",
+    "LAYOUTS",
+    "Layout",
+    "Tensor",
+    "example_inputs",
+    "export_weights",
+    "import_weights",
+    "init_weights",
+]
+
+Framework = Literal["pytorch", "keras"]
+FRAMEWORKS: tuple[str, ...] = ("pytorch", "keras")
+_FRAMEWORK_NAMES = {"pytorch": "PyTorch", "keras": "Keras"}
+
+
+@record
+class Tensor:
+    """One framework tensor made of cell parameters: each row of ``parts`` is concatenated
+    along the first axis (gates stacked in the framework's order); several rows are stacked into
+    a new first axis (Keras' GRU bias, shape (2, 3n)); ``transpose`` for Keras' (in, out)
+    kernels. ``layer_only``: a tensor only the layer has (PyTorch's weight_hr of nn.LSTM)."""
+
+    name: str
+    parts: tuple[tuple[str, ...], ...]
+    transpose: bool = False
+    layer_only: bool = False
+
+
+@record
+class Layout:
+    """How one cell's parameters make up a framework's tensors, in the framework's order."""
+
+    framework: str
+    cell: str
+    counterpart: str
+    tensors: tuple[Tensor, ...]
+
+    @property
+    def params(self) -> frozenset[str]:
+        return frozenset(p for t in self.tensors for row in t.parts for p in row)
+
+
+def _pytorch(cell: str, gates: str, counterpart: str, proj: bool = False) -> Layout:
+    # PyTorch's documented names: W_i<gate> for weight_ih, W_h<gate> for weight_hh, and so on.
+    def row(prefix: str) -> tuple[tuple[str, ...], ...]:
+        return (tuple(f"{prefix}{g}" for g in gates),)
+
+    tensors = [Tensor("weight_ih", row("W_i")), Tensor("weight_hh", row("W_h")),
+               Tensor("bias_ih", row("b_i")), Tensor("bias_hh", row("b_h"))]
+    if proj:
+        tensors.append(Tensor("weight_hr", (("W_hr",),), layer_only=True))
+    return Layout("pytorch", cell, counterpart, tuple(tensors))
+
+
+def _keras(cell: str, gates: tuple[str, ...], counterpart: str,
+           bias: tuple[tuple[str, ...], ...] | None = None) -> Layout:
+    return Layout("keras", cell, counterpart, (
+        Tensor("kernel", (tuple(f"W_{g}" for g in gates),), transpose=True),
+        Tensor("recurrent_kernel", (tuple(f"U_{g}" for g in gates),), transpose=True),
+        Tensor("bias", bias or (tuple(f"b_{g}" for g in gates),)),
+    ))
+
+
+#: Every cell with a framework counterpart; the gate order is the framework's.
+LAYOUTS: tuple[Layout, ...] = (
+    _pytorch("rnn", "h", "torch.nn.RNNCell / nn.RNN"),
+    _pytorch("gru", "rzn", "torch.nn.GRUCell / nn.GRU"),
+    _pytorch("lstm", "ifgo", "torch.nn.LSTMCell / nn.LSTM"),
+    _pytorch("lstm-proj", "ifgo", "torch.nn.LSTM(proj_size=p)", proj=True),
+    _keras("rnn", ("h",), "keras.layers.SimpleRNN"),
+    _keras("gru", ("z", "r", "h"), "keras.layers.GRU",
+           bias=(("b_xz", "b_xr", "b_xh"), ("b_hz", "b_hr", "b_hh"))),
+    _keras("lstm", ("i", "f", "g", "o"), "keras.layers.LSTM"),
+)
+
+
+def layout(cell: Cell, framework: str) -> Layout:
+    """The layout of a cell's parameters in a framework, or an error naming cell and framework."""
+    if framework not in FRAMEWORKS:
+        raise UsageError(f"unknown framework: {framework!r} (must be one of "
+                         f"{', '.join(FRAMEWORKS)})")
+    fw = _FRAMEWORK_NAMES[framework]
+    known = [lay for lay in LAYOUTS if lay.framework == framework]
+    names = ", ".join(lay.cell for lay in known)
+    from ..lang.library import BUILTIN_CELLS, load_graph
+
+    builtin = cell.name in BUILTIN_CELLS and cell.graph == load_graph(cell.name, cell.convention)
+    for lay in known:
+        if lay.cell == cell.name and builtin:
+            if lay.params == frozenset(cell.param_shapes()):
+                return lay
+            raise EvaluationError(
+                f"cell {cell.name!r} in the {cell.convention} convention does not compute "
+                f"like {lay.counterpart}: load it with convention={framework!r}"
+            )
+    what = f"cell {cell.name!r}" if builtin or cell.name not in BUILTIN_CELLS else (
+        f"the cell file {cell.graph.path!r} (named {cell.name!r})")
+    raise EvaluationError(f"{what} has no {fw} counterpart ({fw} cells: {names})")
+
+
+def _shape(cell: Cell, tensor: Tensor) -> tuple[int, ...]:
+    shapes = cell.param_shapes()
+    rows = [sum(shapes[p][0] for p in row) for row in tensor.parts]
+    rest = shapes[tensor.parts[0][0]][1:]
+    shape = (rows[0], *rest)
+    if tensor.transpose:
+        shape = shape[::-1]
+    return (len(rows), *shape) if len(rows) > 1 else shape
+
+
+def _as_array(name: str, value: object) -> Array:
+    if hasattr(value, "detach"):  # a torch tensor: no torch import needed to read it
+        value = value.detach().cpu().numpy()
+    array = np.asarray(value)
+    if array.dtype.kind != "f":
+        raise EvaluationError(f"tensor {name!r} has dtype {array.dtype}; expected floating point")
+    return array
+
+
+def _keyed(lay: Layout, tensors: object) -> dict[str, object]:
+    """The given tensors by the layout's names: a Keras weight list is taken in order, and
+    PyTorch's layer names (weight_ih_l0) are accepted as well as the cell's (weight_ih)."""
+    names = [t.name for t in lay.tensors]
+    if isinstance(tensors, Mapping):
+        keyed: dict[str, object] = {}
+        for key, value in tensors.items():
+            base = key[:-3] if lay.framework == "pytorch" and key.endswith("_l0") else key
+            if base not in names:
+                raise EvaluationError(
+                    f"unexpected tensor {key!r} for {lay.counterpart} (expected "
+                    f"{', '.join(names)}; one layer, one direction)"
+                )
+            if base in keyed:
+                raise EvaluationError(f"tensor {base!r} is given twice (the second as {key!r}); "
+                                      "give it once")
+            keyed[base] = value
+        return keyed
+    if lay.framework == "keras" and isinstance(tensors, Sequence):
+        if len(tensors) != len(names):
+            raise EvaluationError(f"{lay.counterpart} has {len(names)} weights "
+                                  f"({', '.join(names)}), not {len(tensors)}")
+        return dict(zip(names, tensors, strict=True))
+    kind = "a dict by tensor name" + (" or a list" if lay.framework == "keras" else "")
+    raise EvaluationError(f"tensors must be {kind}, not {type(tensors).__name__}")
+
+
+def import_weights(cell: Cell, tensors: object, framework: str = "pytorch") -> dict[str, Array]:
+    """A framework's tensors as the cell's weights: a PyTorch state_dict (nn.RNN/GRU/LSTM or
+    the RNNCell/GRUCell/LSTMCell names) or a Keras weight list [kernel, recurrent_kernel, bias].
+    Plain numpy arrays do; neither framework needs to be installed. The weights keep the dtype
+    of the tensors.
+
+    >>> import cellviz, numpy
+    >>> cell = cellviz.load("rnn", input_size=3, hidden_size=2, convention="keras")
+    >>> w = cellviz.import_weights(cell, [numpy.ones((3, 2)), numpy.eye(2), numpy.zeros(2)],
+    ...                            framework="keras")
+    >>> w["W_h"].shape, w["U_h"].shape
+    ((2, 3), (2, 2))
+    """
+    lay = layout(cell, framework)
+    given = _keyed(lay, tensors)
+    shapes = cell.param_shapes()
+    weights: dict[str, Array] = {}
+    for tensor in lay.tensors:
+        if tensor.name not in given:
+            if tensor.layer_only or lay.framework != "pytorch":
+                suffix = "_l0" if tensor.layer_only else ""
+                raise EvaluationError(f"missing tensor {tensor.name + suffix!r} "
+                                      f"(shape {shape_str(_shape(cell, tensor))}) for "
+                                      f"{lay.counterpart}")
+            raise EvaluationError(f"missing tensor {tensor.name!r} or {tensor.name}_l0 "
+                                  f"(shape {shape_str(_shape(cell, tensor))}) for "
+                                  f"{lay.counterpart}")
+        array = _as_array(tensor.name, given[tensor.name])
+        expected = _shape(cell, tensor)
+        if array.shape != expected:
+            raise EvaluationError(f"tensor {tensor.name!r} has shape {shape_str(array.shape)}, "
+                                  f"expected {shape_str(expected)} for {lay.counterpart}")
+        rows = [array[k] for k in range(len(tensor.parts))] if len(tensor.parts) > 1 else [array]
+        for row, parts in zip(rows, tensor.parts, strict=True):
+            stacked = row.T if tensor.transpose else row
+            start = 0
+            for p in parts:
+                stop = start + shapes[p][0]
+                weights[p] = np.array(stacked[start:stop])
+                start = stop
+    return {p: weights[p] for p in shapes}
+
+
+def export_weights(
+    cell: Cell,
+    weights: Mapping[str, Any],
+    framework: str = "pytorch",
+    *,
+    module: Literal["layer", "cell"] = "layer",
+) -> dict[str, Array] | list[Array]:
+    """The cell's weights as a framework's tensors: for PyTorch a state_dict of nn.RNN/GRU/LSTM
+    (``module="layer"``, names ending in _l0) or of RNNCell/GRUCell/LSTMCell (``module="cell"``);
+    for Keras the list [kernel, recurrent_kernel, bias] that ``layer.set_weights`` takes."""
+    lay = layout(cell, framework)
+    if module not in ("layer", "cell"):
+        raise UsageError(f"unknown module: {module!r} (must be 'layer' or 'cell')")
+    arrays = check_weights(cell.param_shapes(), weights, cell.name)
+    out: dict[str, Array] = {}
+    for tensor in lay.tensors:
+        if tensor.layer_only and module == "cell":
+            raise EvaluationError(f"{lay.counterpart} has no cell module; export it with "
+                                  "module='layer'")
+        rows = [np.concatenate([arrays[p] for p in parts]) for parts in tensor.parts]
+        if tensor.transpose:
+            rows = [np.ascontiguousarray(r.T) for r in rows]
+        array = np.stack(rows) if len(rows) > 1 else rows[0]
+        suffix = "_l0" if framework == "pytorch" and module == "layer" else ""
+        out[tensor.name + suffix] = array
+    return list(out.values()) if framework == "keras" else out
+
+
+def init_weights(cell: Cell, *, seed: int = 0, dtype: Any = np.float64) -> dict[str, Array]:
+    """Weights drawn as PyTorch's recurrent layers draw them, uniform(-1/√n, 1/√n) with n the
+    hidden size, in parameter order from ``seed``. The values are drawn in float64 and then cast,
+    so float32 weights are the float64 ones rounded."""
+    dt = _float_dtype(dtype)
+    graph = cell.graph
+    try:
+        n = cell.size("n")
+    except KeyError:
+        n = cell.size(graph.node(graph.prev_id(graph.states[0])).size) if graph.states else 1
+    bound = 1.0 / math.sqrt(n)
+    rng = np.random.default_rng(_seed(seed))
+    return {name: rng.uniform(-bound, bound, shape).astype(dt)
+            for name, shape in cell.param_shapes().items()}
+
+
+def example_inputs(
+    cell: Cell, *, seed: int = 0, steps: int = 1, dtype: Any = np.float64
+) -> tuple[dict[str, Array], dict[str, Array]]:
+    """Weights and an input sequence from one seed: the weights are ``init_weights(cell,
+    seed=seed)``, each input a (steps, size) array of standard normal values, the inputs drawn
+    in turn from one stream of their own (seeded by the seed and 1), so the same seed gives the
+    same input whatever the cell's parameters."""
+    if isinstance(steps, bool) or not isinstance(steps, int) or steps < 1:
+        raise UsageError(f"steps must be a positive integer, not {steps!r}")
+    dt = _float_dtype(dtype)
+    weights = init_weights(cell, seed=seed, dtype=dt)
+    rng = np.random.default_rng([_seed(seed), 1])
+    graph = cell.graph
+    xs = {name: rng.standard_normal((steps, cell.size(graph.node(name).size))).astype(dt)
+          for name in graph.inputs}
+    return weights, xs
+
+
+def _seed(seed: int) -> int:
+    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
+        raise UsageError(f"seed must be a non-negative integer, not {seed!r}")
+    return seed
+
+
+def _float_dtype(dtype: Any) -> np.dtype[Any]:
+    dt: np.dtype[Any] | None
+    try:
+        dt = np.dtype(dtype)
+    except TypeError:
+        dt = None
+    if dt is None or dt.kind != "f":
+        raise UsageError(f"dtype must be a floating-point type such as numpy.float32, "
+                         f"not {dtype!r}")
+    return dt

@@ -1,0 +1,1 @@
+"""HTML outputs built from figures: the step-through page and the gallery."""

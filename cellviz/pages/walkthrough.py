@@ -1,0 +1,75 @@
+"""A walkthrough page: one HTML file that steps through a sequence, a figure with the step's
+numbers and the equations with them substituted, moved by a slider, buttons or arrow keys."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+from ..draw.compose import compose, figure_title
+from ..draw.layout import layout, plan
+from ..draw.render import environment, render_scene
+from ..draw.scene import Scene
+from ..draw.themes import get_theme
+from ..draw.unroll import relabel, step_label
+from ..draw.values import Values
+from ..errors import UsageError
+from ..lang.substitute import substitute
+from ..record import record
+
+if TYPE_CHECKING:
+    from ..cell import Cell
+
+__all__ = ["MAX_STEPS", "StepView", "walkthrough_html"]
+
+#: The most steps one page holds (each step is a whole figure).
+MAX_STEPS = 50
+
+
+@record
+class StepView:
+    """One step of the page: its number, figure (SVG text) and equations, each as written,
+    with the numbers put in, the activation's argument, and the result."""
+
+    step: int
+    svg: str
+    equations: tuple[tuple[str, str, str, str], ...]
+
+
+def _step_scene(cell: Cell, theme_name: str, values: Values, laid: Any, steps: int) -> Scene:
+    theme = get_theme(theme_name)
+    scene = compose(cell, theme, laid, values)
+    title = f"{figure_title(cell)}, step {values.step} of {steps}"
+    head, *rest = scene.groups
+    groups = (relabel(head, values.step, title=title), *(relabel(g, values.step) for g in rest))
+    return Scene(scene.width, scene.height, scene.background, scene.font_family, title,
+                 scene.desc, groups)
+
+
+def walkthrough_html(cell: Cell, values: Sequence[Values],
+                     traces: Sequence[Mapping[str, Any]], *, theme: str = "light",
+                     source: str = "") -> str:
+    """The page for a run of ``len(values)`` steps: ``values`` and ``traces`` per step (the
+    traces as the evaluator gives them, node id -> 1-D array); ``source`` says where the
+    numbers came from. One layout serves every step."""
+    if not values or len(values) != len(traces):
+        raise UsageError("a walkthrough needs the values and the trace of each step")
+    if len(values) > MAX_STEPS:
+        raise UsageError(f"a walkthrough holds at most {MAX_STEPS} steps, not {len(values)}")
+    th = get_theme(theme)
+    _, lay = layout(cell, th, values[0])
+    steps = []
+    for v, trace in zip(values, traces, strict=True):
+        laid = (plan(cell, th, v), lay)
+        svg = render_scene(_step_scene(cell, theme, v, laid, len(values)))
+        rows = tuple(
+            (step_label(eq.written, v.step), step_label(eq.substituted, v.step),
+             step_label(eq.activated, v.step), eq.result)
+            for eq in substitute(cell.graph, {k: a.tolist() for k, a in trace.items()},
+                                 digits=v.digits))
+        steps.append(StepView(v.step, svg, rows))
+    sizes = ", ".join(f"{s}={n}" for s, n in cell.sizes)
+    return environment().get_template("walkthrough.html.j2").render(
+        title=f"{cell.name.upper()} step by step ({cell.convention} convention, {sizes})",
+        description=cell.graph.description or "", source=source, steps=steps,
+        limit=values[0].limit, background=th.background, text=th.text, muted=th.muted)
