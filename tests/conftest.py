@@ -1,5 +1,5 @@
-"""Shared test options and helpers: ``--update-golden``, the dot marker's skip, and every
-built-in cell in every convention with readable ids."""
+"""Shared test options and fixtures: ``--update-golden``, the dot marker's skip, and a private
+compiled-template cache; the helpers tests import are in ``helpers.py``."""
 
 from __future__ import annotations
 
@@ -8,8 +8,6 @@ import shutil
 import tempfile
 
 import pytest
-
-import cellviz
 
 _CACHE = pytest.StashKey[tuple[str | None, str]]()
 
@@ -49,19 +47,3 @@ def pytest_unconfigure(config: pytest.Config) -> None:
         os.environ.pop("CELLVIZ_CACHE_DIR", None)
     else:
         os.environ["CELLVIZ_CACHE_DIR"] = before
-
-
-#: (cell, convention) for every built-in cell in every convention; a convention without a file of
-#: its own computes the paper form, and must run just the same.
-ALL_CELLS = [(name, conv) for name in cellviz.BUILTIN_CELLS for conv in cellviz.CONVENTIONS]
-
-
-def load(name: str, convention: str = "paper", *, i: int = 3, n: int = 2) -> cellviz.Cell:
-    """A built-in cell at small sizes (p=1 for a projection)."""
-    proj = 1 if name == "lstm-proj" else None
-    return cellviz.load(name, input_size=i, hidden_size=n, proj_size=proj, convention=convention)
-
-
-every_cell = pytest.mark.parametrize(
-    ("name", "convention"), ALL_CELLS, ids=[f"{n}-{c}" for n, c in ALL_CELLS]
-)

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from cellviz.gallery import write_gallery
+from cellviz.pages.gallery import write_gallery
 
 pytestmark = [pytest.mark.browser, pytest.mark.dot]
 

@@ -6,11 +6,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import every_cell, load
+from helpers import every_cell, load
 
 import cellviz
 from cellviz.graph import ACTIVATIONS
-from cellviz.ops import ACTIVATION_FUNCTIONS
+from cellviz.numeric.ops import ACTIVATION_FUNCTIONS
 
 RNG = np.random.default_rng(1234)
 

@@ -11,13 +11,13 @@ from hypothesis import strategies as st
 
 import cellviz
 from cellviz import Cell, example_inputs
-from cellviz.compose import compose
-from cellviz.gallery import gallery_cells
-from cellviz.metrics import text_width
-from cellviz.scene import Path, Rect, Scene, Text
-from cellviz.themes import THEMES
-from cellviz.unroll import compose_unrolled
-from cellviz.values import Values, values_of
+from cellviz.draw.compose import compose
+from cellviz.draw.metrics import text_width
+from cellviz.draw.scene import Path, Rect, Scene, Text
+from cellviz.draw.themes import THEMES
+from cellviz.draw.unroll import compose_unrolled
+from cellviz.draw.values import Values, values_of
+from cellviz.pages.gallery import gallery_cells
 
 pytestmark = pytest.mark.dot
 CELLS = {c.name: c for c in gallery_cells()}
@@ -67,7 +67,7 @@ def scenes() -> list[tuple[str, Scene]]:
                                                       proj_size=1 if n == "lstm-proj" else None,
                                                       convention=conv), THEMES["light"]))
                   for conv in ("pytorch", "keras") for n in cellviz.BUILTIN_CELLS
-                  if conv in cellviz.library.builtin_conventions(n)]
+                  if conv in cellviz.lang.library.builtin_conventions(n)]
     unrolled = [(f"{n}-unroll3-values", compose_unrolled(
         c, THEMES["light"], 3, (values(c, 0), values(c, 1), values(c, 2))))
         for n, c in CELLS.items() if n in ("gru", "lstm")]
@@ -123,7 +123,7 @@ def test_the_cell_state_runs_straight_along_the_top() -> None:
 def test_the_grid_finds_every_point_in_a_box() -> None:
     import random
 
-    from cellviz.compose import _Grid
+    from cellviz.draw.compose import _Grid
 
     rng = random.Random(0)
     points = [(rng.uniform(-50, 500), rng.uniform(-50, 300)) for _ in range(2000)]
@@ -137,7 +137,7 @@ def test_the_grid_finds_every_point_in_a_box() -> None:
 
 
 def test_an_edge_label_moves_up_to_its_own_edge() -> None:
-    from cellviz.compose import _hug
+    from cellviz.draw.compose import _hug
 
     edge = [(float(x), 100.0) for x in range(0, 201, 5)]  # a horizontal edge at y = 100
     w, h = 24.0, 12.0
@@ -157,7 +157,7 @@ def test_an_edge_label_moves_up_to_its_own_edge() -> None:
 def test_escape_is_html_escape(text: str) -> None:
     import html
 
-    from cellviz.scene import escape
+    from cellviz.draw.scene import escape
 
     assert escape(text) == html.escape(text, quote=True)
 
@@ -166,8 +166,8 @@ def test_escape_is_html_escape(text: str) -> None:
 @pytest.mark.parametrize("name", list(CELLS))
 def test_a_shape_label_is_read_with_its_own_edge(name: str, theme: str) -> None:
     """No edge of another shape runs nearer an edge's shape label than that edge does."""
-    from cellviz.compose import _samples
-    from cellviz.layout import layout
+    from cellviz.draw.compose import _samples
+    from cellviz.draw.layout import layout
 
     cell, th = CELLS[name], THEMES[theme]
     p, lay = layout(cell, th)

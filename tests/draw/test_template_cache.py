@@ -11,7 +11,7 @@ import pytest
 
 import cellviz
 
-render_module = sys.modules["cellviz.render"]
+render_module = sys.modules["cellviz.draw.render"]
 
 pytestmark = pytest.mark.dot
 

@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 
 from cellviz.cli import main
-from cellviz.cli_render import default_path
-from cellviz.dot import clear_cache
+from cellviz.cli.render import default_path
+from cellviz.draw.dot import clear_cache
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.mark.dot

@@ -7,11 +7,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import every_cell, load
+from helpers import every_cell, load
 
 import cellviz
-from cellviz.library import builtin_text
-from cellviz.weights import LAYOUTS
+from cellviz.lang.library import builtin_text
+from cellviz.numeric.weights import LAYOUTS
 
 LAYOUT_IDS = [f"{lay.cell}-{lay.framework}" for lay in LAYOUTS]
 

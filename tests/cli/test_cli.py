@@ -149,7 +149,7 @@ def test_a_name_too_long_for_a_file_is_one_line(capsys: pytest.CaptureFixture[st
 
 
 def test_the_graph_model_imports_no_numpy_graphviz_or_jinja2() -> None:
-    code = ("import sys; from cellviz import library; "
+    code = ("import sys; from cellviz.lang import library; "
             "library.load('lstm-proj', input_size=3, hidden_size=2, proj_size=1).params(); "
             "print(sorted({m.split('.')[0] for m in sys.modules} & {'numpy', 'graphviz', "
             "'jinja2', 'torch'}))")

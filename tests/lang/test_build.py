@@ -7,10 +7,10 @@ from collections import Counter
 import pytest
 
 from cellviz import BUILTIN_CELLS, CONVENTIONS, load_graph
-from cellviz.build import build
 from cellviz.errors import CellGraphError, ShapeError
 from cellviz.graph import CellGraph
-from cellviz.syntax import parse
+from cellviz.lang.build import build
+from cellviz.lang.syntax import parse
 
 
 def graph(text: str) -> CellGraph:

@@ -11,7 +11,7 @@ from fixtures.make_reference import SIZES, cases
 
 import cellviz
 
-REFERENCE = Path(__file__).parent / "fixtures" / "reference.npz"
+REFERENCE = Path(__file__).parents[1] / "fixtures" / "reference.npz"
 TOLERANCE = {"rtol": 1e-10, "atol": 1e-10}
 
 Arrays = dict[str, Any]

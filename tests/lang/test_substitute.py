@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from cellviz import BUILTIN_CELLS, CONVENTIONS, load_graph
-from cellviz.substitute import format_number, substitute
-from cellviz.syntax import parse
-from cellviz.tree import Binary, Call, Expr, Unary, VectorRef
+from cellviz.lang.substitute import format_number, substitute
+from cellviz.lang.syntax import parse
+from cellviz.lang.tree import Binary, Call, Expr, Unary, VectorRef
 
 
 def shape_of(expr: Expr) -> object:

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 import cellviz
-from cellviz.render import RenderOptions, check_scale, output_format, write_atomic
+from cellviz.draw.render import RenderOptions, check_scale, output_format, write_atomic
 
 
 def test_a_failed_write_leaves_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

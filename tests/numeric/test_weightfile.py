@@ -9,12 +9,12 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import load
+from helpers import load
 
 import cellviz
 from cellviz.cli import main
-from cellviz.substitute import format_number
-from cellviz.weightfile import load_weights_file
+from cellviz.lang.substitute import format_number
+from cellviz.numeric.weightfile import load_weights_file
 
 SVG = "{http://www.w3.org/2000/svg}"
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from cellviz.errors import CellSyntaxError
-from cellviz.syntax import parse
-from cellviz.tree import Binary, Call, One, ParamRef, Unary, VectorRef
+from cellviz.lang.syntax import parse
+from cellviz.lang.tree import Binary, Call, One, ParamRef, Unary, VectorRef
 
 MGU = """\
 # Minimal gated unit (Zhou et al. 2016)
@@ -64,7 +64,7 @@ def test_line_ends_and_byte_order_mark() -> None:
 
 
 def test_long_but_legal_expressions_build() -> None:
-    from cellviz.build import build
+    from cellviz.lang.build import build
 
     text = "h[t] = tanh(W @ x[t]" + "".join(f" + U{k} @ h[t-1]" for k in range(110)) + ")"
     assert len(build(parse(text), "wide").params) == 111
@@ -112,9 +112,9 @@ def test_syntax_errors_point_at_line_and_column(text: str, where: str, message: 
 def test_the_readmes_example_cell_builds() -> None:
     from pathlib import Path
 
-    from cellviz.build import build
+    from cellviz.lang.build import build
 
-    readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
+    readme = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
     block = readme.split("This is the minimal gated unit:\n\n```\n", 1)[1].split("```", 1)[0]
     text = "\n".join(line.split("<-")[0].rstrip() for line in block.splitlines())
     graph = build(parse(text, "mgu.cell"), "mgu")

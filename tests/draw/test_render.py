@@ -11,15 +11,15 @@ from pathlib import Path
 import pytest
 
 import cellviz
-from cellviz.gallery import gallery_cells
-from cellviz.layout import dot_source, plan
-from cellviz.render import RenderOptions, render_bytes
-from cellviz.themes import THEMES, get_theme
+from cellviz.draw.layout import dot_source, plan
+from cellviz.draw.render import RenderOptions, render_bytes
+from cellviz.draw.themes import THEMES, get_theme
+from cellviz.pages.gallery import gallery_cells
 
 pytestmark = pytest.mark.dot
 SVG = "{http://www.w3.org/2000/svg}"
 CELLS = {c.name: c for c in gallery_cells()}
-GOLDEN = Path(__file__).parent / "golden"
+GOLDEN = Path(__file__).parents[1] / "golden"
 
 
 def parse(svg: str) -> ET.Element:
@@ -190,7 +190,7 @@ def test_jupyter_shows_the_figure() -> None:
 
 
 def test_dot_runs_once_per_dot_text(monkeypatch: pytest.MonkeyPatch) -> None:
-    import cellviz.dot as dot_module
+    import cellviz.draw.dot as dot_module
 
     calls: list[object] = []
     real = subprocess.run
@@ -257,7 +257,7 @@ def test_the_legend_lists_what_the_figure_holds(name: str, ops: str | None,
 
 
 def test_legend_rows_are_even() -> None:
-    from cellviz.compose import _rows
+    from cellviz.draw.compose import _rows
 
     assert _rows([3.0] * 6, 15.0) == [[0, 1, 2], [3, 4, 5]]  # not five and a lone one
     assert _rows([3.0] * 6, 18.0) == [[0, 1, 2, 3, 4, 5]]
@@ -266,7 +266,7 @@ def test_legend_rows_are_even() -> None:
 
 
 def test_both_orientations_are_laid_out_at_once() -> None:
-    from cellviz.dot import clear_cache, run_dot, run_dots
+    from cellviz.draw.dot import clear_cache, run_dot, run_dots
 
     the_plan = plan(CELLS["lstm"], get_theme("light"))
     upright = dot_source(CELLS["lstm"], get_theme("light"), the_plan)
@@ -285,7 +285,7 @@ def test_both_orientations_are_laid_out_at_once() -> None:
 @pytest.mark.parametrize("theme", list(THEMES))
 @pytest.mark.parametrize("name", list(CELLS))
 def test_state_lines_run_straight_along_the_top(name: str, theme: str) -> None:
-    from cellviz.layout import layout
+    from cellviz.draw.layout import layout
 
     cell = CELLS[name]
     p, lay = layout(cell, get_theme(theme))
@@ -301,7 +301,7 @@ def test_state_lines_run_straight_along_the_top(name: str, theme: str) -> None:
 @pytest.mark.parametrize("theme", list(THEMES))
 @pytest.mark.parametrize("convention", ["paper", "pytorch", "keras"])
 def test_lstm_gates_stack_from_the_cell_state_down(convention: str, theme: str) -> None:
-    from cellviz.layout import layout
+    from cellviz.draw.layout import layout
 
     cell = cellviz.load("lstm", input_size=3, hidden_size=2, convention=convention)
     _, lay = layout(cell, get_theme(theme))
@@ -312,7 +312,7 @@ def test_lstm_gates_stack_from_the_cell_state_down(convention: str, theme: str) 
 @pytest.mark.parametrize("theme", ["light", "slides"])
 @pytest.mark.parametrize("name", list(CELLS))
 def test_edges_join_the_state_line_from_below(name: str, theme: str) -> None:
-    from cellviz.layout import layout
+    from cellviz.draw.layout import layout
 
     p, lay = layout(CELLS[name], get_theme(theme))
     on_line = {n for path in p.highways.values() for n in path}

@@ -11,9 +11,9 @@ from test_browser import check_figures, dump_dom, result_of
 
 import cellviz
 from cellviz.cli import main
-from cellviz.render import RenderOptions
-from cellviz.substitute import format_vector
-from cellviz.values import values_of
+from cellviz.draw.render import RenderOptions
+from cellviz.draw.values import values_of
+from cellviz.lang.substitute import format_vector
 
 pytestmark = pytest.mark.dot
 

@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 import pytest
-from conftest import load
+from helpers import load
 
 import cellviz
 from cellviz import EvaluationError

@@ -11,10 +11,10 @@ from hypothesis import strategies as st
 
 import cellviz
 from cellviz import BUILTIN_CELLS, CONVENTIONS, CellvizError
-from cellviz.build import build
 from cellviz.cell import Cell
-from cellviz.library import builtin_text
-from cellviz.syntax import parse
+from cellviz.lang.build import build
+from cellviz.lang.library import builtin_text
+from cellviz.lang.syntax import parse
 
 SOURCES = [builtin_text(name, c)[1] for name in BUILTIN_CELLS for c in CONVENTIONS]
 
