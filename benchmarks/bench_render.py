@@ -6,13 +6,16 @@ layout cached (a long-running program drawing the same cell again) and with dot 
 floor (a fresh Python that only imports Jinja2 and graphviz), since a virtual machine's
 speed drifts by a quarter or more within an hour and a ratio to the floor much less; torchviz
 (drawing torch.nn.LSTMCell(3, 2) end to end, in a fresh process) is skipped when it is not
-importable.
+importable. ``--against DIR`` also times the command from another source tree (a git worktree
+of the code before a change, say) in the same interleaved loop, both trees run alike as
+``python -m cellviz`` on PYTHONPATH, and prints the ratio.
 """
 
 from __future__ import annotations
 
 import argparse
 import importlib.util
+import os
 import shutil
 import statistics
 import subprocess
@@ -22,7 +25,7 @@ import time
 from pathlib import Path
 
 import cellviz
-from cellviz.dot import clear_cache
+from cellviz.draw.dot import clear_cache
 
 TORCHVIZ = """
 import sys, torch, torchviz
@@ -52,6 +55,15 @@ def command(out: Path) -> float:
     return time.perf_counter() - start
 
 
+def module_command(tree: Path, out: Path) -> float:
+    """The same command as ``python -m cellviz`` from the source tree ``tree``."""
+    env = {**os.environ, "PYTHONPATH": str(tree)}
+    start = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "cellviz", "render", "lstm", "-i", "3", "-n", "2",
+                    "-o", str(out)], check=True, capture_output=True, env=env)
+    return time.perf_counter() - start
+
+
 def floor() -> float:
     """A fresh Python importing Jinja2 and the graphviz package and doing nothing else: the
     least any command drawing through them can take on this machine, at this moment."""
@@ -70,17 +82,23 @@ def torchviz(out: Path) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--against", type=Path, metavar="DIR",
+                        help="a source tree whose command is timed side by side with this one's")
     args = parser.parse_args()
+    here = Path(__file__).resolve().parents[1]
     has_torchviz = all(importlib.util.find_spec(m) for m in ("torch", "torchviz"))
     in_process()  # warm the caches a long-running program would have warm
     times: dict[str, list[float]] = {"in-process": [], "in-process-cold": [], "command": [],
-                                     "floor": [], "torchviz": []}
+                                     "floor": [], "torchviz": [], "this-tree": [], "against": []}
     with tempfile.TemporaryDirectory() as tmp:
         for k in range(args.runs):
             times["in-process"].append(in_process())
             times["in-process-cold"].append(in_process(cold=True))
             times["command"].append(command(Path(tmp) / f"lstm{k}.svg"))
             times["floor"].append(floor())
+            if args.against:
+                times["this-tree"].append(module_command(here, Path(tmp) / f"a{k}.svg"))
+                times["against"].append(module_command(args.against, Path(tmp) / f"b{k}.svg"))
             if has_torchviz:
                 times["torchviz"].append(torchviz(Path(tmp) / f"torchviz{k}"))
     med = {name: statistics.median(t) for name, t in times.items() if t}
@@ -92,6 +110,10 @@ def main() -> None:
     print(f"  cellviz render lstm -i 3 -n 2 (command):      {med['command'] * 1e3:7.1f} ms")
     print(f"    python -c 'import jinja2, graphviz' (floor):{med['floor'] * 1e3:7.1f} ms"
           f"  (the command is {med['command'] / med['floor']:.2f}x the floor)")
+    if "against" in med:
+        print(f"  python -m cellviz render lstm, this tree:     {med['this-tree'] * 1e3:7.1f} ms")
+        print(f"    the same from {args.against}: {med['against'] * 1e3:7.1f} ms"
+              f"  (this tree takes {med['this-tree'] / med['against']:.3f}x its time)")
     if "torchviz" in med:
         print(f"  torchviz, torch.nn.LSTMCell(3, 2) (command):  {med['torchviz'] * 1e3:7.1f} ms")
         print(f"  command vs torchviz: {med['torchviz'] / med['command']:.1f}x faster")
