@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import itertools
 import math
-from collections.abc import Callable, Iterator
-from functools import lru_cache
+from collections.abc import Callable
 
 from ..cell import Cell
 from ..graph import POINTWISE_OPS
 from ..params import shape_text
 from .glyphs import Glyph, activation_glyph, translate
-from .layout import REGION_INSET, ClusterBox, DotPlan, Layout, gate_label_size, layout
+from .labels import Grid, free_spot, gate_label_at, hug, route_points
+from .layout import REGION_INSET, DotPlan, Layout, gate_label_size, layout
 from .metrics import FONT_FAMILY, line_height, text_width
 from .scene import Circle, Group, Path, Rect, Scene, Shape, Text, fmt
 from .themes import Theme
@@ -261,8 +260,8 @@ def body(p: DotPlan, lay: Layout, theme: Theme, gx: float, gy: float) -> list[Gr
     """The drawing of one laid-out cell at (gx, gy): gate regions, edges, nodes, edge labels."""
     fs = theme.font_size
     groups: list[Group] = []
-    route_samples = {seg.id: _samples(lay.routes[seg.id].points) for seg in p.segments}
-    samples = _Grid([pt for pts in route_samples.values() for pt in pts], fs * 4)
+    route_samples = {seg.id: route_points(lay.routes[seg.id].points) for seg in p.segments}
+    samples = Grid([pt for pts in route_samples.values() for pt in pts], fs * 4)
     # The shape each edge carries, by its sample points: a segment before an activation mark
     # carries its labelled other part's shape (ids e3a and e3b).
     shape_of_id = {seg.id.rstrip("ab"): seg.label for seg in p.segments if seg.label}
@@ -273,7 +272,7 @@ def body(p: DotPlan, lay: Layout, theme: Theme, gx: float, gy: float) -> list[Gr
     for k, box in enumerate(lay.clusters):
         lw, lh = gate_label_size(box.label, theme)
         inset = fs * REGION_INSET
-        lx, ly = _gate_label_at(box, lw, lh, samples, inset + fs * 0.6)
+        lx, ly = gate_label_at(box, lw, lh, samples, inset + fs * 0.6)
         # dot's label strip is the label's height and two insets; the label sits in its
         # lower part, an inset below the region's top (itself an inset inside dot's box).
         lx, ly = lx + gx, ly + gy + inset
@@ -302,8 +301,8 @@ def body(p: DotPlan, lay: Layout, theme: Theme, gx: float, gy: float) -> list[Gr
         if seg.label and route.label:
             others = [box for key, box in label_boxes.items() if key != seg.id]
             own = route_samples[seg.id]
-            near = _hug(route.label, p.label_size[seg.id], own)
-            lx, ly = _free_spot(near, p.label_size[seg.id], samples, lay, others, own,
+            near = hug(route.label, p.label_size[seg.id], own)
+            lx, ly = free_spot(near, p.label_size[seg.id], samples, lay, others, own,
                                 misleading[seg.label],
                                 fallback=route.label)
             w, h = p.label_size[seg.id]
@@ -317,155 +316,6 @@ def body(p: DotPlan, lay: Layout, theme: Theme, gx: float, gy: float) -> list[Gr
         groups.append(Group("node", role, place(glyph, placed.x + gx, placed.y + gy)))
     groups.append(Group("labels", "labels", tuple(label_shapes)))
     return groups
-
-
-class _Grid:
-    """Points bucketed on a square grid, so that the points in a box are found without a scan
-    of them all (a large figure has tens of thousands of route samples and hundreds of
-    labels)."""
-
-    def __init__(self, points: list[tuple[float, float]], cell: float) -> None:
-        self.cell = cell
-        self.buckets: dict[tuple[int, int], list[tuple[float, float]]] = {}
-        for x, y in points:
-            self.buckets.setdefault((int(x // cell), int(y // cell)), []).append((x, y))
-
-    def near(self, x0: float, y0: float, x1: float, y1: float) -> Iterator[tuple[float, float]]:
-        """Every point in a bucket that the box from (x0, y0) to (x1, y1) touches."""
-        c = self.cell
-        for i in range(int(x0 // c), int(x1 // c) + 1):
-            for j in range(int(y0 // c), int(y1 // c) + 1):
-                yield from self.buckets.get((i, j), ())
-
-
-def _hug(at: tuple[float, float], size: tuple[float, float],
-         route: list[tuple[float, float]]) -> tuple[float, float]:
-    """dot's place for an edge label, moved to stand just clear of its own edge (its box holds
-    a margin round the text): dot leaves up to a label's height, more beside a slanted edge,
-    where a label reads as another edge's, and sometimes lets the box touch the edge. It keeps
-    its side of the edge, moving along the line to the edge's nearest point."""
-    w, h = size
-    x, y = at
-    if not route:
-        return at
-    px, py = min(route, key=lambda q: (q[0] - x) ** 2 + (q[1] - y) ** 2)
-    dx, dy = x - px, y - py
-    distance = math.hypot(dx, dy)
-    if distance == 0:
-        return at
-    ux, uy = dx / distance, dy / distance
-    reach = _clearance(w, h, ux, uy)
-    return px + ux * reach, py + uy * reach
-
-
-def _clearance(w: float, h: float, ux: float, uy: float) -> float:
-    """How far from an edge the centre of a label ``w`` × ``h`` stands, moved off it along the
-    unit vector (ux, uy): as far as its box reaches that way, and a little more, since the
-    edge is known at its samples and may bulge between two of them."""
-    return w / 2 * abs(ux) + h / 2 * abs(uy) + h * 0.15
-
-
-def _free_spot(at: tuple[float, float], size: tuple[float, float], samples: _Grid, lay: Layout,
-               others: list[tuple[float, float, float, float]], own: list[tuple[float, float]],
-               misleading: set[tuple[float, float]], *,
-               fallback: tuple[float, float] | None = None) -> tuple[float, float]:
-    """Where an edge label goes: the first of ``at``, places beside its own edge (``own`` are
-    the edge's samples) further along it, and places around ``at``, that no edge crosses, no
-    node, label or region title covers, and where no edge of another shape (``misleading``
-    are their samples) runs nearer than its own, so that it cannot be read as that edge's
-    shape. Failing that last, the free place nearest its own edge; failing all, ``fallback``
-    (dot's own place) or ``at``."""
-    w, h = size
-    x, y = at
-    best: tuple[float, tuple[float, float]] | None = None
-    around = ((x + dx, y + dy) for dx, dy in _nearby(w, h))
-    for cx, cy in itertools.chain((at,), _beside(own, size, at), around):
-        x0, x1, y0, y1 = cx - w / 2, cx + w / 2, cy - h / 2, cy + h / 2
-        if any(x0 < px < x1 and y0 < py < y1 for px, py in samples.near(x0, y0, x1, y1)):
-            continue
-        if any(x0 < n.x + n.w / 2 and n.x - n.w / 2 < x1 and y0 < n.y + n.h / 2
-               and n.y - n.h / 2 < y1 for n in lay.nodes.values()):
-            continue
-        if any(x0 < b[2] and b[0] < x1 and y0 < b[3] and b[1] < y1 for b in others):
-            continue
-        if any(x0 < c.x1 and c.x0 < x1 and y0 < c.label_at[1] + h and c.label_at[1] - h < y1
-               for c in lay.clusters):
-            continue
-        # Squared distances: to its own edge, then whether an edge of another shape is nearer.
-        mine = min(((px - cx) ** 2 + (py - cy) ** 2 for px, py in own), default=0.0)
-        reach = math.sqrt(mine)
-        if not any((px - cx) ** 2 + (py - cy) ** 2 < mine
-                   for px, py in samples.near(cx - reach, cy - reach, cx + reach, cy + reach)
-                   if (px, py) in misleading):
-            return cx, cy
-        if best is None or mine < best[0]:
-            best = (mine, (cx, cy))
-    if best is not None:
-        return best[1]
-    return fallback or at
-
-
-def _beside(route: list[tuple[float, float]], size: tuple[float, float],
-            at: tuple[float, float]) -> list[tuple[float, float]]:
-    """Places for a label just clear of its edge, at 1/2, 1/3, 2/3, 1/5 and 4/5 of the way
-    along it, on the side ``at`` is on first: where edges fan out from one node or into
-    one, they stand apart near their ends, not in the middle."""
-    if len(route) < 3:
-        return []
-    w, h = size
-    out = []
-    for fraction in (0.5, 1 / 3, 2 / 3, 0.2, 0.8):
-        k = min(max(round(fraction * (len(route) - 1)), 1), len(route) - 2)
-        (ax, ay), (px, py), (bx, by) = route[k - 1], route[k], route[k + 1]
-        tx, ty = bx - ax, by - ay
-        norm = math.hypot(tx, ty)
-        if norm == 0:
-            continue
-        nx, ny = -ty / norm, tx / norm
-        if (at[0] - px) * nx + (at[1] - py) * ny < 0:
-            nx, ny = -nx, -ny
-        reach = _clearance(w, h, nx, ny)
-        out += [(px + nx * reach, py + ny * reach), (px - nx * reach, py - ny * reach)]
-    return out
-
-
-@lru_cache(maxsize=16)
-def _nearby(w: float, h: float) -> tuple[tuple[float, float], ...]:
-    """Offsets to try for a label ``w`` × ``h``, nearest first: up to a width to either side
-    and two heights up or down, in half steps."""
-    steps = [(dx * w / 2, dy * h / 2) for dx in range(-2, 3) for dy in range(-4, 5)]
-    return tuple(sorted(steps, key=lambda d: (math.hypot(d[0], d[1]), d[1], d[0])))
-
-
-#: The Bernstein weights of 25 evenly spaced points along a cubic Bézier curve.
-_BEZIER = tuple(((1 - t) ** 3, 3 * t * (1 - t) ** 2, 3 * t * t * (1 - t), t ** 3)
-                for t in (step / 24 for step in range(25)))
-
-
-def _samples(points: tuple[tuple[float, float], ...]) -> list[tuple[float, float]]:
-    """Points along a route's Bézier curves, close enough to test what the route crosses."""
-    out = []
-    for k in range(0, len(points) - 3, 3):
-        (x0, y0), (x1, y1), (x2, y2), (x3, y3) = points[k:k + 4]
-        out += [(a * x0 + b * x1 + c * x2 + d * x3, a * y0 + b * y1 + c * y2 + d * y3)
-                for a, b, c, d in _BEZIER]
-    return out
-
-
-def _gate_label_at(box: ClusterBox, lw: float, lh: float, samples: _Grid,
-                   pad: float) -> tuple[float, float]:
-    """Where a gate's label goes (its left end, vertical middle): in the strip dot reserved
-    along the region's top, ``pad`` in from its left side unless an edge crosses it there,
-    else from its right (the label's box holds 3 units of margin on each side)."""
-    cy = box.label_at[1]
-    left = box.x0 + pad
-    right = box.x1 - lw + 6 - pad
-    for x in (left, right, (box.x0 + box.x1 - lw) / 2 + 3):
-        y0, y1 = cy - lh / 2 - 1, cy + lh / 2 + 1
-        if not any(x - 5 <= px <= x + lw - 1 and y0 <= py <= y1
-                   for px, py in samples.near(x - 5, y0, x + lw - 1, y1)):
-            return x, cy
-    return left, cy
 
 
 def translate_any(shapes: list[Shape], dx: float, dy: float) -> tuple[Shape, ...]:

@@ -123,7 +123,7 @@ def test_the_cell_state_runs_straight_along_the_top() -> None:
 def test_the_grid_finds_every_point_in_a_box() -> None:
     import random
 
-    from cellviz.draw.compose import _Grid
+    from cellviz.draw.labels import Grid as _Grid
 
     rng = random.Random(0)
     points = [(rng.uniform(-50, 500), rng.uniform(-50, 300)) for _ in range(2000)]
@@ -137,7 +137,7 @@ def test_the_grid_finds_every_point_in_a_box() -> None:
 
 
 def test_an_edge_label_moves_up_to_its_own_edge() -> None:
-    from cellviz.draw.compose import _hug
+    from cellviz.draw.labels import hug as _hug
 
     edge = [(float(x), 100.0) for x in range(0, 201, 5)]  # a horizontal edge at y = 100
     w, h = 24.0, 12.0
@@ -166,7 +166,7 @@ def test_escape_is_html_escape(text: str) -> None:
 @pytest.mark.parametrize("name", list(CELLS))
 def test_a_shape_label_is_read_with_its_own_edge(name: str, theme: str) -> None:
     """No edge of another shape runs nearer an edge's shape label than that edge does."""
-    from cellviz.draw.compose import _samples
+    from cellviz.draw.labels import route_points as _samples
     from cellviz.draw.layout import layout
 
     cell, th = CELLS[name], THEMES[theme]
