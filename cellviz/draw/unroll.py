@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from ..cell import Cell
 from ..record import replace
-from .compose import body, edge_shapes, figure_title, frame, place
+from .compose import body, figure_title, frame, place
 from .glyphs import Glyph, vector_glyph
 from .layout import Layout, layout, plan
+from .lines import edge_shapes
 from .metrics import line_height
 from .scene import Group, Rect, Scene, Shape, Text
 from .themes import Theme

@@ -257,7 +257,7 @@ def test_the_legend_lists_what_the_figure_holds(name: str, ops: str | None,
 
 
 def test_legend_rows_are_even() -> None:
-    from cellviz.draw.compose import _rows
+    from cellviz.draw.legend import _rows
 
     assert _rows([3.0] * 6, 15.0) == [[0, 1, 2], [3, 4, 5]]  # not five and a lone one
     assert _rows([3.0] * 6, 18.0) == [[0, 1, 2, 3, 4, 5]]
