@@ -109,13 +109,13 @@ def test_syntax_errors_point_at_line_and_column(text: str, where: str, message: 
     assert "\n" not in str(info.value)
 
 
-def test_the_readmes_example_cell_builds() -> None:
+def test_the_documented_example_cell_builds() -> None:
     from pathlib import Path
 
     from cellviz.lang.build import build
 
-    readme = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
-    block = readme.split("This is the minimal gated unit:\n\n```\n", 1)[1].split("```", 1)[0]
+    page = (Path(__file__).parents[2] / "docs" / "language.md").read_text(encoding="utf-8")
+    block = page.split("This is the minimal gated unit:\n\n```\n", 1)[1].split("```", 1)[0]
     text = "\n".join(line.split("<-")[0].rstrip() for line in block.splitlines())
     graph = build(parse(text, "mgu.cell"), "mgu")
     assert graph.name == "mgu" and graph.states == ("h",)
