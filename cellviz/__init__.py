@@ -23,7 +23,8 @@ from .errors import (
     UsageError,
 )
 from .graph import CellGraph
-from .params import ParamEntry, ParamTable
+from .params import ParamEntry, ParamTable, StackParams
+from .stack import Stack, stack
 
 if TYPE_CHECKING:
     from .draw.render import RenderOptions, render, save
@@ -68,6 +69,8 @@ __all__ = [
     "ParamTable",
     "RenderOptions",
     "ShapeError",
+    "Stack",
+    "StackParams",
     "UnknownCellError",
     "UsageError",
     "example_inputs",
@@ -78,6 +81,7 @@ __all__ = [
     "load_graph",
     "render",
     "save",
+    "stack",
 ]
 
 __version__ = "0.1.0"

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .cell import Cell
+from .stack import DIRECTIONS
 
-__all__ = ["ParamEntry", "ParamTable", "param_table", "shape_text"]
+if TYPE_CHECKING:
+    from .stack import Stack
+
+__all__ = ["ParamEntry", "ParamTable", "StackParams", "param_table", "shape_text", "stack_params"]
 
 _ROLE_NOUNS = {
     "matrix": ("weight matrix", "weight matrices"),
@@ -109,8 +113,9 @@ class ParamTable:
             ],
         }
 
-    def to_text(self) -> str:
-        """The table for a terminal: a row per parameter, a subtotal per dense node, the total."""
+    def to_text(self, heading: str | None = None) -> str:
+        """The table for a terminal: a row per parameter, a subtotal per dense node, the total;
+        ``heading`` replaces the first line (cell, convention and sizes)."""
         sizes = ", ".join(f"{s}={v}" for s, v in self.sizes)
         rows: list[tuple[str, str, str, str, str]] = []
         for node, entries in self.by_node().items():
@@ -128,7 +133,7 @@ class ParamTable:
             cells = [r[k].ljust(widths[k]) for k in range(4)] + [r[4].rjust(widths[4])]
             return "  ".join(cells).rstrip()
 
-        out = [f"{self.cell} ({self.convention} convention), {sizes}", line(head)]
+        out = [heading or f"{self.cell} ({self.convention} convention), {sizes}", line(head)]
         out += [line(r) for r in rows]
         out.append(self.summary())
         return "\n".join(out) + "\n"
@@ -142,3 +147,96 @@ def param_table(cell: Cell) -> ParamTable:
         for p in graph.params
     )
     return ParamTable(graph.name, cell.convention, cell.sizes, entries)
+
+
+@dataclass(frozen=True)
+class StackParams:
+    """The parameters of a stack: one table per layer and direction (``tables[k][d]``, the
+    names suffixed as PyTorch's are: ``W_ii_l1_reverse``) and what each layer reads, in
+    symbols and as a number (``("2·n", 4)``)."""
+
+    cell: str
+    convention: str
+    sizes: tuple[tuple[str, int], ...]
+    bidirectional: bool
+    inputs: tuple[tuple[str, int], ...]
+    tables: tuple[tuple[ParamTable, ...], ...]
+
+    @property
+    def num_layers(self) -> int:
+        return len(self.tables)
+
+    def layer_total(self, layer: int) -> int:
+        """The parameters of one layer, every direction."""
+        return sum(t.total for t in self.tables[layer])
+
+    @property
+    def total(self) -> int:
+        return sum(self.layer_total(k) for k in range(self.num_layers))
+
+    def heading(self) -> str:
+        """``lstm (pytorch convention), 2 layers, bidirectional, i=3, n=2``."""
+        sizes = ", ".join(f"{s}={v}" for s, v in self.sizes)
+        layers = f"{self.num_layers} layer{'s' if self.num_layers != 1 else ''}"
+        kind = ", bidirectional" if self.bidirectional else ""
+        return f"{self.cell} ({self.convention} convention), {layers}{kind}, {sizes}"
+
+    def _title(self, layer: int, direction: int) -> str:
+        way = f", {DIRECTIONS[direction]}" if self.bidirectional else ""
+        symbols, size = self.inputs[layer]
+        return f"layer {layer}{way}, input {symbols}={size}"
+
+    def to_text(self) -> str:
+        """A table per layer and direction, each layer's total, and the stack's."""
+        out = [self.heading(), ""]
+        for k, layer in enumerate(self.tables):
+            for d, table in enumerate(layer):
+                out.append(table.to_text(self._title(k, d)))
+            if len(layer) > 1:
+                out += [f"layer {k}: {self.layer_total(k):,} parameters", ""]
+        per = ", ".join(f"{self.layer_total(k):,}" for k in range(self.num_layers))
+        noun = "parameter" if self.total == 1 else "parameters"
+        out.append(f"{self.total:,} {noun} in {self.num_layers} "
+                   f"layer{'s' if self.num_layers != 1 else ''} ({per})")
+        return "\n".join(out) + "\n"
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready: the stack's sizes and total, and per layer its input size, total and
+        each direction's table (``ParamTable.to_dict``, with the suffixed names)."""
+        return {
+            "cell": self.cell,
+            "convention": self.convention,
+            "sizes": dict(self.sizes),
+            "num_layers": self.num_layers,
+            "bidirectional": self.bidirectional,
+            "total": self.total,
+            "layers": [
+                {
+                    "layer": k,
+                    "input_size": self.inputs[k][1],
+                    "total": self.layer_total(k),
+                    "directions": [
+                        {"direction": DIRECTIONS[d], "total": table.total,
+                         "sizes": dict(table.sizes),
+                         "tensors": table.to_dict()["tensors"]}
+                        for d, table in enumerate(layer)
+                    ],
+                }
+                for k, layer in enumerate(self.tables)
+            ],
+        }
+
+
+def stack_params(stack: Stack) -> StackParams:
+    """The tables of every layer and direction of a stack, with PyTorch's name suffixes."""
+    tables: list[list[ParamTable]] = [[] for _ in stack.cells]
+    for k, d, cell in stack.members():
+        table = param_table(cell)
+        suffix = stack.suffix(k, d)
+        entries = tuple(ParamEntry(e.name + suffix, e.node, e.gate, e.role, e.dims, e.shape)
+                        for e in table.entries)
+        tables[k].append(ParamTable(table.cell, table.convention, table.sizes, entries))
+    return StackParams(stack.name, stack.convention, stack.sizes, stack.bidirectional,
+                       tuple((stack.reads(k), stack.input_size(k))
+                             for k in range(stack.num_layers)),
+                       tuple(tuple(layer) for layer in tables))

@@ -8,12 +8,13 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
+from ..cell import Cell
 from ..errors import EvaluationError, UsageError
 from ..record import record
 from .checks import Array, check_weights, shape_str
 
 if TYPE_CHECKING:
-    from ..cell import Cell
+    from ..stack import Stack
 
 __all__ = [
     "FRAMEWORKS",
@@ -162,11 +163,13 @@ def _keyed(lay: Layout, tensors: object) -> dict[str, object]:
     raise EvaluationError(f"tensors must be {kind}, not {type(tensors).__name__}")
 
 
-def import_weights(cell: Cell, tensors: object, framework: str = "pytorch") -> dict[str, Array]:
+def import_weights(cell: Cell | Stack, tensors: object,
+                   framework: str = "pytorch") -> dict[str, Array]:
     """A framework's tensors as the cell's weights: a PyTorch state_dict (nn.RNN/GRU/LSTM or
     the RNNCell/GRUCell/LSTMCell names) or a Keras weight list [kernel, recurrent_kernel, bias].
     Plain numpy arrays do; neither framework needs to be installed. The weights keep the dtype
-    of the tensors.
+    of the tensors. A ``Stack`` takes the names of every layer and direction
+    (``import_stack_weights``).
 
     >>> import cellviz, numpy
     >>> cell = cellviz.load("rnn", input_size=3, hidden_size=2, convention="keras")
@@ -175,6 +178,10 @@ def import_weights(cell: Cell, tensors: object, framework: str = "pytorch") -> d
     >>> w["W_h"].shape, w["U_h"].shape
     ((2, 3), (2, 2))
     """
+    if not isinstance(cell, Cell):
+        from .stack import import_stack_weights
+
+        return import_stack_weights(cell, tensors, framework)
     lay = layout(cell, framework)
     given = _keyed(lay, tensors)
     shapes = cell.param_shapes()
@@ -206,15 +213,20 @@ def import_weights(cell: Cell, tensors: object, framework: str = "pytorch") -> d
 
 
 def export_weights(
-    cell: Cell,
+    cell: Cell | Stack,
     weights: Mapping[str, Any],
     framework: str = "pytorch",
     *,
     module: Literal["layer", "cell"] = "layer",
-) -> dict[str, Array] | list[Array]:
+) -> dict[str, Array] | list[Array] | list[list[Array]]:
     """The cell's weights as a framework's tensors: for PyTorch a state_dict of nn.RNN/GRU/LSTM
     (``module="layer"``, names ending in _l0) or of RNNCell/GRUCell/LSTMCell (``module="cell"``);
-    for Keras the list [kernel, recurrent_kernel, bias] that ``layer.set_weights`` takes."""
+    for Keras the list [kernel, recurrent_kernel, bias] that ``layer.set_weights`` takes. A
+    ``Stack`` gives every layer and direction (``export_stack_weights``)."""
+    if not isinstance(cell, Cell):
+        from .stack import export_stack_weights
+
+        return export_stack_weights(cell, weights, framework)
     lay = layout(cell, framework)
     if module not in ("layer", "cell"):
         raise UsageError(f"unknown module: {module!r} (must be 'layer' or 'cell')")
@@ -233,10 +245,11 @@ def export_weights(
     return list(out.values()) if framework == "keras" else out
 
 
-def init_weights(cell: Cell, *, seed: int = 0, dtype: Any = np.float64) -> dict[str, Array]:
+def init_weights(cell: Cell | Stack, *, seed: int = 0,
+                 dtype: Any = np.float64) -> dict[str, Array]:
     """Weights drawn as PyTorch's recurrent layers draw them, uniform(-1/√n, 1/√n) with n the
-    hidden size, in parameter order from ``seed``. The values are drawn in float64 and then cast,
-    so float32 weights are the float64 ones rounded."""
+    hidden size, in parameter order from ``seed`` (a stack's: layer by layer). The values are
+    drawn in float64 and then cast, so float32 weights are the float64 ones rounded."""
     dt = _float_dtype(dtype)
     graph = cell.graph
     try:
@@ -250,7 +263,7 @@ def init_weights(cell: Cell, *, seed: int = 0, dtype: Any = np.float64) -> dict[
 
 
 def example_inputs(
-    cell: Cell, *, seed: int = 0, steps: int = 1, dtype: Any = np.float64
+    cell: Cell | Stack, *, seed: int = 0, steps: int = 1, dtype: Any = np.float64
 ) -> tuple[dict[str, Array], dict[str, Array]]:
     """Weights and an input sequence from one seed: the weights are ``init_weights(cell,
     seed=seed)``, each input a (steps, size) array of standard normal values, the inputs drawn
