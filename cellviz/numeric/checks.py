@@ -16,6 +16,7 @@ __all__ = [
     "all_finite",
     "check_finite",
     "check_weights",
+    "float_array",
     "numeric",
     "shape_str",
 ]
@@ -30,9 +31,40 @@ def shape_str(shape: tuple[int | str, ...]) -> str:
     return f"({inner},)" if len(shape) == 1 else f"({inner})"
 
 
+#: The dtypes the evaluator computes in. float16 is taken too, as float32 (which holds every
+#: float16 exactly); long double is refused (numpy's BLAS does not compute in it, and taking
+#: it as float64 would lose precision silently); bfloat16 and float8 are not numpy dtypes.
+COMPUTED = ("float64", "float32")
+ACCEPTED = "float64 or float32 (float16 is read as float32)"
+
+
+def float_array(what: str, value: object) -> Array:
+    """``value`` as an array of one of the COMPUTED dtypes, or an EvaluationError naming
+    ``what`` (``weight 'W_z'``), its dtype and what is accepted. A torch tensor is read
+    without importing torch."""
+    if hasattr(value, "detach") and hasattr(value, "dtype"):
+        dtype = str(value.dtype)
+        if dtype not in ("torch.float64", "torch.float32", "torch.float16") or str(
+                getattr(value, "layout", "torch.strided")) != "torch.strided":
+            raise EvaluationError(f"{what} is a tensor of {dtype}; weights must be {ACCEPTED}")
+        value = value.detach().cpu().numpy()
+    try:
+        array = value if isinstance(value, np.ndarray) else np.asarray(value)
+    except (TypeError, ValueError, RuntimeError):
+        raise EvaluationError(f"{what} is not an array of numbers: {value!r:.60}") from None
+    if array.dtype == np.float16:
+        return array.astype(np.float32)
+    if array.dtype.name not in COMPUTED:
+        raise EvaluationError(f"{what} has dtype {array.dtype}; weights must be {ACCEPTED}")
+    return array
+
+
 def numeric(what: str, value: object, dtype: np.dtype[Any]) -> Array:
     """``value`` as an array of ``dtype``. A floating array of another dtype is an error (mixed
-    dtypes), not a silent cast; lists and integer arrays are converted."""
+    dtypes), not a silent cast (float16 is taken as float32); lists and integer arrays are
+    converted."""
+    if isinstance(value, np.ndarray) and value.dtype == np.float16 and dtype == np.float32:
+        value = value.astype(np.float32)
     if isinstance(value, np.ndarray):
         if value.dtype == dtype:
             return value
@@ -55,7 +87,8 @@ def all_finite(array: Array) -> bool:
     # is one BLAS call, cheaper than isfinite for a small vector. Only if it is not finite (NaN,
     # infinity, or an overflow of large values) does the exact test decide.
     flat = array.reshape(-1)
-    return math.isfinite(np.dot(flat, flat)) or bool(np.isfinite(array).all())
+    with np.errstate(over="ignore", invalid="ignore"):
+        return math.isfinite(np.dot(flat, flat)) or bool(np.isfinite(array).all())
 
 
 def check_finite(what: str, array: Array) -> None:
@@ -91,13 +124,7 @@ def check_weights(
     arrays: dict[str, Array] = {}
     first: tuple[str, np.dtype[Any]] | None = None
     for name, shape in expected.items():
-        value = weights[name]
-        array = value if isinstance(value, np.ndarray) else np.asarray(value)
-        if array.dtype.kind != "f":
-            raise EvaluationError(
-                f"weight {name!r} has dtype {array.dtype}; weights must be floating point "
-                "(float64 or float32)"
-            )
+        array = float_array(f"weight {name!r}", weights[name])
         if first is None:
             first = (name, array.dtype)
         elif array.dtype != first[1]:

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import zipfile
+import math
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
-
 from ..errors import CellvizError, EvaluationError
+from ..files import check_input_file
 from .checks import Array, check_weights
+from .readers import read_npz, read_pt
 from .weights import LAYOUTS, import_weights
 
 if TYPE_CHECKING:
@@ -52,36 +52,6 @@ def _from_tensors(cell: Cell, tensors: dict[str, Any], path: Path) -> dict[str, 
         raise EvaluationError(f"{path}: {exc}") from None
 
 
-def _read_npz(path: Path) -> dict[str, Any]:
-    try:
-        data = np.load(path, allow_pickle=False)
-    except (OSError, ValueError, EOFError, zipfile.BadZipFile) as exc:
-        raise CellvizError(f"{path}: not a readable .npz file ({exc or 'empty'})") from None
-    if not isinstance(data, np.lib.npyio.NpzFile):
-        raise CellvizError(f"{path}: not a .npz archive of named arrays (one array, as "
-                           "numpy.save writes; write the weights with numpy.savez)")
-    with data:
-        return {name: data[name] for name in data.files}
-
-
-def _read_pt(path: Path) -> dict[str, Any]:
-    try:
-        import torch
-    except ImportError:
-        raise CellvizError(f"{path}: reading a .pt file needs PyTorch (pip install torch); "
-                           "or save the weights with numpy.savez as .npz") from None
-    try:
-        data = torch.load(path, map_location="cpu", weights_only=True)
-    except Exception as exc:  # torch raises many kinds for a bad file
-        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise CellvizError(f"{path}: not a readable PyTorch file ({first})") from None
-    if not isinstance(data, dict):
-        raise CellvizError(f"{path}: expected a state_dict (a dict of tensors, as "
-                           f"module.state_dict() gives), not {type(data).__name__}")
-    return {str(k): v.detach().cpu().numpy() if hasattr(v, "detach") else v
-            for k, v in data.items()}
-
-
 def load_weights_file(cell: Cell, path: str | Path) -> dict[str, Array]:
     """The cell's weights from ``path``: an .npz holding cellviz's parameter names (``W_z``,
     ...), Keras weight names (``kernel``, ``recurrent_kernel``, ``bias``, with or without a
@@ -93,11 +63,8 @@ def load_weights_file(cell: Cell, path: str | Path) -> dict[str, Array]:
     if suffix not in WEIGHT_SUFFIXES:
         raise CellvizError(f"{file}: unknown weights file type {suffix or '(none)'!r} (must be "
                            f"one of {', '.join(WEIGHT_SUFFIXES)})")
-    try:
-        found = file.is_file()
-    except OSError as exc:  # a name too long, for one
-        raise CellvizError(f"cannot read weights file {str(file)!r}: {exc.strerror}") from None
-    if not found:
+    if check_input_file(file, "weights file") is None:
         raise CellvizError(f"{file}: no such weights file")
-    tensors = _read_npz(file) if suffix == ".npz" else _read_pt(file)
+    most = sum(math.prod(shape) for shape in cell.param_shapes().values())
+    tensors = read_npz(file, most) if suffix == ".npz" else read_pt(file, most)
     return _from_tensors(cell, tensors, file)

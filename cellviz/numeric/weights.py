@@ -11,7 +11,7 @@ import numpy as np
 from ..cell import Cell
 from ..errors import EvaluationError, UsageError
 from ..record import record
-from .checks import Array, check_weights, shape_str
+from .checks import Array, check_weights, float_array, shape_str
 
 if TYPE_CHECKING:
     from ..stack import Stack
@@ -127,15 +127,6 @@ def _shape(cell: Cell, tensor: Tensor) -> tuple[int, ...]:
     return (len(rows), *shape) if len(rows) > 1 else shape
 
 
-def _as_array(name: str, value: object) -> Array:
-    if hasattr(value, "detach"):  # a torch tensor: no torch import needed to read it
-        value = value.detach().cpu().numpy()
-    array = np.asarray(value)
-    if array.dtype.kind != "f":
-        raise EvaluationError(f"tensor {name!r} has dtype {array.dtype}; expected floating point")
-    return array
-
-
 def _keyed(lay: Layout, tensors: object) -> dict[str, object]:
     """The given tensors by the layout's names: a Keras weight list is taken in order, and
     PyTorch's layer names (weight_ih_l0) are accepted as well as the cell's (weight_ih)."""
@@ -196,7 +187,7 @@ def import_weights(cell: Cell | Stack, tensors: object,
             raise EvaluationError(f"missing tensor {tensor.name!r} or {tensor.name}_l0 "
                                   f"(shape {shape_str(_shape(cell, tensor))}) for "
                                   f"{lay.counterpart}")
-        array = _as_array(tensor.name, given[tensor.name])
+        array = float_array(f"tensor {tensor.name!r}", given[tensor.name])
         expected = _shape(cell, tensor)
         if array.shape != expected:
             raise EvaluationError(f"tensor {tensor.name!r} has shape {shape_str(array.shape)}, "

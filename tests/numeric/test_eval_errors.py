@@ -68,9 +68,12 @@ def test_state_batch_must_match_input(lstm: tuple[cellviz.Cell, dict[str, Any]])
     ({"W_o": np.zeros((2, 3), np.float32)}, "mixed dtypes: weight 'W_o' is float32 but 'W_f' "
                                             "is float64"),
     ({"W_o": np.zeros((2, 3), np.int64)}, "weight 'W_o' has dtype int64; weights must be "
-                                          "floating point"),
+                                          "float64 or float32"),
+    ({"W_o": np.zeros((2, 3), np.longdouble)}, f"weight 'W_o' has dtype "
+                                               f"{np.dtype(np.longdouble)}; weights must be "
+                                               "float64 or float32"),
 ], ids=["missing", "matrix-shape", "bias-shape", "unexpected", "nan-matrix", "inf-bias",
-        "mixed-dtypes", "integer"])
+        "mixed-dtypes", "integer", "longdouble"])
 def test_bad_weights(lstm: tuple[cellviz.Cell, dict[str, Any]], change: dict[str, Any],
                      message: str) -> None:
     cell, weights = lstm

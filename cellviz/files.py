@@ -1,0 +1,35 @@
+"""A user's input file checked before it is read: an existing regular file (not a FIFO, a
+device or a directory, which would block or never end) of bounded size; one line otherwise."""
+
+from __future__ import annotations
+
+import os
+import stat
+from pathlib import Path
+
+from .errors import CellvizError, shorten
+
+__all__ = ["check_input_file"]
+
+
+def check_input_file(path: str | Path, what: str, most: int | None = None) -> int | None:
+    """The size in bytes of ``path`` if it is a regular file of at most ``most`` bytes; None if
+    nothing is there; otherwise a CellvizError naming ``what`` (``cell file``, ``weights
+    file``), the path and the reason."""
+    shown = shorten(str(path), 60)
+    try:
+        info = os.stat(path)
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError) as exc:  # a name too long, a NUL in it, a loop of links
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        raise CellvizError(f"cannot read {what} {shown!r}: {reason}") from None
+    if stat.S_ISDIR(info.st_mode):
+        raise CellvizError(f"cannot read {what} {shown!r}: it is a directory")
+    if not stat.S_ISREG(info.st_mode):
+        raise CellvizError(f"cannot read {what} {shown!r}: not a regular file (a FIFO, device "
+                           "or socket is not read)")
+    if most is not None and info.st_size > most:
+        raise CellvizError(f"cannot read {what} {shown!r}: {info.st_size:,} bytes, more than "
+                           f"the {most:,} a {what} may have")
+    return info.st_size
