@@ -11,6 +11,7 @@ from .graph import CellGraph
 
 if TYPE_CHECKING:
     from .numeric.checks import Array
+    from .numeric.grad import Gradients
     from .numeric.ops import Prepared
     from .numeric.plan import EvalPlan
     from .params import ParamTable
@@ -97,6 +98,20 @@ class Cell:
         from .numeric.evaluate import run
 
         return run(self.plan, weights, xs, state)
+
+    def grad(
+        self, weights: Mapping[str, Any] | Prepared, xs: Any,
+        state: Mapping[str, Any] | None = None, *, loss: Any = "sum", trace: bool = False,
+    ) -> Gradients:
+        """Backpropagation through time: run xs of shape (T, i) or (T, B, i) from ``state`` and
+        return the loss and its gradients with respect to every parameter, every input step and
+        the initial state (``Gradients``). ``loss`` is "sum" (of h over every step), an array of
+        dL/dh for every step, a dict of such arrays by output name, or a function of the
+        outputs h that returns (loss, dL/dh); ``trace=True`` adds every node's gradient at every
+        step."""
+        from .numeric.grad import grad
+
+        return grad(self.plan, weights, xs, state, loss=loss, trace=trace)
 
     def __repr__(self) -> str:
         sizes = ", ".join(f"{s}={v}" for s, v in self.sizes)

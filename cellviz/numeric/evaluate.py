@@ -8,11 +8,12 @@ from typing import Any
 import numpy as np
 
 from ..errors import EvaluationError
+from ..record import record
 from .checks import Array, check_finite, numeric, shape_str
 from .ops import Prepared
 from .plan import EvalPlan
 
-__all__ = ["run", "step"]
+__all__ = ["Forward", "forward", "prepared", "run", "step"]
 
 #: Inputs: one array for a cell with one input, else a dict by input name.
 Inputs = Any
@@ -27,7 +28,7 @@ def step(
     """One step: ``x`` is (i,) or (B, i); ``state`` maps each state to (n,) or (B, n), zeros when
     None. Returns the outputs by vector name (``h``, ``c``, declared outputs) and the trace: the
     value of every node by id, inputs and state values included."""
-    bound = _prepared(plan, weights)
+    bound = prepared(plan, weights)
     xs, batch = _inputs(plan, x, bound.dtype, sequence=False)
     values = _state(plan, state, bound.dtype, batch)
     values.update(xs)
@@ -50,7 +51,27 @@ def run(
 ) -> tuple[Array, dict[str, Array]]:
     """A whole sequence: ``xs`` is (T, i) or (T, B, i). Returns ``hs``, the output ``h`` at every
     step stacked over time, (T, n) or (T, B, n), and the final state by name."""
-    bound = _prepared(plan, weights)
+    result = forward(plan, prepared(plan, weights), xs, state, keep=False)
+    return result.hs, result.final
+
+
+@record
+class Forward:
+    """A sequence run forward: ``hs`` and the final state as ``run`` returns them, the checked
+    inputs by name (T, ..., size), their batch shape, and with ``keep`` every step's values by
+    node id (inputs and the states at t-1 included), which the backward pass reads."""
+
+    hs: Array
+    final: dict[str, Array]
+    inputs: dict[str, Array]
+    batch: tuple[int, ...]
+    steps: tuple[dict[str, Array], ...]
+
+
+def forward(
+    plan: EvalPlan, bound: Prepared, xs: Inputs, state: Mapping[str, Any] | None, *, keep: bool
+) -> Forward:
+    """Run a sequence through the plan; with ``keep``, hold on to every step's values."""
     seqs, batch = _inputs(plan, xs, bound.dtype, sequence=True)
     values = _state(plan, state, bound.dtype, batch)
     steps = next(iter(seqs.values())).shape[0] if seqs else 0
@@ -68,6 +89,7 @@ def run(
     hs = np.empty((steps, *batch, size), bound.dtype)
     prev = [(prev_id, s) for s, prev_id, _ in plan.states]
     ops = plan.ops
+    kept: list[dict[str, Array]] = []
     for t in range(steps):
         for name, seq in seqs.items():
             values[name] = seq[t]
@@ -76,11 +98,15 @@ def run(
         for op in ops:
             op(values, products, bound)
         hs[t] = values[hidden]
+        if keep:
+            kept.append(values)
         values = {p: values[s] for p, s in prev}
-    return hs, {s: values[prev_id] for s, prev_id, _ in plan.states}
+    final = {s: values[prev_id] for s, prev_id, _ in plan.states}
+    return Forward(hs, final, seqs, batch, tuple(kept))
 
 
-def _prepared(plan: EvalPlan, weights: Mapping[str, Any] | Prepared) -> Prepared:
+def prepared(plan: EvalPlan, weights: Mapping[str, Any] | Prepared) -> Prepared:
+    """The weights bound to the plan, or prepared weights checked to belong to its cell."""
     if not isinstance(weights, Prepared):
         return plan.bind(weights)
     if weights.cell is not plan.cell and weights.cell != plan.cell:

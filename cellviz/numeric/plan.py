@@ -54,6 +54,7 @@ class Group:
 class EvalPlan:
     """A cell compiled for evaluation: groups of stacked matrix terms and one instruction per
     node in topological order. Built once per cell (``Cell.plan``), used for every call.
+    ``slots`` gives each dense node's matrix terms as (group, first row, row after the last);
     ``biases`` names each dense node's bias parameters; ``uncarried`` the dense nodes whose
     biases no group product adds; ``diags`` the element-wise weights the instructions read;
     ``products`` how many products (groups, block sums, shared activations) a step holds."""
@@ -70,6 +71,7 @@ class EvalPlan:
     node_ids: tuple[str, ...]
     inputs: tuple[tuple[str, int], ...]  # name, size
     states: tuple[tuple[str, str, int], ...]  # name, id of the value at t-1, size
+    slots: dict[str, tuple[Slot, ...]]  # each dense node's matrix terms as group rows
 
     @property
     def graph(self) -> CellGraph:
@@ -177,6 +179,7 @@ def compile_plan(cell: Cell) -> EvalPlan:
         tuple((name, cell.size(graph.node(name).size)) for name in graph.inputs),
         tuple((s, graph.prev_id(s), cell.size(graph.node(graph.prev_id(s)).size))
               for s in graph.states),
+        {node: tuple(slots) for node, slots in where.items()},
     )
 
 

@@ -1,0 +1,97 @@
+"""Independent references for Cell.grad: a torch evaluator that walks the graph node by node
+(for torch.autograd), and central finite differences of a loss computed with Cell.step."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from cellviz.cell import Cell
+
+Arrays = dict[str, Any]
+
+
+def torch_walk(torch: Any, cell: Cell, weights: Arrays, xs: Arrays, state: Arrays,
+               upstream: Arrays) -> tuple[Any, Arrays, Arrays, Arrays, list[Arrays]]:
+    """The cell run in torch, written from the graph alone: the loss sum(u * output) over
+    every step and output in ``upstream`` (name -> (T, ..., size)), and the leaf tensors
+    (weights, inputs by name (T, ...), initial state by name) with their gradients after
+    ``loss.backward()``, and every node's tensor at every step (each a tensor of its own)."""
+    # F.hardsigmoid's backward multiplies by 1/6 rounded to float32 (3e-8 off in float64), so
+    # the reference writes relu6(x + 3) / 6 out.
+    acts = {"identity": lambda v: v, "sigmoid": torch.sigmoid, "tanh": torch.tanh,
+            "relu": torch.relu, "hard_sigmoid": lambda v: torch.clamp(v + 3.0, 0.0, 6.0) / 6.0,
+            "softsign": torch.nn.functional.softsign}
+    graph = cell.graph
+    w = {k: torch.tensor(v, requires_grad=True) for k, v in weights.items()}
+    x = {k: torch.tensor(v, requires_grad=True) for k, v in xs.items()}
+    s0 = {k: torch.tensor(v, requires_grad=True) for k, v in state.items()}
+    current = dict(s0)
+    loss = torch.zeros((), dtype=torch.float64)
+    steps = next(iter(x.values())).shape[0]
+    nodes: list[Arrays] = []
+    for t in range(steps):
+        values: Arrays = {}
+        for node in graph.nodes:
+            ins = [None if o.source is None else acts[o.activation](values[o.source])
+                   for o in node.operands]
+            if node.kind == "input":
+                value = x[node.id][t]
+            elif node.kind == "state":
+                value = current[node.name]
+            elif node.kind == "dense":
+                value = 0
+                for o, v in zip(node.operands, ins, strict=True):
+                    p = w[o.param]
+                    value = value + (v @ p.T if o.role == "matrix" else p * v if v is not None
+                                     else p)
+            elif node.kind == "pointwise":
+                a, b = [*ins, None][:2]
+                value = (-a if node.op == "neg" else 1.0 - a if node.op == "one_minus"
+                         else a * b if node.op == "mul" else a + b if node.op == "add"
+                         else a - b)
+            else:
+                value = ins[0]
+            values[node.id] = value.clone()  # a tensor of its own, for its own gradient
+            values[node.id].retain_grad()
+        for name, u in upstream.items():
+            loss = loss + (torch.tensor(u[t]) * values[name]).sum()
+        current = {s: values[s] for s in graph.states}
+        nodes.append(values)
+    loss.backward()
+    return loss, w, x, s0, nodes
+
+
+def step_loss(cell: Cell, weights: Arrays, xs: Arrays, state: Arrays, upstream: Arrays) -> float:
+    """sum(u * output) over every step, run one Cell.step at a time."""
+    total = 0.0
+    steps = next(iter(xs.values())).shape[0]
+    current = state
+    for t in range(steps):
+        out, _ = cell.step(weights, {k: v[t] for k, v in xs.items()}, current)
+        total += sum(float(np.sum(u[t] * out[name])) for name, u in upstream.items())
+        current = {s: out[s] for s in cell.graph.states}
+    return total
+
+
+def finite_differences(cell: Cell, weights: Arrays, xs: Arrays, state: Arrays,
+                       upstream: Arrays, eps: float = 1e-6) -> tuple[Arrays, Arrays, Arrays]:
+    """Central differences of ``step_loss`` for every weight, input and initial-state number."""
+
+    def diff(arrays: Arrays) -> Arrays:
+        out: Arrays = {}
+        for name, array in arrays.items():
+            g = np.zeros_like(array)
+            for index in np.ndindex(array.shape):
+                keep = array[index]
+                array[index] = keep + eps
+                up = step_loss(cell, weights, xs, state, upstream)
+                array[index] = keep - eps
+                down = step_loss(cell, weights, xs, state, upstream)
+                array[index] = keep
+                g[index] = (up - down) / (2 * eps)
+            out[name] = g
+        return out
+
+    return diff(weights), diff(xs), diff(state)
