@@ -1,4 +1,5 @@
-"""Exact parameter accounting: a table per dense node and parameter, as text or JSON."""
+"""Exact parameter accounting: a table per dense node and parameter, as text, JSON, Markdown,
+LaTeX or CSV."""
 
 from __future__ import annotations
 
@@ -12,7 +13,11 @@ from .stack import DIRECTIONS
 if TYPE_CHECKING:
     from .stack import Stack
 
-__all__ = ["ParamEntry", "ParamTable", "StackParams", "param_table", "shape_text", "stack_params"]
+__all__ = ["TABLE_FORMATS", "ParamEntry", "ParamTable", "StackParams", "param_table",
+           "shape_text", "stack_params"]
+
+#: The formats a parameter table is written in.
+TABLE_FORMATS = ("text", "json", "markdown", "latex", "csv")
 
 _ROLE_NOUNS = {
     "matrix": ("weight matrix", "weight matrices"),
@@ -137,6 +142,40 @@ class ParamTable:
         out += [line(r) for r in rows]
         out.append(self.summary())
         return "\n".join(out) + "\n"
+
+
+    def to_markdown(self) -> str:
+        """A GitHub-flavoured Markdown table, with a total row."""
+        from .tables import to_markdown
+
+        return to_markdown(self)
+
+    def to_latex(self) -> str:
+        """A LaTeX ``tabular`` with booktabs rules, with a total row."""
+        from .tables import to_latex
+
+        return to_latex(self)
+
+    def to_csv(self) -> str:
+        """Comma-separated values: a header and a row per parameter."""
+        from .tables import to_csv
+
+        return to_csv(self)
+
+    def to_format(self, format: str) -> str:
+        """The table in one of TABLE_FORMATS (text, json, markdown, latex, csv)."""
+        if format == "json":
+            import json
+
+            return json.dumps(self.to_dict(), indent=2, ensure_ascii=False) + "\n"
+        writers = {"text": self.to_text, "markdown": self.to_markdown, "latex": self.to_latex,
+                   "csv": self.to_csv}
+        if format not in writers:
+            from .errors import UsageError
+
+            raise UsageError(f"unknown table format: {format!r} (must be one of "
+                             f"{', '.join(TABLE_FORMATS)})")
+        return writers[format]()
 
 
 def param_table(cell: Cell) -> ParamTable:

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import argparse
 import gc
-import json
 import sys
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
-from ..errors import CellvizError
+from ..errors import CellvizError, UsageError
 from ..lang.library import BUILTIN_CELLS, CONVENTIONS, builtin_conventions, load_graph
+from ..params import TABLE_FORMATS
 from .args import Parser, add_cell_arguments, cell_from_args
 from .evaluate import add_eval
 from .render import add_gallery, add_render
@@ -36,11 +36,10 @@ def _run_list(args: argparse.Namespace) -> int:
 
 
 def _run_params(args: argparse.Namespace) -> int:
+    if args.json and args.format not in (None, "json"):
+        raise UsageError(f"--json and --format {args.format} disagree (--json is --format json)")
     table = cell_from_args(args).params()
-    if args.json:
-        print(json.dumps(table.to_dict(), indent=2, ensure_ascii=False))
-    else:
-        sys.stdout.write(table.to_text())
+    sys.stdout.write(table.to_format("json" if args.json else args.format or "text"))
     return 0
 
 
@@ -57,8 +56,10 @@ def _add_params(sub: Subparsers) -> None:
     p = sub.add_parser("params", help="a cell's parameter table",
                        description="Print every parameter of a cell with its shape and count.")
     add_cell_arguments(p)
-    p.add_argument("--json", action="store_true",
-                   help="print an object with total and tensors (name, shape, count)")
+    p.add_argument("--format", choices=TABLE_FORMATS, default=None,
+                   help="text (default), json (an object with total and tensors), markdown "
+                   "(a GitHub table), latex (a booktabs tabular) or csv")
+    p.add_argument("--json", action="store_true", help="the same as --format json")
     p.set_defaults(run=_run_params)
 
 
