@@ -28,6 +28,7 @@ from .stack import Stack, stack
 
 if TYPE_CHECKING:
     from .draw.render import RenderOptions, render, save
+    from .interop.torch_io import from_torch
     from .lang.library import BUILTIN_CELLS, CONVENTIONS, load, load_graph
     from .numeric.weights import example_inputs, export_weights, import_weights, init_weights
 
@@ -38,6 +39,7 @@ _LAZY = {
         ("example_inputs", "export_weights", "import_weights", "init_weights"), "numeric.weights"
     ),
     **dict.fromkeys(("RenderOptions", "render", "save"), "draw.render"),
+    "from_torch": "interop.torch_io",
 }
 
 
@@ -75,6 +77,7 @@ __all__ = [
     "UsageError",
     "example_inputs",
     "export_weights",
+    "from_torch",
     "import_weights",
     "init_weights",
     "load",

@@ -102,7 +102,7 @@ def test_formulas_agree_with_totals() -> None:
         ({"input_size": 3, "hidden_size": 2.5}, UsageError, "size n must be a positive integer"),
         ({"input_size": True, "hidden_size": 2}, UsageError, "size i must be a positive integer"),
         ({"input_size": 3, "hidden_size": 2, "proj_size": 1, "convention": "torch"}, UsageError,
-         "unknown convention: 'torch' (must be one of paper, pytorch, keras)"),
+         "unknown convention: 'torch' (must be one of paper, pytorch, keras, flax)"),
         ({"input_size": 3, "hidden_size": 2, "proj_size": 1}, UsageError,
          "cell 'gru' has no size p"),
     ],

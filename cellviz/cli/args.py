@@ -71,7 +71,7 @@ def add_cell_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--size", type=_size_binding, action="append", default=[],
                         metavar="NAME=INT", help="bind another size symbol of a cell file")
     parser.add_argument("--convention", choices=CONVENTIONS, default="paper",
-                        help="whose form of the cell: paper (default), pytorch or keras")
+                        help="whose form of the cell: paper (default), pytorch, keras or flax")
 
 
 def cell_from_args(args: argparse.Namespace) -> Cell:

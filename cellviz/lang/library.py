@@ -24,8 +24,8 @@ __all__ = [
 #: The built-in cells, in the order ``cellviz list`` shows them.
 BUILTIN_CELLS = ("rnn", "gru", "lstm", "lstm-peephole", "cifg", "lstm-proj", "mgu")
 
-#: Conventions: the article's and papers' form, and the forms PyTorch and Keras 3 compute.
-CONVENTIONS = ("paper", "pytorch", "keras")
+#: Conventions: the article's and papers' form, and the forms PyTorch, Keras 3 and flax compute.
+CONVENTIONS = ("paper", "pytorch", "keras", "flax")
 
 #: The largest size a symbol may be bound to: far beyond any real cell, small enough that
 #: every count stays an exact, printable integer.

@@ -1,4 +1,4 @@
-"""Weights: default initialisation, example inputs from a seed, PyTorch and Keras tensors."""
+"""Weights: default initialisation, example inputs from a seed, framework tensors in and out."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ import numpy as np
 
 from ..cell import Cell
 from ..errors import EvaluationError, UsageError
-from ..record import record
 from .checks import Array, check_weights, float_array, shape_str
+from .layouts import FRAMEWORKS, LAYOUTS, Layout, Tensor, layout, resolve
 
 if TYPE_CHECKING:
     from ..stack import Stack
@@ -19,112 +19,35 @@ if TYPE_CHECKING:
 __all__ = [
     "FRAMEWORKS",
     "LAYOUTS",
-    "Layout",
-    "Tensor",
     "example_inputs",
     "export_weights",
     "import_weights",
     "init_weights",
+    "layout",
 ]
-
-Framework = Literal["pytorch", "keras"]
-FRAMEWORKS: tuple[str, ...] = ("pytorch", "keras")
-_FRAMEWORK_NAMES = {"pytorch": "PyTorch", "keras": "Keras"}
-
-
-@record
-class Tensor:
-    """One framework tensor made of cell parameters: each row of ``parts`` is concatenated
-    along the first axis (gates stacked in the framework's order); several rows are stacked into
-    a new first axis (Keras' GRU bias, shape (2, 3n)); ``transpose`` for Keras' (in, out)
-    kernels. ``layer_only``: a tensor only the layer has (PyTorch's weight_hr of nn.LSTM)."""
-
-    name: str
-    parts: tuple[tuple[str, ...], ...]
-    transpose: bool = False
-    layer_only: bool = False
-
-
-@record
-class Layout:
-    """How one cell's parameters make up a framework's tensors, in the framework's order."""
-
-    framework: str
-    cell: str
-    counterpart: str
-    tensors: tuple[Tensor, ...]
-
-    @property
-    def params(self) -> frozenset[str]:
-        return frozenset(p for t in self.tensors for row in t.parts for p in row)
-
-
-def _pytorch(cell: str, gates: str, counterpart: str, proj: bool = False) -> Layout:
-    # PyTorch's documented names: W_i<gate> for weight_ih, W_h<gate> for weight_hh, and so on.
-    def row(prefix: str) -> tuple[tuple[str, ...], ...]:
-        return (tuple(f"{prefix}{g}" for g in gates),)
-
-    tensors = [Tensor("weight_ih", row("W_i")), Tensor("weight_hh", row("W_h")),
-               Tensor("bias_ih", row("b_i")), Tensor("bias_hh", row("b_h"))]
-    if proj:
-        tensors.append(Tensor("weight_hr", (("W_hr",),), layer_only=True))
-    return Layout("pytorch", cell, counterpart, tuple(tensors))
-
-
-def _keras(cell: str, gates: tuple[str, ...], counterpart: str,
-           bias: tuple[tuple[str, ...], ...] | None = None) -> Layout:
-    return Layout("keras", cell, counterpart, (
-        Tensor("kernel", (tuple(f"W_{g}" for g in gates),), transpose=True),
-        Tensor("recurrent_kernel", (tuple(f"U_{g}" for g in gates),), transpose=True),
-        Tensor("bias", bias or (tuple(f"b_{g}" for g in gates),)),
-    ))
-
-
-#: Every cell with a framework counterpart; the gate order is the framework's.
-LAYOUTS: tuple[Layout, ...] = (
-    _pytorch("rnn", "h", "torch.nn.RNNCell / nn.RNN"),
-    _pytorch("gru", "rzn", "torch.nn.GRUCell / nn.GRU"),
-    _pytorch("lstm", "ifgo", "torch.nn.LSTMCell / nn.LSTM"),
-    _pytorch("lstm-proj", "ifgo", "torch.nn.LSTM(proj_size=p)", proj=True),
-    _keras("rnn", ("h",), "keras.layers.SimpleRNN"),
-    _keras("gru", ("z", "r", "h"), "keras.layers.GRU",
-           bias=(("b_xz", "b_xr", "b_xh"), ("b_hz", "b_hr", "b_hh"))),
-    _keras("lstm", ("i", "f", "g", "o"), "keras.layers.LSTM"),
-)
-
-
-def layout(cell: Cell, framework: str) -> Layout:
-    """The layout of a cell's parameters in a framework, or an error naming cell and framework."""
-    if framework not in FRAMEWORKS:
-        raise UsageError(f"unknown framework: {framework!r} (must be one of "
-                         f"{', '.join(FRAMEWORKS)})")
-    fw = _FRAMEWORK_NAMES[framework]
-    known = [lay for lay in LAYOUTS if lay.framework == framework]
-    names = ", ".join(lay.cell for lay in known)
-    from ..lang.library import BUILTIN_CELLS, load_graph
-
-    builtin = cell.name in BUILTIN_CELLS and cell.graph == load_graph(cell.name, cell.convention)
-    for lay in known:
-        if lay.cell == cell.name and builtin:
-            if lay.params == frozenset(cell.param_shapes()):
-                return lay
-            raise EvaluationError(
-                f"cell {cell.name!r} in the {cell.convention} convention does not compute "
-                f"like {lay.counterpart}: load it with convention={framework!r}"
-            )
-    what = f"cell {cell.name!r}" if builtin or cell.name not in BUILTIN_CELLS else (
-        f"the cell file {cell.graph.path!r} (named {cell.name!r})")
-    raise EvaluationError(f"{what} has no {fw} counterpart ({fw} cells: {names})")
 
 
 def _shape(cell: Cell, tensor: Tensor) -> tuple[int, ...]:
     shapes = cell.param_shapes()
-    rows = [sum(shapes[p][0] for p in row) for row in tensor.parts]
-    rest = shapes[tensor.parts[0][0]][1:]
+    rows = [sum(shapes[p.lstrip("~")][0] for p in row) for row in tensor.parts]
+    rest = shapes[tensor.parts[0][0].lstrip("~")][1:]
     shape = (rows[0], *rest)
     if tensor.transpose:
         shape = shape[::-1]
-    return (len(rows), *shape) if len(rows) > 1 else shape
+    shape = (len(rows), *shape) if len(rows) > 1 else shape
+    return (1, *shape) if tensor.lead else shape
+
+
+def _flat(tensors: Mapping[str, object], prefix: str = "") -> dict[str, object]:
+    """flax's nested parameters ({"params": {"ii": {"kernel": ...}}}) as "ii/kernel"."""
+    flat: dict[str, object] = {}
+    for key, value in tensors.items():
+        if isinstance(value, Mapping):
+            flat.update(_flat(value, "" if not prefix and key == "params" else
+                              f"{prefix}{key}/"))
+        else:
+            flat[f"{prefix}{key}"] = value
+    return flat
 
 
 def _keyed(lay: Layout, tensors: object) -> dict[str, object]:
@@ -133,7 +56,8 @@ def _keyed(lay: Layout, tensors: object) -> dict[str, object]:
     names = [t.name for t in lay.tensors]
     if isinstance(tensors, Mapping):
         keyed: dict[str, object] = {}
-        for key, value in tensors.items():
+        given = _flat(tensors) if lay.framework == "flax" else tensors
+        for key, value in given.items():
             base = key[:-3] if lay.framework == "pytorch" and key.endswith("_l0") else key
             if base not in names:
                 raise EvaluationError(
@@ -157,9 +81,10 @@ def _keyed(lay: Layout, tensors: object) -> dict[str, object]:
 def import_weights(cell: Cell | Stack, tensors: object,
                    framework: str = "pytorch") -> dict[str, Array]:
     """A framework's tensors as the cell's weights: a PyTorch state_dict (nn.RNN/GRU/LSTM or
-    the RNNCell/GRUCell/LSTMCell names) or a Keras weight list [kernel, recurrent_kernel, bias].
-    Plain numpy arrays do; neither framework needs to be installed. The weights keep the dtype
-    of the tensors. A ``Stack`` takes the names of every layer and direction
+    the RNNCell/GRUCell/LSTMCell names), a Keras weight list [kernel, recurrent_kernel, bias],
+    an ONNX node's initializers by input name (W, R, B, P) or flax's parameters (nested or
+    as "ii/kernel"). Plain numpy arrays do; no framework needs to be installed. The weights
+    keep the dtype of the tensors. A ``Stack`` takes the names of every layer and direction
     (``import_stack_weights``).
 
     >>> import cellviz, numpy
@@ -173,7 +98,7 @@ def import_weights(cell: Cell | Stack, tensors: object,
         from .stack import import_stack_weights
 
         return import_stack_weights(cell, tensors, framework)
-    lay = layout(cell, framework)
+    lay, _ = resolve(cell, framework)
     given = _keyed(lay, tensors)
     shapes = cell.param_shapes()
     weights: dict[str, Array] = {}
@@ -192,14 +117,19 @@ def import_weights(cell: Cell | Stack, tensors: object,
         if array.shape != expected:
             raise EvaluationError(f"tensor {tensor.name!r} has shape {shape_str(array.shape)}, "
                                   f"expected {shape_str(expected)} for {lay.counterpart}")
+        if tensor.lead:
+            array = array[0]
         rows = [array[k] for k in range(len(tensor.parts))] if len(tensor.parts) > 1 else [array]
         for row, parts in zip(rows, tensor.parts, strict=True):
             stacked = row.T if tensor.transpose else row
             start = 0
             for p in parts:
-                stop = start + shapes[p][0]
-                weights[p] = np.array(stacked[start:stop])
+                stop = start + shapes[p.lstrip("~")][0]
+                piece = stacked[start:stop]
                 start = stop
+                if p.startswith("~"):
+                    continue
+                weights[p] = weights[p] + piece if p in weights else np.array(piece)
     return {p: weights[p] for p in shapes}
 
 
@@ -212,13 +142,14 @@ def export_weights(
 ) -> dict[str, Array] | list[Array] | list[list[Array]]:
     """The cell's weights as a framework's tensors: for PyTorch a state_dict of nn.RNN/GRU/LSTM
     (``module="layer"``, names ending in _l0) or of RNNCell/GRUCell/LSTMCell (``module="cell"``);
-    for Keras the list [kernel, recurrent_kernel, bias] that ``layer.set_weights`` takes. A
-    ``Stack`` gives every layer and direction (``export_stack_weights``)."""
+    for Keras the list [kernel, recurrent_kernel, bias] that ``layer.set_weights`` takes; for
+    ONNX the node's W, R, B (and P); for flax the parameters by "ii/kernel" names. A ``Stack``
+    gives every layer and direction (``export_stack_weights``)."""
     if not isinstance(cell, Cell):
         from .stack import export_stack_weights
 
         return export_stack_weights(cell, weights, framework)
-    lay = layout(cell, framework)
+    lay, _ = resolve(cell, framework)
     if module not in ("layer", "cell"):
         raise UsageError(f"unknown module: {module!r} (must be 'layer' or 'cell')")
     arrays = check_weights(cell.param_shapes(), weights, cell.name)
@@ -227,10 +158,21 @@ def export_weights(
         if tensor.layer_only and module == "cell":
             raise EvaluationError(f"{lay.counterpart} has no cell module; export it with "
                                   "module='layer'")
-        rows = [np.concatenate([arrays[p] for p in parts]) for parts in tensor.parts]
+        rows = []
+        for parts in tensor.parts:
+            seen: set[str] = set()
+            pieces = []
+            for p in parts:
+                own = p.lstrip("~")
+                pieces.append(np.zeros_like(arrays[own]) if p != own or p in seen
+                              else arrays[p])
+                seen.add(p)
+            rows.append(np.concatenate(pieces))
         if tensor.transpose:
             rows = [np.ascontiguousarray(r.T) for r in rows]
         array = np.stack(rows) if len(rows) > 1 else rows[0]
+        if tensor.lead:
+            array = array[np.newaxis]
         suffix = "_l0" if framework == "pytorch" and module == "layer" else ""
         out[tensor.name + suffix] = array
     return list(out.values()) if framework == "keras" else out

@@ -24,7 +24,7 @@ def test_list_shows_every_builtin_with_its_formula(capsys: pytest.CaptureFixture
     assert code == 0
     lines = out.splitlines()
     assert [line.split()[0] for line in lines] == list(BUILTIN_CELLS)
-    assert "3·n·i + 3·n² + 3·n" in lines[1] and "paper, pytorch, keras" in lines[1]
+    assert "3·n·i + 3·n² + 3·n" in lines[1] and "paper, pytorch, keras, flax" in lines[1]
     code, out, _ = run(capsys, "list", "--convention", "pytorch")
     assert "4·n·i + 4·n² + 8·n" in out.splitlines()[2]
 

@@ -66,7 +66,7 @@ def scenes() -> list[tuple[str, Scene]]:
     frameworks = [(f"{n}-{conv}", compose(cellviz.load(n, input_size=3, hidden_size=2,
                                                       proj_size=1 if n == "lstm-proj" else None,
                                                       convention=conv), THEMES["light"]))
-                  for conv in ("pytorch", "keras") for n in cellviz.BUILTIN_CELLS
+                  for conv in ("pytorch", "keras", "flax") for n in cellviz.BUILTIN_CELLS
                   if conv in cellviz.lang.library.builtin_conventions(n)]
     unrolled = [(f"{n}-unroll3-values", compose_unrolled(
         c, THEMES["light"], 3, (values(c, 0), values(c, 1), values(c, 2))))

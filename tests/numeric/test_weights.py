@@ -11,9 +11,9 @@ from helpers import every_cell, load
 
 import cellviz
 from cellviz.lang.library import builtin_text
-from cellviz.numeric.weights import LAYOUTS
+from cellviz.numeric.layouts import LAYOUTS
 
-LAYOUT_IDS = [f"{lay.cell}-{lay.framework}" for lay in LAYOUTS]
+LAYOUT_IDS = [f"{lay.cell}-{lay.framework}-{k}" for k, lay in enumerate(LAYOUTS)]
 
 
 @every_cell
@@ -54,12 +54,14 @@ def test_example_inputs_same_seed_same_numbers() -> None:
 
 
 def _cell_for(layout_index: int) -> cellviz.Cell:
+    """The built-in cell, in the first convention whose parameters the layout holds."""
     lay = LAYOUTS[layout_index]
-    convention = "pytorch" if lay.framework == "pytorch" else "keras"
-    if lay.cell == "lstm-proj":
-        return cellviz.load(lay.cell, input_size=3, hidden_size=4, proj_size=2,
-                            convention=convention)
-    return load(lay.cell, convention, n=4)
+    for convention in cellviz.CONVENTIONS:
+        cell = cellviz.load(lay.cell, input_size=3, hidden_size=4, convention=convention,
+                            proj_size=2 if lay.cell == "lstm-proj" else None)
+        if lay.params == set(cell.param_shapes()):
+            return cell
+    raise AssertionError(f"no convention of {lay.cell} fits {lay.counterpart}")
 
 
 @pytest.mark.parametrize("index", range(len(LAYOUTS)), ids=LAYOUT_IDS)
