@@ -11,6 +11,7 @@ from ..graph import CellGraph
 from ..lang.forms import Form, derive
 from ..numeric.checks import Array
 from ..numeric.weights import import_weights
+from ..stack import Stack
 
 __all__ = ["bind", "from_torch", "torch_module_call"]
 
@@ -37,22 +38,18 @@ def _kind(module: object) -> str:
                        f"torch.nn.{', torch.nn.'.join(_KINDS)})")
 
 
-def from_torch(module: Any) -> tuple[Cell, dict[str, Array]]:
+def from_torch(module: Any) -> tuple[Cell | Stack, dict[str, Array]]:
     """A PyTorch recurrent module as a cell in the PyTorch convention and its weights, in the
-    module's dtype: ``nn.RNN``, ``nn.GRU``, ``nn.LSTM`` (one layer, one direction; ``proj_size``
-    gives ``lstm-proj``) and ``nn.RNNCell``, ``nn.GRUCell``, ``nn.LSTMCell``. ``bias=False``
-    and ``nonlinearity="relu"`` give cells of their own (``rnn-relu``, ``gru-nobias``)."""
+    module's dtype: ``nn.RNN``, ``nn.GRU``, ``nn.LSTM`` (``proj_size`` gives ``lstm-proj``) and
+    ``nn.RNNCell``, ``nn.GRUCell``, ``nn.LSTMCell``. ``bias=False`` and
+    ``nonlinearity="relu"`` give cells of their own (``rnn-relu``, ``gru-nobias``). A layer
+    with ``num_layers > 1`` or ``bidirectional=True`` gives a ``Stack`` and its weights by
+    PyTorch's suffixed names (``W_ii_l1_reverse``)."""
     kind = _kind(module)
     name = _KINDS[kind]
+    layers, directions = 1, 1
     if not kind.endswith("Cell"):
-        if module.num_layers != 1:
-            raise CellvizError(
-                f"torch.nn.{kind} with num_layers={module.num_layers}: cellviz reads one layer "
-                "for now (stacks of layers are not supported yet)")
-        if module.bidirectional:
-            raise CellvizError(
-                f"torch.nn.{kind} with bidirectional=True: cellviz reads one direction for now "
-                "(bidirectional layers are not supported yet)")
+        layers, directions = module.num_layers, 2 if module.bidirectional else 1
         if kind == "LSTM" and module.proj_size:
             name = "lstm-proj"
     activations = {"candidate": module.nonlinearity} if name == "rnn" else {}
@@ -70,7 +67,11 @@ def from_torch(module: Any) -> tuple[Cell, dict[str, Array]]:
             raise EvaluationError(f"tensor {key!r} is {value.dtype}: cellviz computes in "
                                   "float32 or float64 (convert the module with .double())")
         state[key] = value.detach().cpu().numpy()
-    return cell, import_weights(cell, state, "pytorch")
+    if layers == 1 and directions == 1:
+        return cell, import_weights(cell, state, "pytorch")
+    upper = bind(graph, "pytorch", **dict(sizes, i=directions * sizes.get("p", sizes["n"])))
+    stack = Stack(((cell,) * directions, *[(upper,) * directions] * (layers - 1)))
+    return stack, import_weights(stack, state, "pytorch")
 
 
 def torch_module_call(cell: Cell, form: Form, *, module: str = "layer") -> str:
