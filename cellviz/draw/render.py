@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
+import re
 import stat
 import sys
 import tempfile
@@ -23,8 +24,8 @@ if TYPE_CHECKING:
     from .scene import Scene
     from .values import Values
 
-__all__ = ["FORMATS", "RenderOptions", "check_scale", "environment", "output_format", "render",
-           "render_bytes", "save", "write_atomic"]
+__all__ = ["FORMATS", "RenderOptions", "check_id_prefix", "check_scale", "environment",
+           "output_format", "render", "render_bytes", "save", "write_atomic"]
 
 #: Output formats; png and pdf need the raster extra (cairosvg).
 FORMATS = ("svg", "png", "pdf")
@@ -42,6 +43,19 @@ def check_scale(scale: object) -> float:
         raise UsageError(f"scale must be a number from {MIN_SCALE:g} to {MAX_SCALE:g}, "
                          f"not {scale!r}")
     return float(scale)
+
+
+#: What an id prefix may hold: it starts every id in the figure, so it is a valid XML name
+#: and CSS identifier on its own.
+_ID_PREFIX = re.compile(r"[A-Za-z][A-Za-z0-9_-]{0,63}")
+
+
+def check_id_prefix(prefix: object) -> None:
+    """A UsageError unless ``prefix`` is None or an id prefix (a letter, then up to 63 letters,
+    digits, ``-`` or ``_``)."""
+    if prefix is not None and not (isinstance(prefix, str) and _ID_PREFIX.fullmatch(prefix)):
+        raise UsageError(f"id_prefix must be a letter followed by up to 63 letters, digits, '-' "
+                         f"or '_', not {shorten(repr(prefix), 40)}")
 
 
 def output_format(path: str | Path, format: str | None = None) -> str:
@@ -70,7 +84,9 @@ class RenderOptions:
     to print: one ``Values`` for one step, or one per step of an unrolled figure), ``unroll``
     (how many steps to draw side by side, 1 to MAX_UNROLL), ``heading`` and ``legend``
     (whether the title lines and the legend are drawn: a slide has a title of its own, and
-    without both the drawing fills more of it)."""
+    without both the drawing fills more of it), ``id_prefix`` (what every ``id`` in the figure
+    starts with; by default ``cellviz-`` and a hash of the figure, so that different figures on
+    one page never share an id and the same figure always gets the same bytes)."""
 
     theme: str = "light"
     scale: float = 1.0
@@ -78,6 +94,7 @@ class RenderOptions:
     unroll: int = 1
     heading: bool = True
     legend: bool = True
+    id_prefix: str | None = None
 
     def __post_init__(self) -> None:
         from .themes import get_theme
@@ -91,6 +108,7 @@ class RenderOptions:
             if not isinstance(getattr(self, name), bool):
                 raise UsageError(f"{name} must be True or False, not "
                                  f"{shorten(repr(getattr(self, name)), 40)}")
+        check_id_prefix(self.id_prefix)
         steps = self.steps()
         if steps and len(steps) != self.unroll:
             raise UsageError(f"values for {len(steps)} steps but unroll={self.unroll} "
@@ -195,10 +213,23 @@ def environment() -> jinja2.Environment:
     return env
 
 
-def render_scene(scene: Scene, scale: float = 1.0) -> str:
-    """The SVG text of a positioned scene."""
-    return environment().get_template("figure.svg.j2").render(
-        scene=scene, width=scene.width * scale, height=scene.height * scale)
+#: Stands for the id prefix while a figure is rendered without one: no text of a figure can
+#: hold it (cell files refuse control characters).
+_NO_PREFIX = "\x00"
+
+
+def render_scene(scene: Scene, scale: float = 1.0, id_prefix: str | None = None) -> str:
+    """The SVG text of a positioned scene; its ids start with ``id_prefix``, by default with
+    ``cellviz-`` and the first ten hex digits of the SHA-1 of the figure's text."""
+    svg = environment().get_template("figure.svg.j2").render(
+        scene=scene, width=scene.width * scale, height=scene.height * scale,
+        ids=id_prefix or _NO_PREFIX)
+    if id_prefix is None:
+        import hashlib
+
+        digest = hashlib.sha1(svg.encode("utf-8"), usedforsecurity=False).hexdigest()[:10]
+        svg = svg.replace(_NO_PREFIX, f"cellviz-{digest}-")
+    return svg
 
 
 def scene_of(cell: Cell, options: RenderOptions) -> Scene:
@@ -237,7 +268,7 @@ def render(cell: Cell, *, theme: str = "light", scale: float = 1.0,
     ``options`` gives every option at once; otherwise ``theme`` and ``scale`` build it.
     """
     opts = _options(theme, scale, options)
-    return render_scene(scene_of(cell, opts), opts.scale)
+    return render_scene(scene_of(cell, opts), opts.scale, opts.id_prefix)
 
 
 def render_bytes(cell: Cell, fmt_: str, options: RenderOptions) -> bytes:

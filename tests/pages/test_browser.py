@@ -4,13 +4,11 @@ overlap and everything lies inside the viewBox, as measured by getBBox."""
 from __future__ import annotations
 
 import html
-import json
 import re
-import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
+from browser import chromium, dump_dom, result_of
 
 from cellviz.pages.gallery import write_gallery
 
@@ -44,37 +42,6 @@ pre.textContent = JSON.stringify(out);
 document.body.appendChild(pre);
 </script>
 """
-
-
-def chromium() -> str | None:
-    for name in ("chromium", "chromium-browser", "google-chrome"):
-        found = shutil.which(name)
-        if found:
-            return found
-    return None
-
-
-def dump_dom(page: Path, tmp_path: Path) -> str:
-    """The DOM of a page after its scripts ran, from headless Chromium (skip without it)."""
-    browser = chromium()
-    if browser is None:
-        pytest.skip("no headless Chromium (Debian: apt-get install chromium)")
-    profile = tmp_path / "profile"
-    result = subprocess.run(
-        [browser, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
-         "--disable-background-networking", "--disable-extensions", "--mute-audio",
-         f"--user-data-dir={profile}", "--virtual-time-budget=5000", "--dump-dom",
-         page.as_uri()],
-        capture_output=True, text=True, timeout=120, check=False)
-    assert result.stdout, f"chromium gave no page: {result.stderr[-500:]}"
-    return result.stdout
-
-
-def result_of(dom: str) -> object:
-    """The JSON a checking script left in ``<pre id="result">``."""
-    found = re.search(r'<pre id="result">(.*?)</pre>', dom, re.S)
-    assert found, "the checking script left no result"
-    return json.loads(html.unescape(found.group(1)))
 
 
 def check_figures(figures: list[tuple[str, str]], tmp_path: Path) -> None:
