@@ -236,7 +236,7 @@ def test_no_title_and_no_legend(tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
     assert main(["render", "lstm", "--theme", "slides", "--no-title", "--no-legend"]) == 0
     svg = (tmp_path / "output" / "lstm.slides.notitle.nolegend.svg").read_text(encoding="utf-8")
     assert 'class="title"' not in svg and 'class="legend"' not in svg
-    assert "<title>LSTM, paper convention, i=3, n=2</title>" in svg
+    assert re.search(r'<title id="[^"]+">LSTM, paper convention, i=3, n=2</title>', svg)
     assert main(["render", "lstm", "--no-legend"]) == 0
     svg = (tmp_path / "output" / "lstm.nolegend.svg").read_text(encoding="utf-8")
     assert 'class="title"' in svg and 'class="legend"' not in svg
