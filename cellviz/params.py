@@ -225,6 +225,12 @@ class StackParams:
         symbols, size = self.inputs[layer]
         return f"layer {layer}{way}, input {symbols}={size}"
 
+    def _summary(self) -> str:
+        per = ", ".join(f"{self.layer_total(k):,}" for k in range(self.num_layers))
+        noun = "parameter" if self.total == 1 else "parameters"
+        return (f"{self.total:,} {noun} in {self.num_layers} "
+                f"layer{'s' if self.num_layers != 1 else ''} ({per})")
+
     def to_text(self) -> str:
         """A table per layer and direction, each layer's total, and the stack's."""
         out = [self.heading(), ""]
@@ -233,11 +239,34 @@ class StackParams:
                 out.append(table.to_text(self._title(k, d)))
             if len(layer) > 1:
                 out += [f"layer {k}: {self.layer_total(k):,} parameters", ""]
-        per = ", ".join(f"{self.layer_total(k):,}" for k in range(self.num_layers))
-        noun = "parameter" if self.total == 1 else "parameters"
-        out.append(f"{self.total:,} {noun} in {self.num_layers} "
-                   f"layer{'s' if self.num_layers != 1 else ''} ({per})")
+        out.append(self._summary())
         return "\n".join(out) + "\n"
+
+    def to_format(self, format: str) -> str:
+        """The tables in one of TABLE_FORMATS: markdown and latex write a table per layer and
+        direction under its title, csv one header and a row per parameter of the stack."""
+        if format == "text":
+            return self.to_text()
+        if format == "json":
+            import json
+
+            return json.dumps(self.to_dict(), indent=2, ensure_ascii=False) + "\n"
+        out: list[str] = []
+        for k, layer in enumerate(self.tables):
+            for d, table in enumerate(layer):
+                head, _, body = table.to_format(format).partition("\n")
+                if format == "markdown":
+                    head = f"**{self._title(k, d)}**"
+                elif format == "latex":
+                    head = f"% {self._title(k, d)}: {table.summary()}"
+                elif out:  # csv: one header for the whole stack
+                    head = ""
+                out.append(f"{head}\n{body}" if head else body)
+        if format == "markdown":
+            out.append(f"**{self.heading()}: {self._summary()}**\n")
+        elif format == "latex":
+            out.append(f"% {self.heading()}: {self._summary()}\n")
+        return ("\n" if format != "csv" else "").join(out)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready: the stack's sizes and total, and per layer its input size, total and

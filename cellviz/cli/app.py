@@ -15,6 +15,7 @@ from ..params import TABLE_FORMATS
 from .args import Parser, add_cell_arguments, cell_from_args
 from .evaluate import add_eval
 from .render import add_gallery, add_render
+from .stack import add_stack_arguments, stack_from_args
 from .walkthrough import add_walkthrough
 
 if TYPE_CHECKING:
@@ -38,7 +39,8 @@ def _run_list(args: argparse.Namespace) -> int:
 def _run_params(args: argparse.Namespace) -> int:
     if args.json and args.format not in (None, "json"):
         raise UsageError(f"--json and --format {args.format} disagree (--json is --format json)")
-    table = cell_from_args(args).params()
+    stack = stack_from_args(args)
+    table = stack.params() if stack is not None else cell_from_args(args).params()
     sys.stdout.write(table.to_format("json" if args.json else args.format or "text"))
     return 0
 
@@ -56,6 +58,7 @@ def _add_params(sub: Subparsers) -> None:
     p = sub.add_parser("params", help="a cell's parameter table",
                        description="Print every parameter of a cell with its shape and count.")
     add_cell_arguments(p)
+    add_stack_arguments(p)
     p.add_argument("--format", choices=TABLE_FORMATS, default=None,
                    help="text (default), json (an object with total and tensors), markdown "
                    "(a GitHub table), latex (a booktabs tabular) or csv")

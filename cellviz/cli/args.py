@@ -15,6 +15,8 @@ __all__ = [
     "Parser",
     "add_cell_arguments",
     "cell_from_args",
+    "cell_sizes",
+    "format_number",
     "positive_int",
     "whole_number",
 ]
@@ -74,8 +76,8 @@ def add_cell_arguments(parser: argparse.ArgumentParser) -> None:
                         help="whose form of the cell: paper (default), pytorch, keras or flax")
 
 
-def cell_from_args(args: argparse.Namespace) -> Cell:
-    """Load the cell that add_cell_arguments' options name; a size given twice is an error."""
+def cell_sizes(args: argparse.Namespace) -> dict[str, int]:
+    """The sizes add_cell_arguments' options give, by symbol; a size given twice is an error."""
     sizes: dict[str, int] = {}
     said: dict[str, str] = {}
     for name, flag, value in (("i", "--input-size", args.input_size),
@@ -87,6 +89,12 @@ def cell_from_args(args: argparse.Namespace) -> Cell:
         if name in sizes:
             raise UsageError(f"size {name} is given twice: {said[name]} and --size {name}={value}")
         sizes[name], said[name] = value, f"--size {name}={value}"
+    return sizes
+
+
+def cell_from_args(args: argparse.Namespace) -> Cell:
+    """Load the cell that add_cell_arguments' options name."""
+    sizes = cell_sizes(args)
     return load(
         args.cell,
         input_size=sizes.pop("i", DEFAULT_INPUT_SIZE),
@@ -95,6 +103,13 @@ def cell_from_args(args: argparse.Namespace) -> Cell:
         convention=args.convention,
         **sizes,
     )
+
+
+def format_number(value: float) -> str:
+    """A number as eval prints it: six decimals (scientific notation past a million), never a
+    negative zero."""
+    value = value + 0.0 if round(value, 6) != 0 else 0.0
+    return f"{value: .6f}" if abs(value) < 1e6 else f"{value: .6e}"
 
 
 if TYPE_CHECKING:

@@ -6,8 +6,9 @@ import argparse
 import json
 from typing import TYPE_CHECKING
 
-from .args import add_cell_arguments, cell_from_args, positive_int
+from .args import add_cell_arguments, cell_from_args, format_number, positive_int
 from .inputs import add_input_arguments, run_from_args
+from .stack import add_stack_arguments, run_stack_eval, stack_from_args
 
 if TYPE_CHECKING:
     from .args import Subparsers
@@ -16,6 +17,9 @@ __all__ = ["add_eval"]
 
 
 def _run_eval(args: argparse.Namespace) -> int:
+    stack = stack_from_args(args)
+    if stack is not None:
+        return run_stack_eval(stack, args)
     cell = cell_from_args(args)
     graph = cell.graph
     run = run_from_args(cell, args, args.steps, "--steps")
@@ -35,15 +39,9 @@ def _run_eval(args: argparse.Namespace) -> int:
     shown += [graph.node(name) for name in graph.outputs]
     width = max(len(n.label) for n in shown)
     for node in shown:
-        values = ", ".join(_number(v) for v in trace[node.id].tolist())
+        values = ", ".join(format_number(v) for v in trace[node.id].tolist())
         print(f"{node.label.ljust(width)} = [{values}]")
     return 0
-
-
-def _number(value: float) -> str:
-    """Six decimals (scientific notation past a million), never a negative zero."""
-    value = value + 0.0 if round(value, 6) != 0 else 0.0
-    return f"{value: .6f}" if abs(value) < 1e6 else f"{value: .6e}"
 
 
 def add_eval(sub: Subparsers) -> None:
@@ -54,9 +52,12 @@ def add_eval(sub: Subparsers) -> None:
         "state and output vectors of the last step. The weights are drawn from --seed (as "
         "PyTorch draws them, uniform(-1/√n, 1/√n)); so is the input, unless --x gives it.")
     add_cell_arguments(p)
+    add_stack_arguments(p)
     add_input_arguments(p)
     p.add_argument("--steps", type=positive_int, default=None, metavar="T",
                    help="number of steps (default: 1, or one per --x)")
     p.add_argument("--json", action="store_true",
-                   help="print an object {outputs: {name: list}, trace: {node id: list}}")
+                   help="print an object {outputs: {name: list}, trace: {node id: list}}; "
+                   "for a stack {output: [T lists], states: {name: [layers × directions "
+                   "lists]}}")
     p.set_defaults(run=_run_eval)

@@ -6,6 +6,7 @@ import math
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ..cell import Cell
 from ..errors import CellvizError, EvaluationError
 from ..files import check_input_file
 from .checks import Array, check_weights
@@ -13,7 +14,7 @@ from .readers import read_npz, read_pt
 from .weights import LAYOUTS, import_weights
 
 if TYPE_CHECKING:
-    from ..cell import Cell
+    from ..stack import Stack
 
 __all__ = ["WEIGHT_SUFFIXES", "load_weights_file"]
 
@@ -40,8 +41,10 @@ def _framework(cell: Cell, names: list[str]) -> str | None:
     return None
 
 
-def _from_tensors(cell: Cell, tensors: dict[str, Any], path: Path) -> dict[str, Array]:
-    framework = _framework(cell, list(tensors))
+def _from_tensors(cell: Cell | Stack, tensors: dict[str, Any], path: Path) -> dict[str, Array]:
+    # A stack's file holds its own suffixed names (W_ii_l1_reverse) or PyTorch's state_dict.
+    framework = _framework(cell, list(tensors)) if isinstance(cell, Cell) else (
+        None if set(tensors) & set(cell.param_shapes()) else "pytorch")
     try:
         if framework is None:
             return check_weights(cell.param_shapes(), tensors, cell.name)
@@ -52,12 +55,13 @@ def _from_tensors(cell: Cell, tensors: dict[str, Any], path: Path) -> dict[str, 
         raise EvaluationError(f"{path}: {exc}") from None
 
 
-def load_weights_file(cell: Cell, path: str | Path) -> dict[str, Array]:
+def load_weights_file(cell: Cell | Stack, path: str | Path) -> dict[str, Array]:
     """The cell's weights from ``path``: an .npz holding cellviz's parameter names (``W_z``,
     ...), Keras weight names (``kernel``, ``recurrent_kernel``, ``bias``, with or without a
     layer path) or PyTorch's (``weight_ih``, ...); or a PyTorch state_dict saved with
-    ``torch.save`` (.pt, .pth; needs torch). A missing or misshaped tensor is an error naming it
-    and both shapes."""
+    ``torch.save`` (.pt, .pth; needs torch). A stack's: its suffixed names (``W_ii_l1_reverse``)
+    or the state_dict of nn.RNN/GRU/LSTM (``weight_ih_l1_reverse``). A missing or misshaped
+    tensor is an error naming it and both shapes."""
     file = Path(path)
     suffix = file.suffix.lower()
     if suffix not in WEIGHT_SUFFIXES:
