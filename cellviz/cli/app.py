@@ -4,6 +4,7 @@ error is one line and an exit code."""
 from __future__ import annotations
 
 import argparse
+import errno
 import gc
 import sys
 from collections.abc import Callable, Sequence
@@ -12,10 +13,11 @@ from typing import TYPE_CHECKING
 from ..errors import CellvizError, UsageError
 from ..lang.library import BUILTIN_CELLS, CONVENTIONS, builtin_conventions, load_graph
 from ..params import TABLE_FORMATS
-from .args import Parser, add_cell_arguments, cell_from_args
+from .args import MissingCommand, Parser, ParserExit, add_cell_arguments, cell_from_args
 from .evaluate import add_eval
 from .render import add_gallery, add_render
 from .stack import add_stack_arguments, stack_from_args
+from .streams import json_ascii, plain, usable_streams, utf8_stdout
 from .walkthrough import add_walkthrough
 
 if TYPE_CHECKING:
@@ -28,7 +30,7 @@ def _run_list(args: argparse.Namespace) -> int:
     rows = []
     for name in BUILTIN_CELLS:
         graph = load_graph(name, args.convention)
-        rows.append((name, graph.formula(), ", ".join(builtin_conventions(name)),
+        rows.append((name, plain(graph.formula()), ", ".join(builtin_conventions(name)),
                      graph.description or ""))
     widths = [max(len(r[k]) for r in rows) for k in range(3)]
     for r in rows:
@@ -41,7 +43,9 @@ def _run_params(args: argparse.Namespace) -> int:
         raise UsageError(f"--json and --format {args.format} disagree (--json is --format json)")
     stack = stack_from_args(args)
     table = stack.params() if stack is not None else cell_from_args(args).params()
-    sys.stdout.write(table.to_format("json" if args.json else args.format or "text"))
+    fmt = "json" if args.json else args.format or "text"
+    text = table.to_format(fmt)
+    sys.stdout.write(json_ascii(text) if fmt == "json" and not utf8_stdout() else text)
     return 0
 
 
@@ -75,6 +79,9 @@ COMMANDS: list[Callable[[Subparsers], None]] = [
 def build_parser() -> argparse.ArgumentParser:
     parser = Parser(prog="cellviz", description="Draw the inside of recurrent cells and run "
                      "them: Elman RNN, GRU, LSTM and variants, or any cell you write.")
+    from .. import __version__
+
+    parser.add_argument("--version", action="version", version=f"cellviz {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for add in COMMANDS:
         add(sub)
@@ -98,24 +105,47 @@ def entry() -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit code (0 ok, 1 cellviz error, 2 usage error)."""
-    try:
-        args = build_parser().parse_args(argv)
-        code: int = args.run(args)
-        sys.stdout.flush()  # a full disk or a closed pipe shows here, not after main returns
-        return code
-    except CellvizError as exc:
-        print(f"cellviz: error: {exc}", file=sys.stderr)
-        return exc.exit_code
-    except MemoryError:
-        print("cellviz: error: out of memory: use smaller sizes or fewer steps", file=sys.stderr)
-        return 1
-    except BrokenPipeError:
-        return 1
-    except OSError as exc:
-        # A file cellviz's own code did not name, most often a full disk or standard output.
-        where = f" {exc.filename!r}" if exc.filename else " to standard output"
-        print(f"cellviz: error: cannot write{where}: {exc.strerror or exc}", file=sys.stderr)
-        return 1
-    except KeyboardInterrupt:
-        print("cellviz: interrupted", file=sys.stderr)
-        return 130
+    with usable_streams():
+        try:
+            return _main(argv)
+        except CellvizError as exc:
+            if isinstance(exc, MissingCommand):
+                sys.stderr.write(exc.usage)
+            _error(str(exc))
+            return exc.exit_code
+        except ParserExit as done:
+            return done.status
+        except MemoryError:
+            _error("out of memory: use smaller sizes or fewer steps")
+            return 1
+        except BrokenPipeError:
+            return 1
+        except OSError as exc:
+            _error(_os_error(exc))
+            return 1
+        except KeyboardInterrupt:
+            print("cellviz: interrupted", file=sys.stderr)
+            return 130
+
+
+def _main(argv: Sequence[str] | None) -> int:
+    args = build_parser().parse_args(argv)
+    code: int = args.run(args)
+    sys.stdout.flush()  # a full disk or a closed pipe shows here, not after main returns
+    return code
+
+
+def _error(message: str) -> None:
+    print(f"cellviz: error: {message}", file=sys.stderr)
+
+
+def _os_error(exc: OSError) -> str:
+    """An OSError that cellviz's own code did not name: too many open files, a file, or most
+    often standard output (closed, a full disk)."""
+    reason = exc.strerror or str(exc)
+    if exc.errno in (errno.EMFILE, errno.ENFILE):
+        return (f"{reason}: cellviz needs a few more files open at once (dot's pipes, the "
+                "output); raise the limit, e.g. with ulimit -n 256")
+    if exc.filename:
+        return f"cannot write {exc.filename!r}: {reason}"
+    return f"cannot write to standard output: {reason}"

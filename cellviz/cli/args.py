@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from typing import TYPE_CHECKING, NoReturn, TypeAlias
 
 from ..cell import Cell
@@ -12,7 +13,9 @@ from ..lang.library import CONVENTIONS, MAX_SIZE, load
 __all__ = [
     "DEFAULT_HIDDEN_SIZE",
     "DEFAULT_INPUT_SIZE",
+    "MissingCommand",
     "Parser",
+    "ParserExit",
     "add_cell_arguments",
     "cell_from_args",
     "cell_sizes",
@@ -26,12 +29,40 @@ DEFAULT_INPUT_SIZE = 3
 DEFAULT_HIDDEN_SIZE = 2
 
 
+class ParserExit(Exception):
+    """--help or --version has been printed: ``main`` returns ``status`` rather than the
+    process exiting under a program that called it."""
+
+    def __init__(self, status: int) -> None:
+        super().__init__(status)
+        self.status = status
+
+
+class MissingCommand(UsageError):
+    """``cellviz`` alone: the usage line goes before the error line, then a hint."""
+
+    def __init__(self, message: str, usage: str) -> None:
+        super().__init__(message)
+        self.usage = usage
+
+
 class Parser(argparse.ArgumentParser):
     """argparse, but a usage error is a UsageError (one line, exit 2) rather than an exit."""
+
+    def exit(self, status: int = 0, message: str | None = None) -> NoReturn:
+        if message:
+            self._print_message(message, sys.stderr)
+        raise ParserExit(status)
 
     def error(self, message: str) -> NoReturn:
         if "argument --x: expected one argument" in message:
             message += " (write --x=-1,2,3 when the first number is negative)"
+        if self.prog == "cellviz" and "required: COMMAND" in message:
+            commands = next(a for a in self._actions
+                            if isinstance(a, argparse._SubParsersAction)).choices
+            raise MissingCommand(
+                f"no command given: choose one of {', '.join(commands)} (cellviz COMMAND "
+                "--help for one command's options, cellviz --help for all)", self.format_usage())
         # The top-level parser's name is already the start of every error line.
         raise UsageError(message if self.prog == "cellviz" else f"{self.prog}: {message}")
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING, Any
 
-from ..errors import EvaluationError, UsageError
+from ..errors import EvaluationError, UsageError, shorten
 from ..record import record
 from .args import whole_number
 
@@ -26,10 +26,13 @@ def _vector(text: str) -> list[float]:
     values = []
     for item in text.split(","):
         try:
+            if not item.isascii():  # float() would take ١ or a full-width digit
+                raise ValueError(item)
             values.append(float(item))
         except ValueError:
             raise argparse.ArgumentTypeError(
-                f"expected numbers separated by commas such as 0.5,-1,2, not {text!r}"
+                f"expected numbers in ASCII digits separated by commas such as 0.5,-1,2, not "
+                f"{shorten(text)!r}"
             ) from None
     return values
 
@@ -99,7 +102,8 @@ def run_from_args(cell: Cell, args: argparse.Namespace, steps: int | None,
         size = cell.size(graph.node(name).size)
         for x in given:
             if len(x) != size:
-                raise UsageError(f"--x {','.join(f'{v:g}' for v in x)} has {len(x)} "
+                shown = shorten(",".join(f"{v:g}" for v in x))
+                raise UsageError(f"--x {shown} has {len(x):,} "
                                  f"number{'s' if len(x) != 1 else ''}, but "
                                  f"{graph.node(name).label} has {size} "
                                  f"({graph.node(name).size}={size})")

@@ -37,7 +37,8 @@ def _run_walkthrough(args: argparse.Namespace) -> int:
     page = walkthrough_html(cell, step_values(run), run.traces, theme=args.theme,
                             source=run.source)
     if args.output == "-":
-        sys.stdout.write(page)
+        sys.stdout.flush()
+        sys.stdout.buffer.write(page.encode("utf-8"))  # the page says it is UTF-8
         return 0
     write_atomic(args.output, page.encode("utf-8"))
     print(f"wrote {args.output}", file=sys.stderr)

@@ -335,10 +335,16 @@ def write_atomic(path: str | Path, data: bytes) -> None:
     """
     if not str(path):
         raise CellvizError("cannot write '': an empty file name")
+    if str(path).endswith(("/", os.sep)):
+        raise CellvizError(f"cannot write {shorten(str(path), 60)!r}: a name ending in "
+                           f"{os.sep!r} names a directory (give a file name, such as "
+                           f"{path!s}figure.svg)")
     try:
         _write(Path(os.path.realpath(path)), data)
     except OSError as exc:
         raise CellvizError(f"cannot write {str(path)!r}: {exc.strerror or exc}") from None
+    except ValueError as exc:  # a NUL in the name
+        raise CellvizError(f"cannot write {shorten(str(path), 60)!r}: {exc}") from None
 
 
 def _write(target: Path, data: bytes) -> None:

@@ -76,7 +76,6 @@ def test_params_projection_and_custom_sizes(capsys: pytest.CaptureFixture[str],
         (["params", "gru", "-p", "2"], 2, "cell 'gru' has no size p"),
         (["params", "lstm-proj"], 2, "needs a value for size p (--proj-size"),
         (["frobnicate"], 2, "invalid choice: 'frobnicate'"),
-        ([], 2, "the following arguments are required: COMMAND"),
     ],
 )
 def test_errors_are_one_line_with_an_exit_code(

@@ -68,7 +68,7 @@ def test_given_input(capsys: pytest.CaptureFixture[str]) -> None:
 
 @pytest.mark.parametrize(("argv", "code", "message"), [
     (["gru", "--x", "1,2"], 2, "--x 1,2 has 2 numbers, but x[t] has 3 (i=3)"),
-    (["gru", "--x", "1,two,3"], 2, "argument --x: expected numbers separated by commas"),
+    (["gru", "--x", "1,two,3"], 2, "argument --x: expected numbers in ASCII digits"),
     (["gru", "--x", "1,nan,3"], 1, "input 'x' holds nan at index 1"),
     (["gru", "--x", "1,2,3", "--steps", "2"], 2,
      "--steps 2 but --x is given 1 time (one --x per step)"),
