@@ -69,7 +69,12 @@ def _run_render(args: argparse.Namespace) -> int:
     values = None
     if args.values or wants_values(args):
         values = step_values(run_from_args(cell, args, args.unroll, "--unroll"))
+    highlight = tuple(n.strip() for n in (args.highlight or "").split(",") if n.strip())
+    if args.highlight is not None and not highlight:
+        raise UsageError("--highlight: no gate name given (give names such as f,o or forget)")
     extra = (*(("values",) if values else ()),
+             *((f"highlight-{'-'.join(_file_part(n) for n in highlight)}",) if highlight
+               else ()),
              *((f"unroll{args.unroll}",) if args.unroll > 1 else ()),
              *(("notitle",) if args.no_title else ()), *(("nolegend",) if args.no_legend else ()))
     out = args.output
@@ -79,7 +84,7 @@ def _run_render(args: argparse.Namespace) -> int:
     fmt = output_format(out, args.format)
     options = RenderOptions(theme=args.theme, scale=args.scale, values=values,
                             unroll=args.unroll, heading=not args.no_title,
-                            legend=not args.no_legend)
+                            legend=not args.no_legend, highlight=highlight)
     written = save(cell, out, format=fmt, options=options)
     if written is not None:
         print(f"wrote {written}", file=sys.stderr)
@@ -125,6 +130,10 @@ def add_render(sub: Subparsers) -> None:
                    help="leave out the title lines (a slide has its own title)")
     p.add_argument("--no-legend", action="store_true",
                    help="leave out the legend (line styles, glyphs, totals)")
+    p.add_argument("--highlight", metavar="GATE[,GATE...]", default=None,
+                   help="draw these gates and the edges into and out of them at full "
+                   "strength and dim the rest (names as in the cell file's comments, or the "
+                   "gates' vectors: f, forget)")
     p.set_defaults(run=_run_render)
 
 

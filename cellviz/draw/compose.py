@@ -129,9 +129,9 @@ def body(p: DotPlan, lay: Layout, theme: Theme, gx: float, gy: float) -> list[Gr
                  theme.stroke * 0.8, rx=fs * 0.6),
             Text(lx, ly + 0.36 * theme.small, box.label, theme.small, theme.muted,
                  weight="bold"),
-        )))
-    lines: list[Shape] = []
-    label_shapes: list[Shape] = []
+        ), box.members))
+    lines: list[Group] = []
+    label_groups: list[Group] = []
     label_boxes = {}
     for seg in p.segments:
         at = lay.routes[seg.id].label
@@ -141,8 +141,10 @@ def body(p: DotPlan, lay: Layout, theme: Theme, gx: float, gy: float) -> list[Gr
     for seg in p.segments:
         route = lay.routes[seg.id]
         width_ = theme.stroke * (2.2 if seg.highway else 1.0)
-        lines += edge_shapes(route.points, route.tip, gx, gy, theme.line, width_,
-                             line_dash(seg.style, theme), fs * 0.75)
+        ends = (seg.tail, seg.head)
+        lines.append(Group("edge", seg.id, tuple(edge_shapes(
+            route.points, route.tip, gx, gy, theme.line, width_, line_dash(seg.style, theme),
+            fs * 0.75)), ends))
         if seg.label and route.label:
             others = [box for key, box in label_boxes.items() if key != seg.id]
             own = route_samples[seg.id]
@@ -152,14 +154,16 @@ def body(p: DotPlan, lay: Layout, theme: Theme, gx: float, gy: float) -> list[Gr
                                 fallback=route.label)
             w, h = p.label_size[seg.id]
             label_boxes[seg.id] = (lx - w / 2, ly - h / 2, lx + w / 2, ly + h / 2)
-            label_shapes.append(Text(lx + gx, ly + gy + 0.36 * theme.small, seg.label,
-                                     theme.small, theme.muted, anchor="middle"))
-    groups.append(Group("edges", "edges", tuple(lines)))
+            label_groups.append(Group("label", seg.id, (
+                Text(lx + gx, ly + gy + 0.36 * theme.small, seg.label, theme.small,
+                     theme.muted, anchor="middle"),), ends))
+    groups += lines
     for node_id, glyph in p.glyphs.items():
         placed = lay.nodes[node_id]
         role = node_id.split(":")[0] if node_id.startswith("act") else node_id
-        groups.append(Group("node", role, place(glyph, placed.x + gx, placed.y + gy)))
-    groups.append(Group("labels", "labels", tuple(label_shapes)))
+        groups.append(Group("node", role, place(glyph, placed.x + gx, placed.y + gy),
+                            (node_id,)))
+    groups += label_groups
     return groups
 
 

@@ -29,9 +29,11 @@ __all__ = [
     "Placed",
     "Route",
     "Segment",
+    "cluster_boxes",
     "dot_source",
     "layout",
     "plan",
+    "state_lines",
 ]
 
 #: The most boxes (nodes and activation marks) a figure may have. The built-in cells have at
@@ -82,7 +84,7 @@ def _output_source(cell: Cell, node: Node) -> str:
     return node.id
 
 
-def _highways(cell: Cell) -> dict[str, tuple[str, ...]]:
+def state_lines(cell: Cell) -> dict[str, tuple[str, ...]]:
     """For each state, a path of pointwise nodes from its t-1 value to its new value, if any."""
     graph = cell.graph
     found: dict[str, tuple[str, ...]] = {}
@@ -146,7 +148,7 @@ def plan(cell: Cell, theme: Theme, values: Values | None = None) -> DotPlan:
     step's numbers into the glyphs."""
     graph = cell.graph
     glyphs: dict[str, Glyph] = {n.id: node_glyph(n, cell, theme, values) for n in graph.nodes}
-    highways = _highways(cell)
+    highways = state_lines(cell)
     on_highway = {(a, b) for path in highways.values() for a, b in pairwise(path)}
     segments: list[Segment] = []
     label_size: dict[str, tuple[float, float]] = {}
@@ -180,6 +182,12 @@ def plan(cell: Cell, theme: Theme, values: Values | None = None) -> DotPlan:
     stack = _stack(cell, clusters, sources, highways)
     return DotPlan(glyphs, tuple(segments), tuple(clusters), sources, sinks, highways, label_size,
                 stack)
+
+
+def cluster_boxes(p: DotPlan, members: tuple[str, ...]) -> tuple[str, ...]:
+    """A gate's boxes: its nodes, then the activation marks on the edges into them."""
+    marks = [m for m in p.glyphs if m.startswith("act") and m.split(":", 1)[1] in members]
+    return (*members, *marks)
 
 
 def _q(text: str) -> str:
@@ -216,8 +224,7 @@ def dot_source(cell: Cell, theme: Theme, the_plan: DotPlan | None = None, *,
     highway_of = {n: s for s, path in p.highways.items() for n in path}
 
     def boxes(members: tuple[str, ...]) -> tuple[str, ...]:
-        marks = [m for m in p.glyphs if m.startswith("act") and m.split(":", 1)[1] in members]
-        return (*members, *marks)
+        return cluster_boxes(p, members)
 
     # dot keeps stacked gates in the order their boxes are first mentioned when they share a
     # cluster of their own (not drawn), so they are declared from the state line outwards:
@@ -310,12 +317,15 @@ class Route:
 
 @record
 class ClusterBox:
+    """A gate's region as dot placed it; ``members`` are its boxes' ids (nodes and marks)."""
+
     label: str
     x0: float
     y0: float
     x1: float
     y1: float
     label_at: tuple[float, float]
+    members: tuple[str, ...] = ()
 
 
 @record
@@ -361,8 +371,9 @@ def layout(cell: Cell, theme: Theme, values: Values | None = None) -> tuple[DotP
                 index = int(str(obj["name"]).split("_")[1])
                 lx, ly = floats(obj["lp"]) if "lp" in obj else (x0, y1)
                 top, bottom = sorted((pt(x0, y0)[1], pt(x1, y1)[1]))
-                clusters.append(ClusterBox(p.clusters[index][0], x0, top, x1, bottom,
-                                           pt(lx, ly)))
+                gate, members = p.clusters[index]
+                clusters.append(ClusterBox(gate, x0, top, x1, bottom, pt(lx, ly),
+                                           cluster_boxes(p, members)))
             continue
         x, y = pt(*floats(obj["pos"]))
         glyph = p.glyphs[obj["name"]]

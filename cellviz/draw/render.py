@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     import jinja2
 
     from ..cell import Cell
+    from ..graph import Gate
     from .scene import Scene
     from .values import Values
 
@@ -86,7 +87,10 @@ class RenderOptions:
     (whether the title lines and the legend are drawn: a slide has a title of its own, and
     without both the drawing fills more of it), ``id_prefix`` (what every ``id`` in the figure
     starts with; by default ``cellviz-`` and a hash of the figure, so that different figures on
-    one page never share an id and the same figure always gets the same bytes)."""
+    one page never share an id and the same figure always gets the same bytes), ``highlight``
+    (gates to draw at full strength, with the edges into and out of them, the rest dimmed:
+    names as in the cell file's comments or the gates' vectors, ``("f", "output")``, or one
+    comma-separated string)."""
 
     theme: str = "light"
     scale: float = 1.0
@@ -95,6 +99,7 @@ class RenderOptions:
     heading: bool = True
     legend: bool = True
     id_prefix: str | None = None
+    highlight: tuple[str, ...] | str = ()
 
     def __post_init__(self) -> None:
         from .themes import get_theme
@@ -109,6 +114,7 @@ class RenderOptions:
                 raise UsageError(f"{name} must be True or False, not "
                                  f"{shorten(repr(getattr(self, name)), 40)}")
         check_id_prefix(self.id_prefix)
+        object.__setattr__(self, "highlight", _gate_names(self.highlight))
         steps = self.steps()
         if steps and len(steps) != self.unroll:
             raise UsageError(f"values for {len(steps)} steps but unroll={self.unroll} "
@@ -119,6 +125,16 @@ class RenderOptions:
         if self.values is None:
             return ()
         return self.values if isinstance(self.values, tuple) else (self.values,)
+
+
+def _gate_names(value: object) -> tuple[str, ...]:
+    """``highlight`` as a tuple of names: a string is split at commas; empty names dropped."""
+    if isinstance(value, str):
+        value = value.split(",")
+    if not isinstance(value, (tuple, list)) or not all(isinstance(v, str) for v in value):
+        raise UsageError("highlight must be gate names: a tuple of strings or one "
+                         f"comma-separated string, not {shorten(repr(value), 40)}")
+    return tuple(v.strip() for v in value if v.strip())
 
 
 def _template_dir() -> Path:
@@ -240,15 +256,26 @@ def scene_of(cell: Cell, options: RenderOptions) -> Scene:
     steps = options.steps()
     for step in steps:
         step.check_fits(cell)
+    gates: tuple[Gate, ...] = ()
+    if options.highlight:
+        from .highlight import resolve_gates
+
+        gates = resolve_gates(cell.graph, tuple(options.highlight))
     if options.unroll > 1:
         from .unroll import compose_unrolled
 
-        return compose_unrolled(cell, theme, options.unroll, steps, heading=options.heading,
-                                legend=options.legend)
-    from .compose import compose
+        scene = compose_unrolled(cell, theme, options.unroll, steps, heading=options.heading,
+                                 legend=options.legend)
+    else:
+        from .compose import compose
 
-    return compose(cell, theme, values=steps[0] if steps else None, heading=options.heading,
-                   legend=options.legend)
+        scene = compose(cell, theme, values=steps[0] if steps else None,
+                        heading=options.heading, legend=options.legend)
+    if gates:
+        from .highlight import dim_scene, gate_nodes
+
+        scene = dim_scene(scene, gate_nodes(gates))
+    return scene
 
 
 def _options(theme: str, scale: float, options: RenderOptions | None) -> RenderOptions:

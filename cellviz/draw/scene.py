@@ -155,11 +155,15 @@ Shape = Rect | Circle | Path | Text
 
 @record
 class Group:
-    """Shapes drawn together, for one node, edge or region; ``role`` is written as a class."""
+    """Shapes drawn together, for one node, edge or region; ``role`` is written as a class.
+    ``links`` names the graph's nodes (and activation marks, ``act3:f.dense``) the group
+    belongs to: a node's own id, an edge's tail and head, a gate region's members; none for
+    the title and legend. Highlighting reads them; the SVG does not print them."""
 
     role: str
     id: str
     shapes: tuple[Shape, ...]
+    links: tuple[str, ...] = ()
 
 
 @record

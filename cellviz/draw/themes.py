@@ -5,7 +5,7 @@ from __future__ import annotations
 from ..errors import UsageError
 from ..record import record
 
-__all__ = ["THEMES", "Theme", "get_theme"]
+__all__ = ["THEMES", "Theme", "get_theme", "mix"]
 
 
 @record
@@ -56,7 +56,7 @@ class Theme:
         return round(self.font_size * 0.8, 2)
 
 
-def _mix(colour: str, other: str, amount: float) -> str:
+def mix(colour: str, other: str, amount: float) -> str:
     """``colour`` moved ``amount`` of the way towards ``other`` (both ``#rrggbb``)."""
     a = [int(colour[k:k + 2], 16) for k in (1, 3, 5)]
     b = [int(other[k:k + 2], 16) for k in (1, 3, 5)]
@@ -73,12 +73,12 @@ _ROLES = {
 
 def _coloured(name: str, background: str, text: str, muted: str, line: str, tint: float,
               font_size: float, stroke: float) -> Theme:
-    fills = {f"{role}_fill": _mix(c, background, tint) for role, c in _ROLES.items()}
+    fills = {f"{role}_fill": mix(c, background, tint) for role, c in _ROLES.items()}
     return Theme(
         name=name, background=background, text=text, muted=muted, line=line,
-        gate_fill=_mix(muted, background, 0.93), gate_stroke=_mix(muted, background, 0.55),
-        legend_fill=_mix(muted, background, 0.96), font_size=font_size, stroke=stroke,
-        **{role: _mix(c, text, 0.0) for role, c in _ROLES.items()}, **fills,
+        gate_fill=mix(muted, background, 0.93), gate_stroke=mix(muted, background, 0.55),
+        legend_fill=mix(muted, background, 0.96), font_size=font_size, stroke=stroke,
+        **{role: mix(c, text, 0.0) for role, c in _ROLES.items()}, **fills,
     )
 
 
@@ -94,10 +94,10 @@ def _dark() -> Theme:
     # captions reads 5.2:1 on the dense nodes' fill. Gate regions need more than the light
     # theme's faint tint to show at all on a dark ground: fill 1.4:1, border 4:1.
     return Theme(**{**theme.__dict__, "vector": "#b0b0b0", "vector_fill": "#3a3c41",
-                    "input": _mix(_ROLES["input"], theme.text, 0.3),
-                    "state": _mix(_ROLES["state"], theme.text, 0.3),
-                    "gate_fill": _mix(theme.muted, theme.background, 0.82),
-                    "gate_stroke": _mix(theme.muted, theme.background, 0.4)})
+                    "input": mix(_ROLES["input"], theme.text, 0.3),
+                    "state": mix(_ROLES["state"], theme.text, 0.3),
+                    "gate_fill": mix(theme.muted, theme.background, 0.82),
+                    "gate_stroke": mix(theme.muted, theme.background, 0.4)})
 
 
 def _print() -> Theme:

@@ -38,7 +38,7 @@ def relabel(group: Group, step: int, *, prefix: str = "", title: str = "") -> Gr
         elif isinstance(s, Rect):
             s = replace(s, key=prefix + s.key if s.key else "")
         shapes.append(s)
-    return Group(group.role, prefix + group.id, tuple(shapes))
+    return Group(group.role, prefix + group.id, tuple(shapes), group.links)
 
 
 def _carry(cell: Cell, lay: Layout, theme: Theme, left: float, right: float,
@@ -132,7 +132,8 @@ def compose_unrolled(cell: Cell, theme: Theme, steps: int, values: tuple[Values,
                                      tuple(_link(theme, cx, bottom + link, bottom))))
             if k + 1 < steps:
                 carry = _carry(cell, lay, theme, x + pad, x + block_w + gap + pad, top + pad)
-                carries += [Group(g.role, f"s{k + 1}:{g.id}", g.shapes) for g in carry]
+                carries += [Group(g.role, f"s{k + 1}:{g.id}", g.shapes, g.links)
+                            for g in carry]
         # Last, so that no step's frame covers an arrowhead.
         return groups + carries
 

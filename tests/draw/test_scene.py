@@ -90,7 +90,7 @@ def test_no_label_covers_another(name: str, scene: Scene) -> None:
 
 @pytest.mark.parametrize(("name", "scene"), SCENES, ids=[n for n, _ in SCENES])
 def test_no_edge_crosses_a_label(name: str, scene: Scene) -> None:
-    points = [p for g in scene.groups if g.role == "edges" for s in g.shapes
+    points = [p for g in scene.groups if g.role == "edge" for s in g.shapes
               if isinstance(s, Path) and s.fill == "none" for p in curve_points(s.d)]
     crossed = []
     for t in scene.texts():
@@ -172,7 +172,7 @@ def test_a_shape_label_is_read_with_its_own_edge(name: str, theme: str) -> None:
     cell, th = CELLS[name], THEMES[theme]
     p, lay = layout(cell, th)
     scene = compose(cell, th)
-    texts = [s for g in scene.groups if g.role == "labels" for s in g.shapes]
+    texts = [s for g in scene.groups if g.role == "label" for s in g.shapes]
     segs = [seg for seg in p.segments if seg.label and lay.routes[seg.id].label]
     assert len(texts) == len(segs)
     # Where the drawing sits in the figure: a node's box against dot's place for it.
