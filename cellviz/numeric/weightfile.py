@@ -1,4 +1,5 @@
-"""Weights from a file: an .npz by cellviz, Keras or PyTorch names, or a PyTorch .pt state_dict."""
+"""Weights from a file: an .npz by cellviz, Keras or PyTorch names, a PyTorch .pt state_dict or a
+Keras .weights.h5."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from ..cell import Cell
 from ..errors import CellvizError, EvaluationError
 from ..files import check_input_file
 from .checks import Array, check_weights
+from .kerasfile import read_weights_h5
 from .readers import read_npz, read_pt
 from .weights import LAYOUTS, import_weights
 
@@ -19,7 +21,7 @@ if TYPE_CHECKING:
 __all__ = ["WEIGHT_SUFFIXES", "load_weights_file"]
 
 #: The files --weights reads.
-WEIGHT_SUFFIXES = (".npz", ".pt", ".pth")
+WEIGHT_SUFFIXES = (".npz", ".pt", ".pth", ".h5")
 
 
 def _base(name: str) -> str:
@@ -59,9 +61,10 @@ def load_weights_file(cell: Cell | Stack, path: str | Path) -> dict[str, Array]:
     """The cell's weights from ``path``: an .npz holding cellviz's parameter names (``W_z``,
     ...), Keras weight names (``kernel``, ``recurrent_kernel``, ``bias``, with or without a
     layer path) or PyTorch's (``weight_ih``, ...); or a PyTorch state_dict saved with
-    ``torch.save`` (.pt, .pth; needs torch). A stack's: its suffixed names (``W_ii_l1_reverse``)
-    or the state_dict of nn.RNN/GRU/LSTM (``weight_ih_l1_reverse``). A missing or misshaped
-    tensor is an error naming it and both shapes."""
+    ``torch.save`` (.pt, .pth; needs torch); or a Keras ``.weights.h5`` of one layer (needs
+    h5py). A stack's: its suffixed names (``W_ii_l1_reverse``) or the state_dict of
+    nn.RNN/GRU/LSTM (``weight_ih_l1_reverse``). A missing or misshaped tensor is an error
+    naming it and both shapes."""
     file = Path(path)
     suffix = file.suffix.lower()
     if suffix not in WEIGHT_SUFFIXES:
@@ -70,5 +73,6 @@ def load_weights_file(cell: Cell | Stack, path: str | Path) -> dict[str, Array]:
     if check_input_file(file, "weights file") is None:
         raise CellvizError(f"{file}: no such weights file")
     most = sum(math.prod(shape) for shape in cell.param_shapes().values())
-    tensors = read_npz(file, most) if suffix == ".npz" else read_pt(file, most)
+    read = {".npz": read_npz, ".h5": read_weights_h5}.get(suffix, read_pt)
+    tensors = read(file, most)
     return _from_tensors(cell, tensors, file)
