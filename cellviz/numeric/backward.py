@@ -85,13 +85,15 @@ class BackPlan:
     """A plan's backward pass. ``ops`` in reverse node order; ``buffers`` gives each group's
     buffer (groups whose rows belong to the same dense nodes share one, as an LSTM's input and
     recurrent products do), ``widths`` each buffer's rows; ``biases`` the dense nodes whose
-    biases are read off a buffer: node, bias parameters, buffer, rows."""
+    biases are read off a buffer: node, bias parameters, buffer, rows; ``needs`` the nodes
+    whose forward values the backward pass reads (the forward pass keeps only these)."""
 
     plan: EvalPlan
     ops: tuple[BackOp, ...]
     buffers: tuple[int, ...]
     widths: tuple[int, ...]
     biases: tuple[tuple[str, tuple[str, ...], int, int, int], ...]
+    needs: tuple[str, ...]
 
 
 def compile_backward(plan: EvalPlan) -> BackPlan:
@@ -125,7 +127,27 @@ def compile_backward(plan: EvalPlan) -> BackPlan:
             ops.append(_pointwise_back(node))
         elif node.kind in ("vector", "output"):
             ops.append(_vector_back(node))
-    return BackPlan(plan, tuple(ops), tuple(buffers), tuple(widths), tuple(reversed(biases)))
+    return BackPlan(plan, tuple(ops), tuple(buffers), tuple(widths), tuple(reversed(biases)),
+                    _needs(plan))
+
+
+def _needs(plan: EvalPlan) -> tuple[str, ...]:
+    """The nodes whose values the backward pass reads: the sources of every product that is
+    not an input's, of every element-wise weight and product ⊙, those read through an
+    activation by a pointwise node, a vector's own value where an activation's derivative is
+    taken of it, and the outputs (for a loss by output)."""
+    graph = plan.graph
+    needs = {g.source for g in plan.groups if not g.from_input} | set(graph.outputs)
+    for node in graph.nodes:
+        for o in node.operands:
+            if o.source is None:
+                continue
+            if node.op == "mul" or o.role == "diag" or (
+                    node.kind == "pointwise" and o.activation != "identity"):
+                needs.add(o.source)
+            elif node.kind in ("vector", "output") and o.activation != "identity":
+                needs.add(node.id)
+    return tuple(n for n in plan.node_ids if n in needs)
 
 
 def _product_back(k: int, source: str, activation: str, buffer: int) -> BackOp:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from typing import Any
 
 import numpy as np
@@ -51,15 +51,15 @@ def run(
 ) -> tuple[Array, dict[str, Array]]:
     """A whole sequence: ``xs`` is (T, i) or (T, B, i). Returns ``hs``, the output ``h`` at every
     step stacked over time, (T, n) or (T, B, n), and the final state by name."""
-    result = forward(plan, prepared(plan, weights), xs, state, keep=False)
+    result = forward(plan, prepared(plan, weights), xs, state)
     return result.hs, result.final
 
 
 @record
 class Forward:
     """A sequence run forward: ``hs`` and the final state as ``run`` returns them, the checked
-    inputs by name (T, ..., size), their batch shape, and with ``keep`` every step's values by
-    node id (inputs and the states at t-1 included), which the backward pass reads."""
+    inputs by name (T, ..., size), their batch shape, and the values of the nodes ``forward``
+    was asked to keep, by node id, at every step (what the backward pass reads)."""
 
     hs: Array
     final: dict[str, Array]
@@ -69,9 +69,11 @@ class Forward:
 
 
 def forward(
-    plan: EvalPlan, bound: Prepared, xs: Inputs, state: Mapping[str, Any] | None, *, keep: bool
+    plan: EvalPlan, bound: Prepared, xs: Inputs, state: Mapping[str, Any] | None, *,
+    keep: Collection[str] | None = None,
 ) -> Forward:
-    """Run a sequence through the plan; with ``keep``, hold on to every step's values."""
+    """Run a sequence through the plan, holding on to the values of the nodes in ``keep`` at
+    every step (only those: a value no one reads again is freed, and its memory reused)."""
     seqs, batch = _inputs(plan, xs, bound.dtype, sequence=True)
     values = _state(plan, state, bound.dtype, batch)
     steps = next(iter(seqs.values())).shape[0] if seqs else 0
@@ -98,8 +100,8 @@ def forward(
         for op in ops:
             op(values, products, bound)
         hs[t] = values[hidden]
-        if keep:
-            kept.append(values)
+        if keep is not None:
+            kept.append({node: values[node] for node in keep})
         values = {p: values[s] for p, s in prev}
     final = {s: values[prev_id] for s, prev_id, _ in plan.states}
     return Forward(hs, final, seqs, batch, tuple(kept))

@@ -66,15 +66,15 @@ def grad(
 ) -> Gradients:
     """Run ``xs`` (T, i) or (T, B, i) forward from ``state`` and back: see ``Gradients``."""
     bound = prepared(plan, weights)
+    back = compile_backward(plan)
     with np.errstate(over="ignore", invalid="ignore"):
-        run = forward(plan, bound, xs, state, keep=True)
+        run = forward(plan, bound, xs, state, keep=plan.node_ids if trace else back.needs)
     with np.errstate(over="ignore", invalid="ignore"):
         value, upstream = _upstream(plan, run, loss)
     if not np.isfinite(value):
         raise EvaluationError(f"the numbers overflowed: the loss is {value}; the input, the "
                               "weights or the loss gradient are too large to compute in "
                               "floating point")
-    back = compile_backward(plan)
     steps, batch, dtype = len(run.steps), run.batch, bound.dtype
     buffers = [np.zeros((steps, *batch, width), dtype) for width in back.widths]
     totals: dict[str, Array] = {}
