@@ -13,9 +13,10 @@ from .args import whole_number
 if TYPE_CHECKING:
     from ..cell import Cell
     from ..draw.values import Values
+    from ..numeric.grad import Gradients
 
-__all__ = ["MAX_NUMBERS", "Run", "add_input_arguments", "run_from_args", "step_values",
-           "wants_values"]
+__all__ = ["MAX_NUMBERS", "Run", "add_input_arguments", "run_from_args", "run_grads",
+           "step_values", "wants_values"]
 
 #: The most numbers (weights, and every vector of every step) a command computes: beyond it,
 #: a run would take minutes or more memory than a workstation has.
@@ -140,9 +141,31 @@ def wants_values(args: argparse.Namespace) -> bool:
     return bool(args.x) or args.seed is not None or args.weights is not None
 
 
-def step_values(run: Run, digits: int = 2) -> tuple[Values, ...]:
-    """Each step's values, numbered from 1."""
-    from ..draw.values import values_of
+def run_grads(cell: Cell, run: Run) -> Gradients:
+    """Backpropagation through the steps of a run, for L = the sum of every h of every step,
+    with every node's gradient at every step."""
+    import numpy as np
 
-    return tuple(values_of(trace, run.weights, digits=digits, step=k + 1)
-                 for k, trace in enumerate(run.traces))
+    inputs = {name: np.stack([trace[name] for trace in run.traces]) for name in cell.graph.inputs}
+    return cell.grad(run.weights, inputs, loss="sum", trace=True)
+
+
+def step_values(run: Run, digits: int = 2, *, grads: Gradients | None = None,
+                last: int | None = None) -> tuple[Values, ...]:
+    """Each step's values, numbered from 1 (only the ``last`` steps, if given), and with
+    ``grads`` each step's gradients beside them, on one scale over the steps returned."""
+    from ..draw.values import gradient_scale, gradients_of, values_of
+
+    first = 0 if last is None else len(run.traces) - last
+    shown = range(first, len(run.traces))
+    if grads is None:
+        return tuple(values_of(run.traces[k], run.weights, digits=digits, step=k + 1)
+                     for k in shown)
+    largest = max((float(abs(a).max()) for k in shown
+                   for a in (*grads.trace[k].values(), *grads.param_trace[k].values()) if a.size),
+                  default=0.0)
+    limit, places = gradient_scale(largest)
+    return tuple(values_of(run.traces[k], run.weights, digits=digits, step=k + 1,
+                           grads=gradients_of(grads.trace[k], grads.param_trace[k], limit=limit,
+                                              digits=places, step=k + 1))
+                 for k in shown)

@@ -12,12 +12,15 @@ from ..draw.render import MAX_SCALE, MIN_SCALE, check_scale
 from ..draw.values import MAX_UNROLL
 from ..errors import UsageError
 from .args import add_cell_arguments, cell_from_args, whole_number
-from .inputs import add_input_arguments, run_from_args, step_values, wants_values
+from .inputs import add_input_arguments, run_from_args, run_grads, step_values, wants_values
 
 if TYPE_CHECKING:
     from .args import Subparsers
 
 __all__ = ["add_gallery", "add_render", "default_path"]
+
+#: The most steps ``render --steps`` runs (the figure draws the last of them).
+MAX_RUN_STEPS = 10_000
 
 
 def _scale(text: str) -> float:
@@ -31,6 +34,10 @@ def _scale(text: str) -> float:
 def _steps(text: str) -> int:
     return whole_number(text, least=1, most=MAX_UNROLL,
                         why="more would not fit a readable figure")
+
+
+def _run_steps(text: str) -> int:
+    return whole_number(text, least=1, most=MAX_RUN_STEPS)
 
 
 def _file_part(name: str) -> str:
@@ -67,12 +74,19 @@ def _run_render(args: argparse.Namespace) -> int:
         raise UsageError(f"unknown theme: {args.theme!r} (must be one of {', '.join(THEMES)})")
     cell = cell_from_args(args)
     values = None
-    if args.values or wants_values(args):
-        values = step_values(run_from_args(cell, args, args.unroll, "--unroll"))
+    if args.steps is not None and args.unroll > 1 and args.steps != args.unroll:
+        raise UsageError(f"--steps {args.steps} and --unroll {args.unroll}: an unrolled figure "
+                         "draws every step it runs (give one of them, or the same number)")
+    if args.values or args.grads or args.steps is not None or wants_values(args):
+        steps = args.steps if args.steps is not None else args.unroll
+        run = run_from_args(cell, args, steps, "--steps" if args.steps else "--unroll")
+        values = step_values(run, grads=run_grads(cell, run) if args.grads else None,
+                             last=args.unroll)
     highlight = tuple(n.strip() for n in (args.highlight or "").split(",") if n.strip())
     if args.highlight is not None and not highlight:
         raise UsageError("--highlight: no gate name given (give names such as f,o or forget)")
-    extra = (*(("values",) if values else ()),
+    extra = (*(("grads",) if args.grads else ("values",) if values else ()),
+             *((f"steps{args.steps}",) if args.steps and args.unroll == 1 else ()),
              *((f"highlight-{'-'.join(_file_part(n) for n in highlight)}",) if highlight
                else ()),
              *((f"unroll{args.unroll}",) if args.unroll > 1 else ()),
@@ -123,7 +137,13 @@ def add_render(sub: Subparsers) -> None:
     p.add_argument("--values", action="store_true",
                    help="run the cell and print its numbers on the figure (implied by --x, "
                    "--seed and --weights)")
+    p.add_argument("--grads", action="store_true",
+                   help="run the cell forward and back and print, beside every value, its "
+                   "gradient dL/dv for L = the sum of h over every step (implies --values)")
     add_input_arguments(p)
+    p.add_argument("--steps", type=_run_steps, default=None, metavar="T",
+                   help="run T steps from a zero state and draw the last (default: 1, or "
+                   "the number of --unroll steps)")
     p.add_argument("--unroll", type=_steps, default=1, metavar="T",
                    help=f"draw T steps side by side (1 to {MAX_UNROLL}; default: 1)")
     p.add_argument("--no-title", action="store_true",

@@ -45,6 +45,11 @@ def _description(cell: Cell, values: Values | None = None) -> str:
         parts.append(f"each vector and weight shows its value ({values.digits} decimals), "
                      f"coloured from blue (−{fmt(values.limit)}) through white (0) to red "
                      f"(+{fmt(values.limit)})")
+    if values is not None and values.grads is not None:
+        limit = f"{values.grads.limit:g}"
+        parts.append(f"beside or below each value, its gradient ∂L/∂v of the loss "
+                     f"({values.grads.digits} decimals), coloured from purple (−{limit}) "
+                     f"through white (0) to green (+{limit})")
     return "; ".join(parts) + "."
 
 

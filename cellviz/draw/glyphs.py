@@ -9,7 +9,7 @@ from ..record import record
 from .metrics import line_height, text_width
 from .scene import Circle, Path, Rect, Shape, Text
 from .themes import Theme
-from .values import WIDEST, Values, value_colours
+from .values import Values, value_colours
 
 __all__ = ["Glyph", "activation_glyph", "node_glyph", "slots", "translate"]
 
@@ -74,8 +74,14 @@ def _cells(theme: Theme, unit: float, stroke: str, width: float, values: Values 
     if values is None or not numbers:
         return _Cells(unit, unit, stroke, theme.background, width, theme, values, False)
     size = value_size(theme)
-    return _Cells(text_width(WIDEST, size) + size * 0.5, line_height(size) + size * 0.2, stroke,
-                  theme.background, width, theme, values, True)
+    return _Cells(text_width(values.widest, size) + size * 0.5, line_height(size) + size * 0.2,
+                  stroke, theme.background, width, theme, values, True)
+
+
+def _grads(values: Values | None, key: str) -> Values | None:
+    """The gradients to draw beside the values of ``key`` (a node id or parameter), if any."""
+    grads = values.grads if values is not None else None
+    return grads if grads is not None and grads.cell(key, 0, 0) is not None else None
 
 
 def value_size(theme: Theme) -> float:
@@ -100,12 +106,14 @@ def _grid(key: str, rows: int, cols: int, x: float, y: float,
                 continue
             cell_key = f"{key}/{r}" if cols == 1 else f"{key}/{r}/{c}"
             value = look.values.cell(key, r, c) if look.values is not None else None
+            if look.values is not None:
+                cell_key = look.values.prefix + cell_key
             if value is None:
                 shapes.append(Rect(cx, cy, w, h, look.fill, look.stroke, look.width,
                                    key=cell_key))
                 continue
             assert look.values is not None
-            fill, ink = value_colours(look.theme, value, look.values.limit)
+            fill, ink = value_colours(look.theme, value, look.values.limit, look.values.stops)
             shapes.append(Rect(cx, cy, w, h, fill, look.stroke, look.width, key=cell_key))
             if look.numbers:
                 size = value_size(look.theme)
@@ -134,14 +142,23 @@ def vector_glyph(node: Node, cell: Cell, theme: Theme, values: Values | None = N
     text_h = line_height(theme.font_size) + line_height(theme.small) * 1.05
     look = _cells(theme, unit, stroke, theme.stroke * 0.8,
                   values if values and values.vector(node.id) else None)
+    grads = _grads(values, node.id)
+    # The gradients, if any, stand in a second column just right of the values.
+    grad_look = _cells(theme, unit, stroke, theme.stroke * 0.8, grads) if grads else None
+    gap = pad * 0.3
+    columns_w = look.w + (gap + grad_look.w if grad_look else 0.0)
     column_h = len(slots(size)) * look.h
     inner_h = max(column_h, text_h)
-    width = pad + look.w + pad * 0.9 + max(name_w, shape_w) + pad
+    width = pad + columns_w + pad * 0.9 + max(name_w, shape_w) + pad
     height = inner_h + 2 * pad
     shapes: list[Shape] = [Rect(0, 0, width, height, fill, stroke, theme.stroke, rx=pad * 0.8)]
     cells, _, _ = _grid(node.id, size, 1, pad, (height - column_h) / 2, look)
     shapes += cells
-    tx = pad + look.w + pad * 0.9
+    if grad_look is not None:
+        cells, _, _ = _grid(node.id, size, 1, pad + look.w + gap, (height - column_h) / 2,
+                            grad_look)
+        shapes += cells
+    tx = pad + columns_w + pad * 0.9
     top = (height - text_h) / 2
     shapes.append(Text(tx, top + 0.93 * theme.font_size, name, theme.font_size, theme.text,
                        weight="bold"))
@@ -162,14 +179,22 @@ class _Term:
     dims: str
     look: _Cells
     joint: str = "+"
+    grads: _Cells | None = None
 
     @property
     def glyph_w(self) -> float:
-        return len(slots(self.cols)) * self.look.w
+        return len(slots(self.cols)) * max(self.look.w, self.grads.w if self.grads else 0.0)
+
+    @property
+    def values_h(self) -> float:
+        return len(slots(self.rows)) * self.look.h
 
     @property
     def glyph_h(self) -> float:
-        return len(slots(self.rows)) * self.look.h
+        """The values' grid, and below it the gradients' grid if there is one."""
+        if self.grads is None:
+            return self.values_h
+        return self.values_h + self.look.h * 0.25 + len(slots(self.rows)) * self.grads.h
 
     def width(self, small: float) -> float:
         return max(text_width(self.caption, small), text_width(self.dims, small), self.glyph_w)
@@ -208,13 +233,17 @@ def dense_glyph(node: Node, cell: Cell, theme: Theme, values: Values | None = No
         rows, cols = (shape[0], shape[1]) if len(shape) == 2 else (shape[0] if shape else 1, 1)
         small_enough = rows <= MAX_CELLS and cols <= MAX_CELLS
         look = _cells(theme, unit, stroke, sw, values, small_enough)
+        grads = _grads(values, operand.param or "")
         terms.append(_Term(operand.param or "", rows, cols, term_text(cell.graph, node, index),
-                           shape_text(shape), look))
+                           shape_text(shape), look, grads=_cells(theme, unit, stroke, sw, grads,
+                                                                 small_enough) if grads else None))
     count = sum(t.rows * t.cols for t in terms)
     if values is not None and values.vector(node.id):
         look = _cells(theme, unit, stroke, sw, values)
+        grads = _grads(values, node.id)
         terms.append(_Term(node.id, cell.size(node.size), 1, "sum",
-                           shape_text((cell.size(node.size),)), look, joint="="))
+                           shape_text((cell.size(node.size),)), look, joint="=",
+                           grads=_cells(theme, unit, stroke, sw, grads) if grads else None))
     total = f"{count} parameter{'s' if count != 1 else ''}"
     glyph_h = max(t.glyph_h for t in terms)
     line = line_height(small)
@@ -241,9 +270,15 @@ def dense_glyph(node: Node, cell: Cell, theme: Theme, values: Values | None = No
         last_right = mid + gw / 2
         shapes.append(Text(mid, top + 0.93 * small, term.caption, small, theme.text,
                            anchor="middle"))
-        cells, _, _ = _grid(term.key, term.rows, term.cols, mid - gw / 2,
-                            glyph_top + (glyph_h - gh) / 2, term.look)
+        top_of = glyph_top + (glyph_h - gh) / 2
+        columns = len(slots(term.cols))
+        cells, _, _ = _grid(term.key, term.rows, term.cols, mid - columns * term.look.w / 2,
+                            top_of, term.look)
         shapes += cells
+        if term.grads is not None:
+            cells, _, _ = _grid(term.key, term.rows, term.cols, mid - columns * term.grads.w / 2,
+                                top_of + term.values_h + term.look.h * 0.25, term.grads)
+            shapes += cells
         shapes.append(Text(mid, shape_top + 0.93 * small, term.dims, small, theme.muted,
                            anchor="middle"))
         x += w + plus_w

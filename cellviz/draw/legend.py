@@ -11,7 +11,7 @@ from .lines import edge_shapes, line_dash
 from .metrics import line_height, text_width
 from .scene import Circle, Rect, Shape, Text, fmt
 from .themes import Theme
-from .values import Values, value_colours
+from .values import BU_RD, Values, value_colours
 
 __all__ = ["legend", "legend_min_width"]
 
@@ -74,6 +74,8 @@ def _legend_sample(kind: str, sample: str, theme: Theme, x: float, cy: float, sa
                      weight="bold")]
     if kind == "scale":
         return _scale_sample(theme, values, x, cy, sample_w)
+    if kind == "gradients":
+        return _scale_sample(theme, values.grads if values else None, x, cy, sample_w)
     pill = activation_glyph(sample, theme)
     return list(translate(pill.shapes, mid - pill.width / 2, cy - pill.height / 2))
 
@@ -101,6 +103,10 @@ def _legend_items(cell: Cell, values: Values | None) -> list[tuple[str, str, str
     if values is not None:
         items.append(("scale", f"value: −{fmt(values.limit)} or less, 0, "
                                f"+{fmt(values.limit)} or more", ""))
+    if values is not None and values.grads is not None:
+        limit = f"{values.grads.limit:g}"
+        items.append(("gradients", f"gradient ∂L/∂v beside or below each value: −{limit} or "
+                                   f"less, 0, +{limit} or more", ""))
     return items
 
 
@@ -125,11 +131,12 @@ def _scale_sample(theme: Theme, values: Values | None, x: float, cy: float,
                   width: float) -> list[Shape]:
     """The colour scale as a strip of cells from −limit to +limit."""
     limit = values.limit if values is not None else 1.0
+    stops = values.stops if values is not None else BU_RD
     count = 9
     w, h = width / count, theme.unit * 1.2
     out: list[Shape] = []
     for k in range(count):
-        fill, _ = value_colours(theme, limit * (2 * k / (count - 1) - 1), limit)
+        fill, _ = value_colours(theme, limit * (2 * k / (count - 1) - 1), limit, stops)
         out.append(Rect(x + k * w, cy - h / 2, w, h, fill, theme.muted, theme.stroke * 0.4))
     return out
 

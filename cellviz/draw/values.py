@@ -19,11 +19,17 @@ from .themes import Theme
 if TYPE_CHECKING:
     from ..cell import Cell
 
-__all__ = ["BU_RD", "MAX_UNROLL", "Values", "check_unroll", "value_colours", "values_of"]
+__all__ = ["BU_RD", "MAX_UNROLL", "PR_GN", "Values", "check_unroll", "gradient_scale",
+           "gradients_of", "value_colours", "values_of"]
 
 #: Paul Tol's colour-blind-safe diverging scheme BuRd (blue for negative, red for positive).
 BU_RD = ("#2166ac", "#4393c3", "#92c5de", "#d1e5f0", "#f7f7f7", "#fddbc7", "#f4a582",
          "#d6604d", "#b2182b")
+
+#: Paul Tol's diverging scheme PRGn (purple for negative, green for positive): the gradients'
+#: colours, so that a gradient is never read on the values' scale.
+PR_GN = ("#762a83", "#9970ab", "#c2a5cf", "#e7d4e8", "#f7f7f7", "#d9f0d3", "#acd39e",
+         "#5aae61", "#1b7837")
 
 #: The widest number a glyph cell must hold at the default precision.
 WIDEST = "−0.00"
@@ -39,13 +45,32 @@ class Values:
     """One step's numbers: ``vectors`` maps node ids to their values (1-D), ``weights`` maps
     parameter names to theirs (1-D or rows of 2-D); ``limit`` is the magnitude drawn in full
     colour (the scale is symmetric around 0); ``digits`` the printed precision; ``step`` the
-    1-based time step the numbers belong to (0: unnamed)."""
+    1-based time step the numbers belong to (0: unnamed). ``grads`` are the same step's
+    gradients ∂L/∂v, drawn beside the values; ``gradient`` says that these numbers are such
+    gradients (their own colours, PRGn, and glyph keys starting ``grad:``)."""
 
     vectors: tuple[tuple[str, tuple[float, ...]], ...]
     weights: tuple[tuple[str, Nested], ...] = ()
     limit: float = 1.0
     digits: int = 2
     step: int = 0
+    grads: Values | None = None
+    gradient: bool = False
+
+    @property
+    def stops(self) -> tuple[str, ...]:
+        """The colour scale's stops, from −limit to +limit."""
+        return PR_GN if self.gradient else BU_RD
+
+    @property
+    def prefix(self) -> str:
+        """What the glyph keys of these numbers start with."""
+        return "grad:" if self.gradient else ""
+
+    @property
+    def widest(self) -> str:
+        """The widest number a glyph cell must hold at this precision."""
+        return WIDEST if self.digits == 2 else "−0." + "0" * self.digits
 
     @cached_property
     def _vectors(self) -> dict[str, tuple[float, ...]]:
@@ -97,6 +122,8 @@ class Values:
             if name in shapes and got != shapes[name]:
                 raise UsageError(f"values for weight {name!r} have shape {got}, but the cell's "
                                  f"is {shapes[name]}")
+        if self.grads is not None:
+            self.grads.check_fits(cell)
 
 
 
@@ -116,17 +143,46 @@ def _as_tuple(value: Any) -> Nested:
 
 
 def values_of(trace: Mapping[str, Any], weights: Mapping[str, Any] | None = None, *,
-              limit: float = 1.0, digits: int = 2, step: int = 0) -> Values:
+              limit: float = 1.0, digits: int = 2, step: int = 0,
+              grads: Values | None = None, gradient: bool = False) -> Values:
     """Values from an evaluator trace (node id -> 1-D array) and the weights by parameter
     name. ``limit``: the magnitude drawn in full colour; 1 suits gates, tanh outputs, states
-    and initial weights alike, and a larger number (a raw input, a sum) saturates."""
+    and initial weights alike, and a larger number (a raw input, a sum) saturates. ``grads``:
+    the step's gradients (``gradients_of``) to draw beside them."""
     if isinstance(limit, bool) or not isinstance(limit, (int, float)) or not 0 < limit < math.inf:
         raise UsageError(f"limit must be a positive number, not {limit!r}")
     if isinstance(digits, bool) or not isinstance(digits, int) or not 0 <= digits <= 12:
         raise UsageError(f"digits must be a whole number from 0 to 12, not {digits!r}")
     vectors = tuple((node, _flat(_as_tuple(v))) for node, v in trace.items())
     params = tuple((name, _as_tuple(w)) for name, w in (weights or {}).items())
-    return Values(vectors, params, limit, digits, step)
+    return Values(vectors, params, limit, digits, step, grads, gradient)
+
+
+def gradient_scale(largest: float) -> tuple[float, int]:
+    """The full-colour limit of a gradient scale whose largest magnitude is ``largest``, as
+    1, 2 or 5 times a power of ten, and the decimals that print two significant digits at
+    that limit (2 to 4).
+
+    >>> gradient_scale(0.7), gradient_scale(0.013), gradient_scale(3.2), gradient_scale(0.0)
+    ((1.0, 2), (0.02, 3), (5.0, 2), (1.0, 2))
+    """
+    if not largest > 0 or not math.isfinite(largest):
+        return 1.0, 2
+    power = math.floor(math.log10(largest))
+    for step in (1.0, 2.0, 5.0, 10.0):
+        limit = step * 10.0 ** power
+        if limit >= largest * (1 - 1e-12):
+            break
+    limit = float(f"{limit:.12g}")
+    return limit, min(max(1 - math.floor(math.log10(limit)), 2), 4)
+
+
+def gradients_of(trace: Mapping[str, Any], weights: Mapping[str, Any] | None = None, *,
+                 limit: float, digits: int, step: int = 0) -> Values:
+    """One step's gradients as Values: ∂L/∂v of every node by id (``Gradients.trace[t]``) and
+    the step's share of ∂L/∂W by parameter (``Gradients.param_trace[t]``), on a scale of
+    their own (``gradient_scale``)."""
+    return values_of(trace, weights, limit=limit, digits=digits, step=step, gradient=True)
 
 
 def _flat(values: Nested) -> tuple[float, ...]:
@@ -155,15 +211,16 @@ def _luminance(colour: str) -> float:
     return 0.2126 * r + 0.7152 * g + 0.0722 * b
 
 
-def value_colours(theme: Theme, value: float, limit: float) -> tuple[str, str]:
-    """A cell's fill and its number's colour: blue–white–red (Tol's BuRd) symmetric around 0,
-    or in the print theme grey by magnitude (the sign is the printed minus); the text is black
-    or white, whichever contrasts more with the fill."""
+def value_colours(theme: Theme, value: float, limit: float,
+                  stops: tuple[str, ...] = BU_RD) -> tuple[str, str]:
+    """A cell's fill and its number's colour: blue–white–red (Tol's BuRd, or the ``stops``
+    given) symmetric around 0, or in the print theme grey by magnitude (the sign is the
+    printed minus); the text is black or white, whichever contrasts more with the fill."""
     t = 0.5 if not math.isfinite(value) else 0.5 + value / (2 * limit)
     if theme.name == "print":
         fill = _lerp(("#ffffff", "#5a5a5a"), abs(t - 0.5) * 2)
     else:
-        fill = _lerp(BU_RD, t)
+        fill = _lerp(stops, t)
     lum = _luminance(fill)
     # Contrast ratio against black (lum + 0.05) / 0.05 and white 1.05 / (lum + 0.05).
     text = "#000000" if (lum + 0.05) / 0.05 >= 1.05 / (lum + 0.05) else "#ffffff"
