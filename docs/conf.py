@@ -13,6 +13,7 @@ extensions = [
     "myst_parser",
     "sphinx.ext.autodoc",
     "sphinx.ext.napoleon",
+    "cellviz.sphinx",
     "cellviz_docs",
 ]
 myst_enable_extensions = ["colon_fence", "deflist"]

@@ -45,3 +45,51 @@ def result_of(dom: str) -> object:
     found = re.search(r'<pre id="result">(.*?)</pre>', dom, re.S)
     assert found, "the checking script left no result"
     return json.loads(html.unescape(found.group(1)))
+
+
+#: Checks a built documentation page: every inline cellviz figure (an ``svg`` inside an
+#: element of class ``cellviz-figure``), whether it shows, which of a light and dark pair it
+#: is, the text boxes in it that overlap; and the ids of the whole page that are not unique.
+PAGE_CHECK = """
+<script>
+window.addEventListener("load", () => {
+  const figures = [];
+  for (const svg of document.querySelectorAll(".cellviz-figure svg")) {
+    const holder = svg.closest(".cellviz-figure");
+    const rect = svg.getBoundingClientRect();
+    const shown = rect.width > 10 && rect.height > 10 && getComputedStyle(svg).visibility
+      === "visible";
+    const texts = shown ? [...svg.querySelectorAll("text")].map(t => [t.textContent, t.getBBox()])
+                        : [];
+    const overlaps = [];
+    for (let i = 0; i < texts.length; i++) for (let j = i + 1; j < texts.length; j++) {
+      const [a, p] = texts[i], [b, q] = texts[j];
+      if (p.x < q.x + q.width - 0.5 && q.x < p.x + p.width - 0.5 &&
+          p.y < q.y + q.height - 0.5 && q.y < p.y + p.height - 0.5) overlaps.push([a, b]);
+    }
+    const pair = holder.classList.contains("only-light") ? "light"
+               : holder.classList.contains("only-dark") ? "dark" : "";
+    figures.push({title: svg.querySelector("title").textContent, shown, pair,
+                  texts: texts.length, overlaps});
+  }
+  const ids = [...document.querySelectorAll("[id]")].map(e => e.id);
+  const duplicates = ids.filter((id, k) => ids.indexOf(id) !== k);
+  const pre = document.createElement("pre");
+  pre.id = "result";
+  pre.textContent = JSON.stringify({figures, duplicates});
+  document.body.appendChild(pre);
+});
+</script>
+"""
+
+
+def check_page(page: Path, tmp_path: Path, *, dark: bool = False) -> dict[str, object]:
+    """Open a built page in Chromium (light or dark colour scheme) with PAGE_CHECK run in it,
+    and return its report: ``figures`` (title, shown, pair, texts, overlaps) and
+    ``duplicates`` (ids on the page more than once)."""
+    checked = page.with_name(f"checked-{'dark' if dark else 'light'}-{page.name}")
+    text = page.read_text(encoding="utf-8")
+    checked.write_text(text.replace("</body>", PAGE_CHECK + "</body>", 1), encoding="utf-8")
+    report = result_of(dump_dom(checked, tmp_path, dark=dark))
+    assert isinstance(report, dict)
+    return report

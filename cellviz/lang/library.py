@@ -15,10 +15,12 @@ __all__ = [
     "BUILTIN_CELLS",
     "CONVENTIONS",
     "MAX_SIZE",
+    "bind",
     "builtin_conventions",
     "builtin_text",
     "load",
     "load_graph",
+    "unknown_cell",
 ]
 
 #: The built-in cells, in the order ``cellviz list`` shows them.
@@ -58,14 +60,16 @@ def builtin_text(name: str, convention: str = "paper") -> tuple[str, str]:
     """The file name and text of a built-in cell in a convention."""
     check_convention(convention)
     if name not in BUILTIN_CELLS:
-        raise _unknown(name)
+        raise unknown_cell(name)
     filename = f"{name}.{convention}.cell"
     if convention == "paper" or convention not in builtin_conventions(name):
         filename = f"{name}.cell"
     return filename, _cell_files().joinpath(filename).read_text(encoding="utf-8")
 
 
-def _unknown(name: str) -> UnknownCellError:
+def unknown_cell(name: str) -> UnknownCellError:
+    """The error for a name that is neither a built-in cell nor a cell file, with the
+    nearest built-in name."""
     import difflib
 
     close = difflib.get_close_matches(name, BUILTIN_CELLS, n=1)
@@ -96,7 +100,7 @@ def load_graph(name_or_path: str | Path, convention: str = "paper") -> CellGraph
         raise UnknownCellError(f"cannot read cell file {shorten(str(path), 60)!r}: "
                                f"{exc.strerror}") from None
     if not found:
-        raise _unknown(str(name_or_path))
+        raise unknown_cell(str(name_or_path))
     if convention != "paper":
         raise UsageError(
             f"convention {convention!r} chooses between the forms of a built-in cell; a cell "
@@ -129,7 +133,20 @@ def load(
     >>> load("gru", input_size=3, hidden_size=2).params().total
     36
     """
-    graph = load_graph(name_or_path, convention)
+    return bind(load_graph(name_or_path, convention), input_size=input_size,
+                hidden_size=hidden_size, proj_size=proj_size, convention=convention, **sizes)
+
+
+def bind(
+    graph: CellGraph,
+    *,
+    input_size: int,
+    hidden_size: int,
+    proj_size: int | None = None,
+    convention: str = "paper",
+    **sizes: int,
+) -> Cell:
+    """A checked graph with its size symbols bound to integers, as ``load`` binds them."""
     bound: dict[str, int] = {"i": input_size, "n": hidden_size}
     if proj_size is not None:
         bound["p"] = proj_size

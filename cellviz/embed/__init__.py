@@ -1,0 +1,1 @@
+"""Figures and tables embedded in documents: what Sphinx, Markdown and Jupyter share."""

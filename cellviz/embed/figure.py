@@ -1,0 +1,54 @@
+"""Draw the figures an embedded spec asks for: one, or a light and a dark one for ``auto``,
+each with ids of its own on the page."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..cell import Cell
+from ..errors import UsageError
+from .spec import FigureSpec
+
+__all__ = ["MAX_VALUE_PARAMS", "figures", "step_values"]
+
+#: The most parameters a figure with numbers may have: far more than a figure can print.
+MAX_VALUE_PARAMS = 10**7
+
+
+def step_values(cell: Cell, seed: int, steps: int) -> tuple[Any, ...]:
+    """The numbers of ``steps`` steps from the zero state, weights and input drawn from
+    ``seed`` as ``cellviz eval --seed`` and ``cellviz render --seed`` draw them."""
+    from ..draw.values import values_of
+    from ..numeric.weights import example_inputs
+
+    if cell.params().total > MAX_VALUE_PARAMS:
+        raise UsageError(f"too large to draw with numbers: {cell.params().total:,} parameters "
+                         f"(at most {MAX_VALUE_PARAMS:,}); use smaller sizes")
+    weights, xs = example_inputs(cell, seed=seed, steps=steps)
+    prepared = cell.prepare(weights)
+    state: dict[str, Any] | None = None
+    out = []
+    for t in range(steps):
+        outputs, trace = cell.step(prepared, {name: seq[t] for name, seq in xs.items()}, state)
+        state = {s: outputs[s] for s in cell.graph.states}
+        out.append(values_of(trace, weights, step=t + 1))
+    return tuple(out)
+
+
+def figures(cell: Cell, spec: FigureSpec, id_prefix: str | None = None) -> list[tuple[str, str]]:
+    """(theme, SVG text) of each figure: one, or light then dark for the theme ``auto``. With
+    ``id_prefix``, the figures' ids start with it and the theme."""
+    from ..draw.render import RenderOptions, render
+
+    themes = ("light", "dark") if spec.theme == "auto" else (spec.theme,)
+    values = step_values(cell, spec.seed, spec.unroll) if spec.values else None
+    extra: dict[str, Any] = {}
+    if spec.detail is not None:  # parse_spec let it through: RenderOptions has the field
+        extra["detail"] = spec.detail
+    out = []
+    for theme in themes:
+        options = RenderOptions(theme=theme, values=values, unroll=spec.unroll,
+                                heading=spec.heading, legend=spec.legend,
+                                id_prefix=f"{id_prefix}{theme}-" if id_prefix else None, **extra)
+        out.append((theme, render(cell, options=options)))
+    return out
