@@ -29,6 +29,7 @@ from .stack import Stack, stack
 if TYPE_CHECKING:
     from .draw.render import RenderOptions, render, save
     from .interop.keras_io import from_keras
+    from .interop.onnx_io import from_onnx
     from .interop.torch_io import from_torch
     from .lang.library import BUILTIN_CELLS, CONVENTIONS, load, load_graph
     from .numeric.weights import example_inputs, export_weights, import_weights, init_weights
@@ -42,6 +43,7 @@ _LAZY = {
     **dict.fromkeys(("RenderOptions", "render", "save"), "draw.render"),
     "from_torch": "interop.torch_io",
     "from_keras": "interop.keras_io",
+    "from_onnx": "interop.onnx_io",
 }
 
 
@@ -80,6 +82,7 @@ __all__ = [
     "example_inputs",
     "export_weights",
     "from_keras",
+    "from_onnx",
     "from_torch",
     "import_weights",
     "init_weights",

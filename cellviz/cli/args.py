@@ -94,7 +94,8 @@ def _size_binding(text: str) -> tuple[str, int]:
 
 def add_cell_arguments(parser: argparse.ArgumentParser) -> None:
     """CELL and its sizes and convention, shared by every command that loads a cell."""
-    parser.add_argument("cell", metavar="CELL", help="a built-in cell name or a cell file")
+    parser.add_argument("cell", metavar="CELL", help="a built-in cell name, a cell file, or a "
+                        "model file (.onnx, .keras) whose weights are used")
     parser.add_argument("-i", "--input-size", type=positive_int, default=None, metavar="I",
                         help=f"size i of the input x[t] (default: {DEFAULT_INPUT_SIZE})")
     parser.add_argument("-n", "--hidden-size", type=positive_int, default=None, metavar="N",
@@ -105,6 +106,8 @@ def add_cell_arguments(parser: argparse.ArgumentParser) -> None:
                         metavar="NAME=INT", help="bind another size symbol of a cell file")
     parser.add_argument("--convention", choices=CONVENTIONS, default="paper",
                         help="whose form of the cell: paper (default), pytorch, keras or flax")
+    parser.add_argument("--node", metavar="NAME", default=None,
+                        help="the recurrent node (.onnx) or layer (.keras) of a model file")
 
 
 def cell_sizes(args: argparse.Namespace) -> dict[str, int]:
@@ -124,7 +127,17 @@ def cell_sizes(args: argparse.Namespace) -> dict[str, int]:
 
 
 def cell_from_args(args: argparse.Namespace) -> Cell:
-    """Load the cell that add_cell_arguments' options name."""
+    """Load the cell that add_cell_arguments' options name; a model file's weights are kept in
+    ``args.model_weights`` for the commands that run the cell."""
+    from .models import is_model, model_cell
+
+    args.model_weights = None
+    if is_model(args.cell):
+        cell, args.model_weights = model_cell(args)
+        return cell
+    if args.node is not None:
+        raise UsageError(f"--node chooses a node of a model file (.onnx, .keras), not of "
+                         f"{args.cell!r}")
     sizes = cell_sizes(args)
     return load(
         args.cell,

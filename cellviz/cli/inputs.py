@@ -88,8 +88,12 @@ def run_from_args(cell: Cell, args: argparse.Namespace, steps: int | None,
             "sizes or fewer steps"
         )
     weights, xs = example_inputs(cell, seed=seed, steps=count)
-    if args.weights is not None:
+    model = getattr(args, "model_weights", None)
+    if args.weights is None and model is not None:
+        args.weights, weights = args.cell, model  # a model file's own weights
+    elif args.weights is not None:
         weights = load_weights_file(cell, args.weights)
+    if args.weights is not None:
         # The input takes the weights' precision: frameworks save float32 by default.
         dtype = next(iter(weights.values())).dtype if weights else None
         xs = {name: seq.astype(dtype) for name, seq in xs.items()}
