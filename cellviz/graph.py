@@ -94,7 +94,8 @@ class Node:
 @dataclass(frozen=True)
 class Edge:
     """A connection derived from a node's operand; it carries a size×1 vector and an activation.
-    ``style`` is "dense" for connections into or out of a dense node, else "pointwise"."""
+    ``style`` is "dense" for connections into or out of a dense node, except through an
+    element-wise weight (p ⊙ v), else "pointwise"."""
 
     source: str
     target: str
@@ -153,7 +154,8 @@ class CellGraph:
                 if operand.source is None:
                     continue
                 source = self.node(operand.source)
-                dense = node.kind == "dense" or source.kind == "dense"
+                # An element-wise weight (p ⊙ c[t-1]) is a pointwise connection into its node.
+                dense = (node.kind == "dense" and operand.role != "diag") or source.kind == "dense"
                 edges.append(
                     Edge(
                         operand.source,

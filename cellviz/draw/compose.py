@@ -9,8 +9,8 @@ from ..params import shape_text
 from .glyphs import Glyph, translate
 from .labels import Grid, free_spot, gate_label_at, hug, route_points
 from .layout import REGION_INSET, DotPlan, Layout, gate_label_size, layout
+from .legend import Marks, legend_min_width, marks_of
 from .legend import legend as draw_legend
-from .legend import legend_min_width
 from .lines import edge_shapes, line_dash
 from .metrics import FONT_FAMILY, line_height, text_width
 from .scene import Group, Path, Rect, Scene, Shape, Text, fmt
@@ -62,14 +62,16 @@ def compose(cell: Cell, theme: Theme, laid: tuple[DotPlan, Layout] | None = None
     p, lay = laid or layout(cell, theme, values)
     return frame(cell, theme, lay.width, lay.height,
                  lambda gx, gy: body(p, lay, theme, gx, gy), values, heading=heading,
-                 legend=legend)
+                 legend=legend, marks=marks_of(cell, p))
 
 
 def frame(cell: Cell, theme: Theme, body_w: float, body_h: float,
           draw: Callable[[float, float], list[Group]], values: Values | None = None,
-          title: str | None = None, *, heading: bool = True, legend: bool = True) -> Scene:
+          title: str | None = None, *, heading: bool = True, legend: bool = True,
+          marks: Marks) -> Scene:
     """A figure around a drawing ``body_w`` × ``body_h``: title, the drawing (``draw`` makes
-    its groups at an offset), and the legend (with the colour scale when there are values).
+    its groups at an offset), and the legend of the ``marks`` it draws (with the colour scale
+    when there are values).
     Without the ``heading`` (a slide has a title of its own) or the ``legend`` the drawing
     fills more of the figure; the SVG keeps its accessible title and description."""
     fs = theme.font_size
@@ -99,7 +101,7 @@ def frame(cell: Cell, theme: Theme, body_w: float, body_h: float,
     height = gy + body_h + margin
     if legend:
         ly0 = gy + body_h + fs * 1.4
-        legend_h, legend_shapes = draw_legend(cell, theme, content_w, values)
+        legend_h, legend_shapes = draw_legend(cell, theme, content_w, marks, values)
         groups.append(Group("legend", "legend", translate_any(legend_shapes, margin, ly0)))
         height = ly0 + legend_h + margin
     return Scene(round(width, 2), round(height, 2), theme.background, FONT_FAMILY, title,

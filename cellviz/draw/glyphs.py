@@ -8,10 +8,10 @@ from ..params import shape_text
 from ..record import record
 from .metrics import line_height, text_width
 from .scene import Circle, Path, Rect, Shape, Text
-from .themes import Theme
+from .themes import Theme, contrast
 from .values import Values, value_colours
 
-__all__ = ["Glyph", "activation_glyph", "node_glyph", "slots", "translate"]
+__all__ = ["Glyph", "activation_glyph", "node_glyph", "port_glyph", "slots", "translate"]
 
 #: A vector or matrix side longer than this is abbreviated: first cells, an ellipsis, the last.
 MAX_CELLS = 4
@@ -66,16 +66,18 @@ class _Cells:
     theme: Theme
     values: Values | None = None
     numbers: bool = True
+    round: bool = False
 
 
 def _cells(theme: Theme, unit: float, stroke: str, width: float, values: Values | None,
-           numbers: bool = True) -> _Cells:
-    """Plain square cells, or with values cells wide enough for a printed number."""
+           numbers: bool = True, *, round: bool = False) -> _Cells:
+    """Plain square cells, or with values cells wide enough for a printed number; ``round``
+    cells (an element-wise weight's) are pills."""
     if values is None or not numbers:
-        return _Cells(unit, unit, stroke, theme.background, width, theme, values, False)
+        return _Cells(unit, unit, stroke, theme.background, width, theme, values, False, round)
     size = value_size(theme)
     return _Cells(text_width(values.widest, size) + size * 0.5, line_height(size) + size * 0.2,
-                  stroke, theme.background, width, theme, values, True)
+                  stroke, theme.background, width, theme, values, True, round)
 
 
 def _grads(values: Values | None, key: str) -> Values | None:
@@ -96,6 +98,7 @@ def _grid(key: str, rows: int, cols: int, x: float, y: float,
     shapes: list[Shape] = []
     row_slots, col_slots = slots(rows), slots(cols)
     w, h = look.w, look.h
+    rx = min(w, h) / 2 if look.round else 0.0
     for a, r in enumerate(row_slots):
         for b, c in enumerate(col_slots):
             cx, cy = x + b * w, y + a * h
@@ -109,12 +112,14 @@ def _grid(key: str, rows: int, cols: int, x: float, y: float,
             if look.values is not None:
                 cell_key = look.values.prefix + cell_key
             if value is None:
-                shapes.append(Rect(cx, cy, w, h, look.fill, look.stroke, look.width,
+                shapes.append(Rect(cx, cy, w, h, look.fill, look.stroke, look.width, rx=rx,
                                    key=cell_key))
                 continue
             assert look.values is not None
             fill, ink = value_colours(look.theme, value, look.values.limit, look.values.stops)
-            shapes.append(Rect(cx, cy, w, h, fill, look.stroke, look.width, key=cell_key))
+            # The outline stands out 3:1 from the cell's fill: the theme's, or else the ink.
+            stroke = look.stroke if contrast(look.stroke, fill) >= 3 else ink
+            shapes.append(Rect(cx, cy, w, h, fill, stroke, look.width, rx=rx, key=cell_key))
             if look.numbers:
                 size = value_size(look.theme)
                 shapes.append(Text(cx + w - size * 0.25, _baseline(cy + h / 2, size),
@@ -232,18 +237,20 @@ def dense_glyph(node: Node, cell: Cell, theme: Theme, values: Values | None = No
         shape = cell.shape(param.dims) if param else ()
         rows, cols = (shape[0], shape[1]) if len(shape) == 2 else (shape[0] if shape else 1, 1)
         small_enough = rows <= MAX_CELLS and cols <= MAX_CELLS
-        look = _cells(theme, unit, stroke, sw, values, small_enough)
+        look = _cells(theme, unit, theme.grid, sw, values, small_enough,
+                      round=param is not None and param.role == "diag")
         grads = _grads(values, operand.param or "")
+        grad_look = (_cells(theme, unit, theme.grid, sw, grads, small_enough, round=look.round)
+                     if grads else None)
         terms.append(_Term(operand.param or "", rows, cols, term_text(cell.graph, node, index),
-                           shape_text(shape), look, grads=_cells(theme, unit, stroke, sw, grads,
-                                                                 small_enough) if grads else None))
+                           shape_text(shape), look, grads=grad_look))
     count = sum(t.rows * t.cols for t in terms)
     if values is not None and values.vector(node.id):
-        look = _cells(theme, unit, stroke, sw, values)
+        look = _cells(theme, unit, theme.grid, sw, values)
         grads = _grads(values, node.id)
         terms.append(_Term(node.id, cell.size(node.size), 1, "sum",
                            shape_text((cell.size(node.size),)), look, joint="=",
-                           grads=_cells(theme, unit, stroke, sw, grads) if grads else None))
+                           grads=_cells(theme, unit, theme.grid, sw, grads) if grads else None))
     total = f"{count} parameter{'s' if count != 1 else ''}"
     glyph_h = max(t.glyph_h for t in terms)
     line = line_height(small)
@@ -317,6 +324,12 @@ def activation_glyph(activation: str, theme: Theme) -> Glyph:
              weight="bold"),
     )
     return Glyph(width, height, shapes)
+
+
+def port_glyph(theme: Theme) -> Glyph:
+    """Where a vector drawn outside a step of an unrolled figure enters or leaves it: a dot."""
+    r = theme.unit * 0.32
+    return Glyph(2 * r, 2 * r, (Circle(r, r, r, theme.line, "none", 0),), circle=True)
 
 
 def node_glyph(node: Node, cell: Cell, theme: Theme, values: Values | None = None) -> Glyph:

@@ -15,7 +15,7 @@ from ..graph import Node
 from ..params import shape_text
 from ..record import record
 from .dot import either_way_up, floats, run_dot
-from .glyphs import Glyph, activation_glyph, node_glyph
+from .glyphs import Glyph, activation_glyph, node_glyph, port_glyph
 from .metrics import line_height, text_width
 from .themes import Theme
 from .values import Values
@@ -143,11 +143,16 @@ def _stack(cell: Cell, clusters: list[tuple[str, tuple[str, ...]]], sources: tup
     return tuple((index, entry) for _, index, entry in sorted(found))
 
 
-def plan(cell: Cell, theme: Theme, values: Values | None = None) -> DotPlan:
+def plan(cell: Cell, theme: Theme, values: Values | None = None, *,
+         ports: bool = False) -> DotPlan:
     """Decide every box and DOT edge of the figure (no dot run yet); ``values`` puts one
-    step's numbers into the glyphs."""
+    step's numbers into the glyphs; with ``ports`` the vectors entering and leaving the cell
+    are small ports, their glyphs being drawn outside (an unrolled figure's steps)."""
     graph = cell.graph
-    glyphs: dict[str, Glyph] = {n.id: node_glyph(n, cell, theme, values) for n in graph.nodes}
+    outer = {*graph.inputs, *map(graph.prev_id, graph.states), *graph.outputs} if ports else set()
+    glyphs: dict[str, Glyph] = {
+        n.id: port_glyph(theme) if n.id in outer else node_glyph(n, cell, theme, values)
+        for n in graph.nodes}
     highways = state_lines(cell)
     on_highway = {(a, b) for path in highways.values() for a, b in pairwise(path)}
     segments: list[Segment] = []
@@ -339,10 +344,12 @@ class Layout:
     clusters: tuple[ClusterBox, ...]
 
 
-def layout(cell: Cell, theme: Theme, values: Values | None = None) -> tuple[DotPlan, Layout]:
-    """Plan the figure, run dot, and read its positions back (y pointing down). A figure of
-    more than MAX_FIGURE_NODES boxes is a CellvizError, before dot is run."""
-    p = plan(cell, theme, values)
+def layout(cell: Cell, theme: Theme, values: Values | None = None, *,
+           ports: bool = False) -> tuple[DotPlan, Layout]:
+    """Plan the figure (``ports`` as in ``plan``), run dot, and read its positions back (y
+    pointing down). A figure of more than MAX_FIGURE_NODES boxes is a CellvizError, before dot
+    is run."""
+    p = plan(cell, theme, values, ports=ports)
     if len(p.glyphs) > MAX_FIGURE_NODES:
         raise CellvizError(
             f"cell {cell.name!r} is too large to draw: its figure would have {len(p.glyphs)} "

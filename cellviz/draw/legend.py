@@ -6,25 +6,112 @@ import math
 
 from ..cell import Cell
 from ..graph import POINTWISE_OPS
+from ..record import record
 from .glyphs import activation_glyph, translate
+from .layout import DotPlan
 from .lines import edge_shapes, line_dash
 from .metrics import line_height, text_width
 from .scene import Circle, Rect, Shape, Text, fmt
 from .themes import Theme
 from .values import BU_RD, Values, value_colours
 
-__all__ = ["legend", "legend_min_width"]
+__all__ = ["Marks", "legend", "legend_min_width", "marks_of"]
 
 
-def legend(cell: Cell, theme: Theme, width: float,
-            values: Values | None = None) -> tuple[float, list[Shape]]:
-    """The legend at (0, 0) for a figure ``width`` wide: line styles, glyphs, the colour
-    scale of the values if any, totals."""
+@record
+class Marks:
+    """The kinds of mark a figure draws, in legend order: ``lines`` (dense, pointwise, state),
+    ``nodes`` (vector roles by colour: input, state, output, vector; then dense, pointwise,
+    port), ``glyphs`` (matrix, bias, diag), the pointwise ``symbols`` and the
+    ``activations`` on its edges."""
+
+    lines: tuple[str, ...]
+    nodes: tuple[str, ...]
+    glyphs: tuple[str, ...]
+    symbols: tuple[str, ...]
+    activations: tuple[str, ...]
+
+
+def marks_of(cell: Cell, p: DotPlan, *, unrolled: bool = False) -> Marks:
+    """What the figure of plan ``p`` draws; an ``unrolled`` figure's plan has ports in place
+    of its vectors, which it draws outside the steps as inputs, states (carried on a state
+    line) and outputs."""
+    graph = cell.graph
+    lines = {seg.style for seg in p.segments if not seg.highway}
+    if p.highways or unrolled:
+        lines.add("state_line")
+    kinds: set[str] = {node.kind for node in graph.nodes}
+    if unrolled:
+        kinds.add("port")
+    roles = [k for k in ("input", "state", "output", "vector", "dense", "pointwise", "port")
+             if k in kinds]
+    params = {param.role for param in graph.params}
+    ops = {node.op for node in graph.nodes if node.kind == "pointwise"}
+    return Marks(
+        lines=tuple(k for k in ("dense", "pointwise", "state_line") if k in lines),
+        nodes=tuple(roles),
+        glyphs=tuple(k for k in ("matrix", "bias", "diag") if k in params),
+        symbols=tuple(dict.fromkeys(sym for op, (sym, _) in POINTWISE_OPS.items() if op in ops)),
+        activations=tuple(dict.fromkeys(e.activation for e in graph.edges
+                                        if e.activation != "identity")))
+
+
+#: Each kind of mark's line in the legend; the vector roles are worded for one step and, where
+#: they differ, for an unrolled figure (a state there lies between two steps).
+_TEXTS = {
+    "dense": "dense connection: W·v + b",
+    "pointwise": "pointwise connection",
+    "state_line": "state line: a state carried on",
+    "input": "input vector",
+    "state_vector": "state from the step before",
+    "state_vector_unrolled": "state between two steps",
+    "output": "state or output the step writes",
+    "output_unrolled": "output of the step",
+    "vector": "vector inside the cell",
+    "dense_node": "dense node: its terms and parameter count",
+    "port": "where a vector enters or leaves a step",
+    "matrix": "weight matrix, rows×cols",
+    "bias": "bias, n×1",
+    "diag": "element-wise weight (p⊙v), n×1",
+}
+
+
+def _items(marks: Marks, values: Values | None) -> list[tuple[str, str, str]]:
+    """The legend's entries (kind, text, the symbol or activation its sample shows)."""
+    unrolled = "port" in marks.nodes
+    items = [(kind, _TEXTS[kind], "") for kind in marks.lines]
+    for role in marks.nodes:
+        if role == "pointwise":
+            items.append(("op", "element-wise " + " ".join(marks.symbols), marks.symbols[0]))
+        elif role == "dense":
+            items.append(("dense_node", _TEXTS["dense_node"], ""))
+        elif role in ("state", "output") and unrolled:
+            items.append((role, _TEXTS[f"{role}_vector_unrolled" if role == "state"
+                                       else "output_unrolled"], ""))
+        else:
+            items.append((role, _TEXTS["state_vector" if role == "state" else role], ""))
+    items += [(kind, _TEXTS[kind], "") for kind in marks.glyphs]
+    if marks.activations:
+        items.append(("activation", "activation on its edge", marks.activations[0]))
+    if values is not None:
+        items.append(("scale", f"value: −{fmt(values.limit)} or less, 0, "
+                               f"+{fmt(values.limit)} or more", ""))
+    if values is not None and values.grads is not None:
+        limit = f"{values.grads.limit:g}"
+        items.append(("gradients", f"gradient ∂L/∂v beside or below each value: −{limit} or "
+                                   f"less, 0, +{limit} or more", ""))
+    return items
+
+
+def legend(cell: Cell, theme: Theme, width: float, marks: Marks,
+           values: Values | None = None) -> tuple[float, list[Shape]]:
+    """The legend at (0, 0) for a figure ``width`` wide: one entry for every kind of mark
+    drawn (``marks``), the colour scale of the values if any, totals."""
     fs, small, unit = theme.font_size, theme.small, theme.unit
     pad = fs * 0.8
     sample_w = fs * 3.2
     row_h = max(line_height(fs), unit * 3) + fs * 0.5
-    items = _legend_items(cell, values)
+    items = _items(marks, values)
     # A wide activation mark (tanh, softsign) gets a wider sample box than the others.
     sample_ws = [max(sample_w, activation_glyph(sample, theme).width + fs * 0.8)
                  if kind == "activation" else sample_w for kind, _, sample in items]
@@ -37,7 +124,7 @@ def legend(cell: Cell, theme: Theme, width: float,
         cy = y + row_h / 2
         for k in row:
             kind, text, sample = items[k]
-            shapes += _legend_sample(kind, sample, theme, x, cy, sample_ws[k], values)
+            shapes += _sample(kind, sample, theme, x, cy, sample_ws[k], values)
             shapes.append(Text(x + sample_ws[k] + fs * 0.5, cy + 0.36 * small, text, small,
                                theme.text))
             x += widths[k]
@@ -51,23 +138,37 @@ def legend(cell: Cell, theme: Theme, width: float,
     return height, [frame, *shapes]
 
 
-def _legend_sample(kind: str, sample: str, theme: Theme, x: float, cy: float, sample_w: float,
-                   values: Values | None) -> list[Shape]:
+def _sample(kind: str, sample: str, theme: Theme, x: float, cy: float, sample_w: float,
+            values: Values | None) -> list[Shape]:
     """The small picture of one legend entry, in a box ``sample_w`` wide from ``x``, centred
     on ``cy``; ``sample`` is the symbol or activation it shows, if any."""
     fs, unit = theme.font_size, theme.unit
     mid = x + sample_w / 2
-    if kind in ("dense", "pointwise"):
+    if kind in ("dense", "pointwise", "state_line"):
         end = x + sample_w - fs * 0.6
+        heavy = kind == "state_line"  # the state line is a heavy pointwise line
         return edge_shapes(((x, cy), (x, cy), (end, cy), (end, cy)), (x + sample_w, cy), 0, 0,
-                           theme.line, theme.stroke, line_dash(kind, theme), fs * 0.75)
-    if kind == "vector":
-        return [Rect(mid - unit / 2, cy - 1.5 * unit + r * unit, unit, unit, theme.background,
-                     theme.vector, theme.stroke * 0.8) for r in range(3)]
-    if kind == "matrix":
+                           theme.line, theme.stroke * (2.2 if heavy else 1.0),
+                           line_dash("pointwise" if heavy else kind, theme), fs * 0.75)
+    if kind in ("input", "state", "output", "vector"):
+        stroke, fill = str(getattr(theme, kind)), str(getattr(theme, f"{kind}_fill"))
         m = unit * 0.8
-        return [Rect(mid - 1.5 * m + c * m, cy - m + r * m, m, m, theme.background, theme.dense,
-                     theme.stroke * 0.7) for r in range(2) for c in range(3)]
+        box = Rect(mid - m * 1.4, cy - m * 1.5, m * 2.8, m * 3, fill, stroke, theme.stroke,
+                   rx=m * 0.4)
+        return [box, *(Rect(mid - m / 2, cy - m + r * m, m, m, theme.background, stroke,
+                            theme.stroke * 0.8) for r in range(2))]
+    if kind == "dense_node":
+        m = unit * 0.8
+        return [Rect(mid - m * 2, cy - m * 1.4, m * 4, m * 2.8, theme.dense_fill, theme.dense,
+                     theme.stroke, rx=m * 0.3)]
+    if kind in ("matrix", "bias", "diag"):
+        m = unit * 0.8
+        cols = 3 if kind == "matrix" else 1
+        return [Rect(mid - cols * m / 2 + c * m, cy - m + r * m, m, m, theme.background,
+                     theme.grid, theme.stroke * 0.7, rx=m / 2 if kind == "diag" else 0)
+                for r in range(2) for c in range(cols)]
+    if kind == "port":
+        return [Circle(mid, cy, unit * 0.32, theme.line, "none", 0)]
     if kind == "op":
         return [Circle(mid, cy, fs * 0.9, theme.pointwise_fill, theme.pointwise, theme.stroke),
                 Text(mid, cy + 0.36 * fs, sample, fs, theme.text, anchor="middle",
@@ -78,36 +179,6 @@ def _legend_sample(kind: str, sample: str, theme: Theme, x: float, cy: float, sa
         return _scale_sample(theme, values.grads if values else None, x, cy, sample_w)
     pill = activation_glyph(sample, theme)
     return list(translate(pill.shapes, mid - pill.width / 2, cy - pill.height / 2))
-
-
-def _legend_items(cell: Cell, values: Values | None) -> list[tuple[str, str, str]]:
-    """The legend's entries (kind, text, the symbol or activation its sample shows): only
-    what the figure holds."""
-    graph = cell.graph
-    kinds = {node.kind for node in graph.nodes}
-    items: list[tuple[str, str, str]] = []
-    if "dense" in kinds:
-        items.append(("dense", "dense connection: W·v + b", ""))
-    if "pointwise" in kinds:
-        items.append(("pointwise", "pointwise connection", ""))
-    items.append(("vector", "vector, n×1", ""))
-    if any(param.role == "matrix" for param in graph.params):
-        items.append(("matrix", "weight matrix, rows×cols", ""))
-    ops = {node.op for node in graph.nodes if node.kind == "pointwise"}
-    symbols = list(dict.fromkeys(sym for op, (sym, _) in POINTWISE_OPS.items() if op in ops))
-    if symbols:
-        items.append(("op", "element-wise " + " ".join(symbols), symbols[0]))
-    activations = [e.activation for e in graph.edges if e.activation != "identity"]
-    if activations:
-        items.append(("activation", "activation on its edge", activations[0]))
-    if values is not None:
-        items.append(("scale", f"value: −{fmt(values.limit)} or less, 0, "
-                               f"+{fmt(values.limit)} or more", ""))
-    if values is not None and values.grads is not None:
-        limit = f"{values.grads.limit:g}"
-        items.append(("gradients", f"gradient ∂L/∂v beside or below each value: −{limit} or "
-                                   f"less, 0, +{limit} or more", ""))
-    return items
 
 
 def _rows(widths: list[float], room: float) -> list[list[int]]:

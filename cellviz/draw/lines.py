@@ -7,7 +7,7 @@ import math
 from .scene import Path, Shape, fmt
 from .themes import Theme
 
-__all__ = ["edge_shapes", "line_dash"]
+__all__ = ["edge_shapes", "line_dash", "polyline"]
 
 
 def line_dash(style: str, theme: Theme) -> str:
@@ -45,3 +45,36 @@ def edge_shapes(route_points: tuple[tuple[float, float], ...], tip: tuple[float,
     else:
         shapes.append(Path(d, stroke, width, dash=dash))
     return shapes
+
+
+def polyline(points: list[tuple[float, float]],
+             radius: float) -> tuple[tuple[float, float], ...]:
+    """A path through ``points`` with straight runs and corners rounded to ``radius``, as
+    Bézier points (the start, then three per curve) that ``edge_shapes`` draws.
+
+    >>> polyline([(0, 0), (9, 0)], 2)
+    ((0, 0), (3.0, 0.0), (6.0, 0.0), (9, 0))
+    """
+    out: list[tuple[float, float]] = [points[0]]
+
+    def run(b: tuple[float, float]) -> None:
+        a = out[-1]
+        out.extend(((a[0] + (b[0] - a[0]) / 3, a[1] + (b[1] - a[1]) / 3),
+                    (a[0] + 2 * (b[0] - a[0]) / 3, a[1] + 2 * (b[1] - a[1]) / 3), b))
+
+    for before, corner, after in zip(points, points[1:], points[2:], strict=False):
+        r = min(radius, math.dist(before, corner) / 2, math.dist(corner, after) / 2)
+        into = _toward(corner, before, r)
+        run(into)
+        # A quarter-circle's Bézier handles are 0.55 of its radius long.
+        out.extend((_toward(into, corner, r * 0.55), _toward(_toward(corner, after, r), corner,
+                                                              r * 0.55),
+                    _toward(corner, after, r)))
+    run(points[-1])
+    return tuple(out)
+
+
+def _toward(a: tuple[float, float], b: tuple[float, float], d: float) -> tuple[float, float]:
+    """The point ``d`` from ``a`` towards ``b``."""
+    length = math.dist(a, b) or 1.0
+    return a[0] + (b[0] - a[0]) * d / length, a[1] + (b[1] - a[1]) * d / length

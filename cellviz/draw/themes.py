@@ -5,7 +5,7 @@ from __future__ import annotations
 from ..errors import UsageError
 from ..record import record
 
-__all__ = ["THEMES", "Theme", "get_theme", "mix"]
+__all__ = ["THEMES", "Theme", "contrast", "get_theme", "luminance", "mix"]
 
 
 @record
@@ -13,7 +13,9 @@ class Theme:
     """Everything a figure's look depends on; colours are ``#rrggbb`` strings.
 
     Role colours (``input``, ``state``, ``output``, ``dense``, ``pointwise``, ``activation``,
-    ``vector``) stroke their glyphs; the matching ``*_fill`` tints fill them.
+    ``vector``) stroke their glyphs; the matching ``*_fill`` tints fill them. ``grid`` draws
+    the cells of weight matrices, biases and element-wise weights: the dense colour, darkened
+    or lightened until it stands out 3:1 from the background.
     """
 
     name: str
@@ -38,6 +40,7 @@ class Theme:
     gate_fill: str
     gate_stroke: str
     legend_fill: str
+    grid: str
     font_size: float = 11.0
     stroke: float = 1.1
 
@@ -54,6 +57,36 @@ class Theme:
     def unit(self) -> float:
         """The side of one cell of a vector or matrix glyph."""
         return round(self.font_size * 0.8, 2)
+
+
+def luminance(colour: str) -> float:
+    """The relative luminance of ``#rrggbb`` (WCAG 2)."""
+    def channel(c: int) -> float:
+        s = c / 255
+        return s / 12.92 if s <= 0.03928 else ((s + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (channel(int(colour[k:k + 2], 16)) for k in (1, 3, 5))
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def contrast(a: str, b: str) -> float:
+    """The WCAG contrast ratio of two ``#rrggbb`` colours, from 1 to 21.
+
+    >>> round(contrast("#ffffff", "#000000"), 1), round(contrast("#E69F00", "#ffffff"), 2)
+    (21.0, 2.25)
+    """
+    la, lb = sorted((luminance(a), luminance(b)))
+    return (lb + 0.05) / (la + 0.05)
+
+
+def _standing_out(colour: str, background: str, towards: str, ratio: float = 3.0) -> str:
+    """``colour`` moved towards ``towards`` in small steps until it stands out ``ratio``:1
+    from ``background``."""
+    for step in range(21):
+        mixed = mix(colour, towards, step / 20)
+        if contrast(mixed, background) >= ratio:
+            return mixed
+    return towards
 
 
 def mix(colour: str, other: str, amount: float) -> str:
@@ -78,6 +111,7 @@ def _coloured(name: str, background: str, text: str, muted: str, line: str, tint
         name=name, background=background, text=text, muted=muted, line=line,
         gate_fill=mix(muted, background, 0.93), gate_stroke=mix(muted, background, 0.55),
         legend_fill=mix(muted, background, 0.96), font_size=font_size, stroke=stroke,
+        grid=_standing_out(_ROLES["dense"], background, text),
         **{role: mix(c, text, 0.0) for role, c in _ROLES.items()}, **fills,
     )
 
@@ -110,7 +144,7 @@ def _print() -> Theme:
     }
     return Theme(name="print", background="#ffffff", text="#000000", muted="#404040",
                  line="#000000", gate_fill="#f7f7f7", gate_stroke="#8c8c8c",
-                 legend_fill="#ffffff", font_size=11.0, stroke=1.0, **grey)
+                 legend_fill="#ffffff", grid="#000000", font_size=11.0, stroke=1.0, **grey)
 
 
 #: The themes by name, in the order the gallery shows them.

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from ..errors import UsageError
 from ..lang.substitute import format_number
 from ..record import record
-from .themes import Theme
+from .themes import Theme, luminance
 
 if TYPE_CHECKING:
     from ..cell import Cell
@@ -202,15 +202,6 @@ def _lerp(stops: tuple[str, ...], t: float) -> str:
     return "#" + "".join(f"{round(x + (y - x) * f):02x}" for x, y in zip(a, b, strict=True))
 
 
-def _luminance(colour: str) -> float:
-    def channel(c: int) -> float:
-        s = c / 255
-        return s / 12.92 if s <= 0.03928 else ((s + 0.055) / 1.055) ** 2.4
-
-    r, g, b = (channel(c) for c in _hex(colour))
-    return 0.2126 * r + 0.7152 * g + 0.0722 * b
-
-
 def value_colours(theme: Theme, value: float, limit: float,
                   stops: tuple[str, ...] = BU_RD) -> tuple[str, str]:
     """A cell's fill and its number's colour: blue–white–red (Tol's BuRd, or the ``stops``
@@ -221,7 +212,7 @@ def value_colours(theme: Theme, value: float, limit: float,
         fill = _lerp(("#ffffff", "#5a5a5a"), abs(t - 0.5) * 2)
     else:
         fill = _lerp(stops, t)
-    lum = _luminance(fill)
+    lum = luminance(fill)
     # Contrast ratio against black (lum + 0.05) / 0.05 and white 1.05 / (lum + 0.05).
     text = "#000000" if (lum + 0.05) / 0.05 >= 1.05 / (lum + 0.05) else "#ffffff"
     return fill, text

@@ -240,22 +240,6 @@ def test_heading_and_legend_can_be_left_out(heading: bool, legend: bool, unroll:
     assert min(ys) >= 0 and max(ys) < h
 
 
-@pytest.mark.parametrize(("name", "ops", "absent"), [
-    ("rnn", None, ["pointwise connection", "element-wise"]),
-    ("lstm", "element-wise ⊙ +", []),
-    ("gru", "element-wise ⊙ + 1−", []),
-])
-def test_the_legend_lists_what_the_figure_holds(name: str, ops: str | None,
-                                                absent: list[str]) -> None:
-    root = parse(cellviz.render(CELLS[name]))
-    (legend,) = groups(root, "legend")
-    words = [t.text or "" for t in legend.iter(f"{SVG}text")]
-    assert "dense connection: W·v + b" in words and "vector, n×1" in words
-    assert (ops in words) if ops else not [w for w in words if w.startswith("element-wise")]
-    for text in absent:
-        assert text not in words
-
-
 def test_legend_rows_are_even() -> None:
     from cellviz.draw.legend import _rows
 
