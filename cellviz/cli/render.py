@@ -62,7 +62,7 @@ def default_path(name: str, convention: str, theme: str, fmt: str,
 
 
 def _run_render(args: argparse.Namespace) -> int:
-    from ..draw.render import RenderOptions, output_format, save
+    from ..draw.render import SUFFIX, RenderOptions, output_format, save
     from ..draw.themes import THEMES
 
     if args.output == "":
@@ -93,12 +93,15 @@ def _run_render(args: argparse.Namespace) -> int:
              *(("notitle",) if args.no_title else ()), *(("nolegend",) if args.no_legend else ()))
     out = args.output
     if out is None:
-        out = str(default_path(cell.name, args.convention, args.theme, args.format or "svg",
-                               extra))
+        out = str(default_path(cell.name, args.convention, args.theme,
+                               SUFFIX[args.format or "svg"], extra))
     fmt = output_format(out, args.format)
+    if args.standalone and fmt != "tikz":
+        raise UsageError(f"--standalone is for --format tikz (a .tex file), not {fmt}")
     options = RenderOptions(theme=args.theme, scale=args.scale, values=values,
                             unroll=args.unroll, heading=not args.no_title,
-                            legend=not args.no_legend, highlight=highlight)
+                            legend=not args.no_legend, highlight=highlight,
+                            standalone=args.standalone)
     written = save(cell, out, format=fmt, options=options)
     if written is not None:
         print(f"wrote {written}", file=sys.stderr)
@@ -121,7 +124,7 @@ def add_render(sub: Subparsers) -> None:
     from ..draw.render import FORMATS
     from ..draw.themes import THEMES
 
-    p = sub.add_parser("render", help="draw a cell's figure (SVG, PNG or PDF)",
+    p = sub.add_parser("render", help="draw a cell's figure (SVG, PNG, PDF or TikZ)",
                        description="Draw a cell as an annotated figure. By default it goes to "
                        "output/<cell>[.<convention>][.<theme>].svg; -o - writes to stdout.")
     add_cell_arguments(p)
@@ -130,8 +133,8 @@ def add_render(sub: Subparsers) -> None:
     p.add_argument("-o", "--output", metavar="PATH", default=None,
                    help="the file to write, or - for stdout")
     p.add_argument("--format", choices=FORMATS, default=None,
-                   help="svg, png or pdf (default: from PATH's suffix, else svg); png and pdf "
-                   "need pip install 'cellviz[raster]'")
+                   help="svg, png, pdf or tikz (default: from PATH's suffix, .tex for tikz, "
+                   "else svg); png and pdf need pip install 'cellviz[raster]'")
     p.add_argument("--scale", type=_scale, default=1.0,
                    help="size factor of the figure (default: 1)")
     p.add_argument("--values", action="store_true",
@@ -150,6 +153,9 @@ def add_render(sub: Subparsers) -> None:
                    help="leave out the title lines (a slide has its own title)")
     p.add_argument("--no-legend", action="store_true",
                    help="leave out the legend (line styles, glyphs, totals)")
+    p.add_argument("--standalone", action="store_true",
+                   help="with --format tikz: a whole LaTeX document (pdflatex compiles it), "
+                   "rather than a tikzpicture to \\input")
     p.add_argument("--highlight", metavar="GATE[,GATE...]", default=None,
                    help="draw these gates and the edges into and out of them at full "
                    "strength and dim the rest (names as in the cell file's comments, or the "

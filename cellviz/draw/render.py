@@ -1,4 +1,5 @@
-"""Render a cell's figure: the Jinja2 environment, SVG, PNG and PDF, and whole-file writes."""
+"""Render a cell's figure: the Jinja2 environment, SVG, PNG, PDF and TikZ, and whole-file
+writes."""
 
 from __future__ import annotations
 
@@ -28,8 +29,12 @@ if TYPE_CHECKING:
 __all__ = ["FORMATS", "RenderOptions", "check_id_prefix", "check_scale", "environment",
            "output_format", "render", "render_bytes", "save", "write_atomic"]
 
-#: Output formats; png and pdf need the raster extra (cairosvg).
-FORMATS = ("svg", "png", "pdf")
+#: Output formats; png and pdf need the raster extra (cairosvg); tikz is LaTeX.
+FORMATS = ("svg", "png", "pdf", "tikz")
+
+#: The file suffix of each format, and the suffixes that name one.
+SUFFIX = {"svg": "svg", "png": "png", "pdf": "pdf", "tikz": "tex"}
+_BY_SUFFIX = {**{v: k for k, v in SUFFIX.items()}, "tikz": "tikz"}
 
 #: The range of ``scale``: smaller figures are specks (and cairo fails on them), larger ones
 #: are tens of thousands of pixels wide.
@@ -61,20 +66,21 @@ def check_id_prefix(prefix: object) -> None:
 
 def output_format(path: str | Path, format: str | None = None) -> str:
     """The format to write ``path`` in: ``format`` if given, else the path's suffix, else svg.
-    A known suffix (.svg, .png, .pdf) that disagrees with ``format``, an unknown suffix
-    without ``format``, or an unknown ``format`` is a UsageError."""
+    A known suffix (.svg, .png, .pdf, .tex or .tikz for tikz) that disagrees with ``format``,
+    an unknown suffix without ``format``, or an unknown ``format`` is a UsageError."""
     choices = ", ".join(FORMATS)
     if format is not None and format not in FORMATS:
         raise UsageError(f"unknown format: {format!r} (must be one of {choices})")
     suffix = "" if str(path) == "-" else Path(str(path)).suffix.lstrip(".").lower()
-    if suffix in FORMATS:
-        if format is not None and format != suffix:
+    if suffix in _BY_SUFFIX:
+        named = _BY_SUFFIX[suffix]
+        if format is not None and format != named:
             raise UsageError(f"format {format!r} disagrees with the file name {str(path)!r} "
-                             f"(name it .{format}, or ask for format {suffix!r})")
-        return suffix
+                             f"(name it .{SUFFIX[format]}, or ask for format {named!r})")
+        return named
     if suffix and format is None:
         raise UsageError(f"unknown format: {suffix!r} (must be one of {choices}; name the file "
-                         f".svg, .png or .pdf, or give the format)")
+                         f".svg, .png, .pdf or .tex, or give the format)")
     return format or "svg"
 
 
@@ -90,7 +96,8 @@ class RenderOptions:
     one page never share an id and the same figure always gets the same bytes), ``highlight``
     (gates to draw at full strength, with the edges into and out of them, the rest dimmed:
     names as in the cell file's comments or the gates' vectors, ``("f", "output")``, or one
-    comma-separated string)."""
+    comma-separated string), ``standalone`` (tikz only: a whole LaTeX document rather than a
+    ``tikzpicture`` to ``\\input``)."""
 
     theme: str = "light"
     scale: float = 1.0
@@ -100,6 +107,7 @@ class RenderOptions:
     legend: bool = True
     id_prefix: str | None = None
     highlight: tuple[str, ...] | str = ()
+    standalone: bool = False
 
     def __post_init__(self) -> None:
         from .themes import get_theme
@@ -109,7 +117,7 @@ class RenderOptions:
         from .values import check_unroll
 
         check_unroll(self.unroll)
-        for name in ("heading", "legend"):
+        for name in ("heading", "legend", "standalone"):
             if not isinstance(getattr(self, name), bool):
                 raise UsageError(f"{name} must be True or False, not "
                                  f"{shorten(repr(getattr(self, name)), 40)}")
@@ -299,9 +307,19 @@ def render(cell: Cell, *, theme: str = "light", scale: float = 1.0,
 
 
 def render_bytes(cell: Cell, fmt_: str, options: RenderOptions) -> bytes:
-    """The figure in a format: svg (UTF-8), png or pdf (through cairosvg, the raster extra)."""
+    """The figure in a format: svg (UTF-8), png or pdf (through cairosvg, the raster extra),
+    tikz (UTF-8 LaTeX)."""
     if fmt_ not in FORMATS:
         raise UsageError(f"unknown format: {fmt_!r} (must be one of {', '.join(FORMATS)})")
+    if options.standalone and fmt_ != "tikz":
+        raise UsageError(f"standalone is for the tikz format, not {fmt_}")
+    if fmt_ == "tikz":
+        from .themes import get_theme
+        from .tikz import tikz_picture, tikz_standalone
+
+        write = tikz_standalone if options.standalone else tikz_picture
+        return write(scene_of(cell, options), get_theme(options.theme),
+                     options.scale).encode("utf-8")
     svg = render(cell, options=options)
     if fmt_ == "svg":
         return svg.encode("utf-8")
