@@ -103,7 +103,7 @@ def test_output_format(path: str, fmt: str | None, expected: str) -> None:
 @pytest.mark.parametrize(("path", "fmt", "message"), [
     ("m.svg", "png", "format 'png' disagrees with the file name 'm.svg'"),
     ("m.jpg", None, "unknown format: 'jpg' (must be one of svg, png, pdf"),
-    ("m.svg", "gif", "unknown format: 'gif' (must be one of svg, png, pdf)"),
+    ("m.svg", "gif", "unknown format: 'gif' (must be one of svg, png, pdf, tikz)"),
 ])
 def test_bad_formats_are_usage_errors(path: str, fmt: str | None, message: str) -> None:
     with pytest.raises(cellviz.UsageError) as info:
