@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from .interop.onnx_io import from_onnx
     from .interop.torch_io import from_torch
     from .lang.library import BUILTIN_CELLS, CONVENTIONS, load, load_graph
+    from .numeric.flow import GradientFlow, gradient_flow
     from .numeric.weights import example_inputs, export_weights, import_weights, init_weights
 
 #: Public names that live in a later stage, by the module that defines them.
@@ -41,6 +42,7 @@ _LAZY = {
         ("example_inputs", "export_weights", "import_weights", "init_weights"), "numeric.weights"
     ),
     **dict.fromkeys(("RenderOptions", "render", "save"), "draw.render"),
+    **dict.fromkeys(("GradientFlow", "gradient_flow"), "numeric.flow"),
     "from_torch": "interop.torch_io",
     "from_keras": "interop.keras_io",
     "from_onnx": "interop.onnx_io",
@@ -71,6 +73,7 @@ __all__ = [
     "CellvizError",
     "DotNotFoundError",
     "EvaluationError",
+    "GradientFlow",
     "ParamEntry",
     "ParamTable",
     "RenderOptions",
@@ -84,6 +87,7 @@ __all__ = [
     "from_keras",
     "from_onnx",
     "from_torch",
+    "gradient_flow",
     "import_weights",
     "init_weights",
     "load",
