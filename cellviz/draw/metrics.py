@@ -1,8 +1,41 @@
-"""Text widths estimated in Python, from DejaVu Sans advance widths, so layout needs no fonts."""
+"""Text widths estimated in Python, from DejaVu Sans advance widths, so layout needs no fonts;
+and where a name's subscript starts (W_f is drawn W with a subscripted f)."""
 
 from __future__ import annotations
 
-__all__ = ["FONT_FAMILY", "line_height", "text_width"]
+import re
+
+__all__ = ["FONT_FAMILY", "SUBSCRIPT_DROP", "SUBSCRIPT_SIZE", "line_height", "runs",
+           "text_width"]
+
+#: A subscript's size and how far its baseline drops, as fractions of the text's size.
+SUBSCRIPT_SIZE, SUBSCRIPT_DROP = 0.7, 0.22
+
+# A one-letter name, an underscore and its subscript (W_f, U_hz, b_in, p_o), not inside a
+# longer word (my_cell stays as it is).
+_SUBSCRIPTED = re.compile(r"(?<![A-Za-z0-9_])([A-Za-z])_([A-Za-z0-9]+)(?![A-Za-z0-9_])")
+
+
+def runs(text: str) -> list[tuple[str, bool]]:
+    """``text`` as runs of (text, whether it is a subscript), underscores of names dropped.
+
+    >>> runs("W_f·x[t]"), runs("h[t-1]")
+    ([('W', False), ('f', True), ('·x[t]', False)], [('h[t-1]', False)])
+    """
+    out: list[tuple[str, bool]] = []
+    start = 0
+    for found in _SUBSCRIPTED.finditer(text):
+        out.append((text[start:found.start()] + found.group(1), False))
+        out.append((found.group(2), True))
+        start = found.end()
+    out.append((text[start:], False))
+    merged: list[tuple[str, bool]] = []
+    for run, sub in out:
+        if merged and merged[-1][1] == sub:
+            merged[-1] = (merged[-1][0] + run, sub)
+        elif run:
+            merged.append((run, sub))
+    return merged or [("", False)]
 
 #: The font stack every figure asks for; the widths below are DejaVu Sans's, the widest of these.
 FONT_FAMILY = "DejaVu Sans, Verdana, Arial, sans-serif"
@@ -26,11 +59,16 @@ _SAFETY = 1.04
 
 
 def text_width(text: str, size: float, *, bold: bool = False) -> float:
-    """The estimated width of ``text`` at font size ``size`` (px), a little on the wide side.
+    """The estimated width of ``text`` at font size ``size`` (px), a little on the wide side,
+    as drawn: subscripts (``runs``) smaller and without their underscore.
 
-    >>> round(text_width("2×3", 10), 1)
-    21.9
+    >>> round(text_width("2×3", 10), 1), round(text_width("W_f", 10), 1)
+    (21.9, 12.8)
     """
+    parts = runs(text) if "_" in text else []
+    if len(parts) > 1:
+        return sum(text_width(run, size * SUBSCRIPT_SIZE if sub else size, bold=bold)
+                   for run, sub in parts)
     units = 0
     for ch in text:
         code = ord(ch)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Literal
 
 from ..record import record
+from .metrics import SUBSCRIPT_DROP, SUBSCRIPT_SIZE, runs, text_width
 
 __all__ = ["Circle", "Group", "Path", "Rect", "Scene", "Shape", "Text", "escape", "fmt"]
 
@@ -136,13 +137,37 @@ class Text:
     kind: Literal["text"] = "text"
 
     def attrs(self) -> str:
-        """The attributes of its ``<text>``."""
-        return _attrs(("x", self.x), ("y", self.y), ("font-size", self.size),
+        """The attributes of its ``<text>``. A text with subscripts is placed from its start,
+        its width worked out here: cairosvg would anchor each of its runs on its own."""
+        x, anchor = self.x, self.anchor
+        if anchor != "start" and len(runs(self.text)) > 1:
+            width = text_width(self.text, self.size, bold=self.weight == "bold")
+            x, anchor = x - (width / 2 if anchor == "middle" else width), "start"
+        return _attrs(("x", x), ("y", self.y), ("font-size", self.size),
                       ("fill", self.fill),
-                      ("text-anchor", self.anchor if self.anchor != "start" else None),
+                      ("text-anchor", anchor if anchor != "start" else None),
                       ("font-weight", self.weight if self.weight != "normal" else None),
                       ("font-style", "italic" if self.italic else None),
                       ("data-key", self.key or None))
+
+    def content(self) -> str:
+        """What goes inside its ``<text>``, escaped: the text, or its runs as ``<tspan>``s,
+        each subscript set smaller and lower by ``dy`` (which browsers, cairosvg and
+        Inkscape all honour) and the run after it raised back."""
+        parts = runs(self.text)
+        if len(parts) == 1:
+            return escape(self.text)
+        drop = fmt(self.size * SUBSCRIPT_DROP)
+        out, low = [], False
+        for run, sub in parts:
+            if sub:
+                out.append(f'<tspan dy="{drop}" font-size="{fmt(self.size * SUBSCRIPT_SIZE)}">'
+                           f"{escape(run)}</tspan>")
+            else:
+                out.append(f'<tspan dy="-{drop}">{escape(run)}</tspan>' if low
+                           else f"<tspan>{escape(run)}</tspan>")
+            low = sub
+        return "".join(out)
 
     def moved(self, dx: float, dy: float) -> Text:
         """The same text, moved by (dx, dy)."""

@@ -27,7 +27,8 @@ def parse(svg: str) -> ET.Element:
 
 
 def texts(root: ET.Element) -> list[str]:
-    return [t.text or "" for t in root.iter(f"{SVG}text")]
+    """Every text as read (a name's subscript is a tspan of its own: W_z reads Wz)."""
+    return ["".join(t.itertext()) for t in root.iter(f"{SVG}text")]
 
 
 @pytest.mark.parametrize("theme", list(THEMES))
@@ -68,7 +69,7 @@ def test_labels_shapes_and_totals_are_on_the_figure(name: str) -> None:
 def test_gru_figure_matches_the_article() -> None:
     words = texts(parse(cellviz.render(CELLS["gru"])))
     for expected in ("x[t]", "h[t-1]", "h[t]", "z[t]", "r[t]", "n[t]", "3×1", "2×1", "2×3",
-                     "2×2", "W_z·x[t]", "U_n·(r[t]⊙h[t-1])", "σ", "tanh", "⊙", "1−", "+",
+                     "2×2", "Wz·x[t]", "Un·(r[t]⊙h[t-1])", "σ", "tanh", "⊙", "1−", "+",
                      "update gate", "reset gate", "12 parameters"):
         assert expected in words, expected
     assert any("36 parameters: 6 weight matrices, 3 bias vectors" in w for w in words)
