@@ -13,8 +13,11 @@ from ..draw.values import MAX_UNROLL
 from ..errors import UsageError
 from .args import add_cell_arguments, cell_from_args, whole_number
 from .inputs import add_input_arguments, run_from_args, run_grads, step_values, wants_values
+from .stack import add_stack_arguments, member_from_args, stack_from_args, stack_parts
 
 if TYPE_CHECKING:
+    from ..cell import Cell
+    from ..stack import Stack
     from .args import Subparsers
 
 __all__ = ["add_gallery", "add_render", "default_path"]
@@ -72,20 +75,35 @@ def _run_render(args: argparse.Namespace) -> int:
         output_format(args.output, args.format)
     if args.theme not in THEMES:
         raise UsageError(f"unknown theme: {args.theme!r} (must be one of {', '.join(THEMES)})")
-    cell = cell_from_args(args)
+    stack = stack_from_args(args)
+    member = member_from_args(stack, args) if stack is not None else None
     values = None
     if args.steps is not None and args.unroll > 1 and args.steps != args.unroll:
         raise UsageError(f"--steps {args.steps} and --unroll {args.unroll}: an unrolled figure "
                          "draws every step it runs (give one of them, or the same number)")
-    if args.values or args.grads or args.steps is not None or wants_values(args):
-        steps = args.steps if args.steps is not None else args.unroll
-        run = run_from_args(cell, args, steps, "--steps" if args.steps else "--unroll")
-        values = step_values(run, grads=run_grads(cell, run) if args.grads else None,
-                             last=args.unroll)
+    numbers = args.values or args.grads or args.steps is not None or wants_values(args)
     highlight = tuple(n.strip() for n in (args.highlight or "").split(",") if n.strip())
     if args.highlight is not None and not highlight:
         raise UsageError("--highlight: no gate name given (give names such as f,o or forget)")
-    extra = (*(("grads",) if args.grads else ("values",) if values else ()),
+    drawn: Cell | Stack
+    if stack is None:
+        drawn = cell = cell_from_args(args)
+        if numbers:
+            steps = args.steps if args.steps is not None else args.unroll
+            run = run_from_args(cell, args, steps, "--steps" if args.steps else "--unroll")
+            values = step_values(run, grads=run_grads(cell, run) if args.grads else None,
+                                 last=args.unroll)
+    elif numbers:
+        raise UsageError("--values, --grads, --steps, --x, --seed and --weights print the "
+                         "numbers of one cell run on its own; a stack's figure, and its "
+                         "--layer K, show none")
+    elif highlight and member is None:
+        raise UsageError("--highlight marks gates in one cell's figure: draw one cell of the "
+                         "stack with --layer K")
+    else:
+        drawn = member[2] if member is not None else stack
+    extra = (*stack_parts(stack, member),
+             *(("grads",) if args.grads else ("values",) if values else ()),
              *((f"steps{args.steps}",) if args.steps and args.unroll == 1 else ()),
              *((f"highlight-{'-'.join(_file_part(n) for n in highlight)}",) if highlight
                else ()),
@@ -93,7 +111,7 @@ def _run_render(args: argparse.Namespace) -> int:
              *(("notitle",) if args.no_title else ()), *(("nolegend",) if args.no_legend else ()))
     out = args.output
     if out is None:
-        out = str(default_path(cell.name, args.convention, args.theme,
+        out = str(default_path(drawn.name, args.convention, args.theme,
                                SUFFIX[args.format or "svg"], extra))
     fmt = output_format(out, args.format)
     if args.standalone and fmt != "tikz":
@@ -102,7 +120,7 @@ def _run_render(args: argparse.Namespace) -> int:
                             unroll=args.unroll, heading=not args.no_title,
                             legend=not args.no_legend, highlight=highlight,
                             standalone=args.standalone)
-    written = save(cell, out, format=fmt, options=options)
+    written = save(drawn, out, format=fmt, options=options)
     if written is not None:
         print(f"wrote {written}", file=sys.stderr)
     return 0
@@ -128,6 +146,7 @@ def add_render(sub: Subparsers) -> None:
                        description="Draw a cell as an annotated figure. By default it goes to "
                        "output/<cell>[.<convention>][.<theme>].svg; -o - writes to stdout.")
     add_cell_arguments(p)
+    add_stack_arguments(p, member=True)
     p.add_argument("--theme", choices=tuple(THEMES), default="light",
                    help="light (default), dark, slides (large type) or print (grayscale)")
     p.add_argument("-o", "--output", metavar="PATH", default=None,

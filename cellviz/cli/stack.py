@@ -20,8 +20,8 @@ from .inputs import MAX_NUMBERS
 if TYPE_CHECKING:
     from ..cell import Cell
 
-__all__ = ["add_stack_arguments", "member_from_args", "run_stack_eval",
-           "stack_from_args"]
+__all__ = ["add_stack_arguments", "member_from_args", "run_stack_eval", "stack_from_args",
+           "stack_parts"]
 
 
 def _layers(text: str) -> int:
@@ -77,6 +77,17 @@ def member_from_args(s: Stack, args: argparse.Namespace) -> tuple[int, int, Cell
     if direction >= s.directions:
         raise UsageError("--direction reverse: the stack runs one way; add --bidirectional")
     return args.layer, direction, s.cells[args.layer][direction]
+
+
+def stack_parts(s: Stack | None, member: tuple[int, int, Cell] | None) -> tuple[str, ...]:
+    """The parts a stack adds to a figure's default file name: ``L3``, ``bi``, ``layer1``,
+    ``reverse``."""
+    if s is None:
+        return ()
+    parts = [f"L{s.num_layers}", *(("bi",) if s.bidirectional else ())]
+    if member is not None:
+        parts += [f"layer{member[0]}", *(("reverse",) if member[1] else ())]
+    return tuple(parts)
 
 
 def _check_size(s: Stack, steps: int) -> None:

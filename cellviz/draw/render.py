@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..errors import CellvizError, UsageError, shorten
+from ..stack import Stack
 from .scene import fmt
 
 if TYPE_CHECKING:
@@ -256,12 +257,19 @@ def render_scene(scene: Scene, scale: float = 1.0, id_prefix: str | None = None)
     return svg
 
 
-def scene_of(cell: Cell, options: RenderOptions) -> Scene:
-    """The positioned scene of a cell's figure."""
+def scene_of(cell: Cell | Stack, options: RenderOptions) -> Scene:
+    """The positioned scene of a cell's figure, or of a stack's (``draw.stack``)."""
     from .themes import get_theme
 
     theme = get_theme(options.theme)
     steps = options.steps()
+    if isinstance(cell, Stack):
+        if steps:
+            raise UsageError("a stack's figure shows no numbers: draw one cell with them")
+        from .stack import compose_stack
+
+        return compose_stack(cell, theme, options.unroll, heading=options.heading,
+                             legend=options.legend)
     for step in steps:
         step.check_fits(cell)
     gates: tuple[Gate, ...] = ()
@@ -296,7 +304,7 @@ def _options(theme: str, scale: float, options: RenderOptions | None) -> RenderO
     return options
 
 
-def render(cell: Cell, *, theme: str = "light", scale: float = 1.0,
+def render(cell: Cell | Stack, *, theme: str = "light", scale: float = 1.0,
            options: RenderOptions | None = None) -> str:
     """The figure of a cell as SVG text.
 
@@ -306,7 +314,7 @@ def render(cell: Cell, *, theme: str = "light", scale: float = 1.0,
     return render_scene(scene_of(cell, opts), opts.scale, opts.id_prefix)
 
 
-def render_bytes(cell: Cell, fmt_: str, options: RenderOptions) -> bytes:
+def render_bytes(cell: Cell | Stack, fmt_: str, options: RenderOptions) -> bytes:
     """The figure in a format: svg (UTF-8), png or pdf (through cairosvg, the raster extra),
     tikz (UTF-8 LaTeX)."""
     if fmt_ not in FORMATS:
@@ -416,7 +424,7 @@ def _write(target: Path, data: bytes) -> None:
         raise
 
 
-def save(cell: Cell, path: str | Path, *, theme: str = "light", scale: float = 1.0,
+def save(cell: Cell | Stack, path: str | Path, *, theme: str = "light", scale: float = 1.0,
          format: str | None = None, options: RenderOptions | None = None) -> Path | None:
     """Write a cell's figure to ``path`` (``"-"`` for stdout); the format defaults to the
     path's suffix, else svg (``output_format``). Returns the path written (None for stdout)."""
