@@ -264,8 +264,9 @@ def scene_of(cell: Cell | Stack, options: RenderOptions) -> Scene:
     theme = get_theme(options.theme)
     steps = options.steps()
     if isinstance(cell, Stack):
-        if steps:
-            raise UsageError("a stack's figure shows no numbers: draw one cell with them")
+        if steps or options.highlight:
+            raise UsageError("a stack's figure shows no numbers and highlights no gates: draw "
+                             "one of its cells (stack.cells[layer][direction]) for those")
         from .stack import compose_stack
 
         return compose_stack(cell, theme, options.unroll, heading=options.heading,

@@ -180,6 +180,7 @@ def test_default_file_names(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
      "--direction picks the direction of the cell --layer K draws: give --layer too"),
     (["--layers", "2", "--seed", "1"], 2, "a stack's figure, and its --layer K, show none"),
     (["--layers", "2", "--layer", "0", "--values"], 2, "show none"),
+    (["--layers", "2", "--highlight", "f"], 2, "--highlight marks gates in one cell's figure"),
 ])
 def test_refusals_are_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str],
                                argv: list[str], code: int, message: str) -> None:
