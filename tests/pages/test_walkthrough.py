@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 
 import pytest
-from test_browser import check_figures, dump_dom, result_of
+from browser import check_figures, dump_dom, result_of
 
 import cellviz
 from cellviz.cli import main
