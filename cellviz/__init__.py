@@ -28,6 +28,7 @@ from .stack import Stack, stack
 
 if TYPE_CHECKING:
     from .draw.render import RenderOptions, render, save
+    from .embed.notebook import show
     from .interop.keras_io import from_keras
     from .interop.onnx_io import from_onnx
     from .interop.torch_io import from_torch
@@ -46,6 +47,7 @@ _LAZY = {
     "from_torch": "interop.torch_io",
     "from_keras": "interop.keras_io",
     "from_onnx": "interop.onnx_io",
+    "show": "embed.notebook",
 }
 
 
@@ -94,6 +96,7 @@ __all__ = [
     "load_graph",
     "render",
     "save",
+    "show",
     "stack",
 ]
 

@@ -58,10 +58,12 @@ class Cell:
         return param_table(self)
 
     def _repr_svg_(self) -> str:
-        """Jupyter shows a cell as its figure; the SVG carries its own size, so nothing clips."""
-        from .draw.render import render
+        """Jupyter shows a cell as its figure; the SVG carries its own size, so nothing clips,
+        and ids of its own display (a notebook may show the same cell twice)."""
+        from .draw.render import RenderOptions, render
+        from .embed.notebook import display_prefix
 
-        return render(self)
+        return render(self, options=RenderOptions(id_prefix=display_prefix()))
 
     @cached_property
     def plan(self) -> EvalPlan:

@@ -150,6 +150,16 @@ class ParamTable:
 
         return to_markdown(self)
 
+    def _repr_markdown_(self) -> str:
+        """Jupyter shows a table as Markdown where it has no HTML."""
+        return self.to_markdown()
+
+    def _repr_html_(self) -> str:
+        """Jupyter shows a table as an HTML table."""
+        from .embed.notebook import table_html
+
+        return table_html(self)
+
     def to_latex(self) -> str:
         """A LaTeX ``tabular`` with booktabs rules, with a total row."""
         from .tables import to_latex

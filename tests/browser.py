@@ -47,9 +47,10 @@ def result_of(dom: str) -> object:
     return json.loads(html.unescape(found.group(1)))
 
 
-#: Checks a built documentation page: every inline cellviz figure (an ``svg`` inside an
-#: element of class ``cellviz-figure``), whether it shows, which of a light and dark pair it
-#: is, the text boxes in it that overlap; and the ids of the whole page that are not unique.
+#: Checks a built documentation page: every cellviz figure (an ``svg`` inside an element of
+#: class ``cellviz-figure``, or an ``img`` of that class), whether it shows, which of a light
+#: and dark pair it is, the text boxes in an inline one that overlap; and the ids of the
+#: whole page that are not unique.
 PAGE_CHECK = """
 <script>
 window.addEventListener("load", () => {
@@ -71,6 +72,13 @@ window.addEventListener("load", () => {
                : holder.classList.contains("only-dark") ? "dark" : "";
     figures.push({title: svg.querySelector("title").textContent, shown, pair,
                   texts: texts.length, overlaps});
+  }
+  for (const img of document.querySelectorAll("img.cellviz-figure")) {
+    const rect = img.getBoundingClientRect();
+    const pair = img.src.endsWith("#only-light") ? "light"
+               : img.src.endsWith("#only-dark") ? "dark" : "";
+    figures.push({title: img.alt, shown: rect.width > 10 && rect.height > 10 &&
+                  img.naturalWidth > 10, pair, texts: null, overlaps: []});
   }
   const ids = [...document.querySelectorAll("[id]")].map(e => e.id);
   const duplicates = ids.filter((id, k) => ids.indexOf(id) !== k);

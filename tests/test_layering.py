@@ -13,7 +13,8 @@ import pytest
 import cellviz
 
 #: The stages in pipeline order; "" is the model and facade at the top of the package.
-STAGES = ["", "lang", "numeric", "interop", "draw", "pages", "embed", "sphinx", "cli"]
+STAGES = ["", "lang", "numeric", "interop", "draw", "pages", "embed", "sphinx", "markdown",
+          "cli"]
 PACKAGE = Path(cellviz.__file__).parent
 
 
