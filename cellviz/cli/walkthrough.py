@@ -8,9 +8,11 @@ from typing import TYPE_CHECKING
 
 from ..errors import UsageError
 from .args import add_cell_arguments, cell_from_args, whole_number
-from .inputs import add_input_arguments, run_from_args, step_values
+from .inputs import add_input_arguments, run_from_args, run_grads, step_values
 
 if TYPE_CHECKING:
+    from ..draw.values import Values
+    from ..pages.chain import Row
     from .args import Subparsers
 
 __all__ = ["add_walkthrough"]
@@ -25,6 +27,7 @@ def _steps(text: str) -> int:
 def _run_walkthrough(args: argparse.Namespace) -> int:
     from ..draw.render import write_atomic
     from ..draw.themes import get_theme
+    from ..pages.chain import chain_rows
     from ..pages.walkthrough import walkthrough_html
 
     get_theme(args.theme)
@@ -34,8 +37,16 @@ def _run_walkthrough(args: argparse.Namespace) -> int:
     cell = cell_from_args(args)
     steps = args.steps if args.steps is not None or args.x else 3
     run = run_from_args(cell, args, steps, "--steps")
+    backward: list[tuple[Values, tuple[Row, ...]]] = []
+    if args.grads:
+        grads = run_grads(cell, run)
+        with_grads = step_values(run, grads=grads)
+        for t in reversed(range(len(run.traces))):
+            later = grads.trace[t + 1] if t + 1 < len(run.traces) else None
+            backward.append((with_grads[t], chain_rows(cell, run.traces[t],
+                                                       grads.trace[t], later, run.weights)))
     page = walkthrough_html(cell, step_values(run), run.traces, theme=args.theme,
-                            source=run.source)
+                            source=run.source, backward=backward)
     if args.output == "-":
         sys.stdout.flush()
         sys.stdout.buffer.write(page.encode("utf-8"))  # the page says it is UTF-8
@@ -58,6 +69,9 @@ def add_walkthrough(sub: Subparsers) -> None:
     add_input_arguments(p)
     p.add_argument("--steps", type=_steps, default=None, metavar="T",
                    help="number of time steps (default: 3, or one per --x)")
+    p.add_argument("--grads", action="store_true",
+                   help="after the last step, run back to the first: each step's gradients "
+                   "dL/dv (L = the sum of h over the steps) and its chain rule with numbers")
     p.add_argument("--theme", choices=tuple(THEMES), default="light",
                    help="the figures' theme (default: light)")
     p.add_argument("-o", "--output", metavar="PATH", default="output/walkthrough.html",

@@ -16,6 +16,7 @@ from ..draw.values import Values
 from ..errors import UsageError
 from ..lang.substitute import substitute
 from ..record import record
+from .chain import Row
 
 if TYPE_CHECKING:
     from ..cell import Cell
@@ -28,18 +29,21 @@ MAX_STEPS = 50
 
 @record
 class StepView:
-    """One step of the page: its number, figure (SVG text) and equations, each as written,
-    with the numbers put in, the activation's argument, and the result."""
+    """One step of the page: its place on the slider, figure (SVG text) and equations, each as
+    written, with the numbers put in, the activation's argument, and the result; and the label
+    the slider shows for it."""
 
     step: int
     svg: str
     equations: tuple[tuple[str, str, str, str], ...]
+    label: str = ""
 
 
-def _step_scene(cell: Cell, theme_name: str, values: Values, laid: Any, steps: int) -> Scene:
+def _step_scene(cell: Cell, theme_name: str, values: Values, laid: Any, steps: int,
+                back: bool = False) -> Scene:
     theme = get_theme(theme_name)
     scene = compose(cell, theme, laid, values)
-    title = f"{figure_title(cell)}, step {values.step} of {steps}"
+    title = f"{figure_title(cell)}, {'back through ' if back else ''}step {values.step} of {steps}"
     head, *rest = scene.groups
     groups = (relabel(head, values.step, title=title), *(relabel(g, values.step) for g in rest))
     return Scene(scene.width, scene.height, scene.background, scene.font_family, title,
@@ -48,10 +52,13 @@ def _step_scene(cell: Cell, theme_name: str, values: Values, laid: Any, steps: i
 
 def walkthrough_html(cell: Cell, values: Sequence[Values],
                      traces: Sequence[Mapping[str, Any]], *, theme: str = "light",
-                     source: str = "") -> str:
+                     source: str = "",
+                     backward: Sequence[tuple[Values, tuple[Row, ...]]] = ()) -> str:
     """The page for a run of ``len(values)`` steps: ``values`` and ``traces`` per step (the
     traces as the evaluator gives them, node id -> 1-D array); ``source`` says where the
-    numbers came from. One layout serves every step."""
+    numbers came from. ``backward``, if given, continues the slider back from the last step
+    to the first: each step's values with their gradients, and its chain rule (``chain_rows``).
+    One layout serves every step."""
     if not values or len(values) != len(traces):
         raise UsageError("a walkthrough needs the values and the trace of each step")
     if len(values) > MAX_STEPS:
@@ -67,9 +74,19 @@ def walkthrough_html(cell: Cell, values: Sequence[Values],
              step_label(eq.activated, v.step), eq.result)
             for eq in substitute(cell.graph, {k: a.tolist() for k, a in trace.items()},
                                  digits=v.digits))
-        steps.append(StepView(v.step, svg, rows))
+        steps.append(StepView(v.step, svg, rows, f"step {v.step} of {len(values)}"))
+    if backward:
+        _, lay = layout(cell, th, backward[0][0])
+    for k, (v, chain) in enumerate(backward):
+        svg = render_scene(_step_scene(cell, theme, v, (plan(cell, th, v), lay), len(values),
+                                       back=True))
+        rows = tuple((step_label(f"{lhs} {rule}", v.step), step_label(numbers, v.step), "",
+                      result) for lhs, rule, numbers, result in chain)
+        steps.append(StepView(len(values) + k + 1, svg, rows,
+                              f"back through step {v.step} of {len(values)}"))
     sizes = ", ".join(f"{s}={n}" for s, n in cell.sizes)
     return environment().get_template("walkthrough.html.j2").render(
         title=f"{cell.name.upper()} step by step ({cell.convention} convention, {sizes})",
         description=cell.graph.description or "", source=source, steps=steps,
-        limit=values[0].limit, background=th.background, text=th.text, muted=th.muted)
+        limit=values[0].limit, background=th.background, text=th.text, muted=th.muted,
+        grads=backward[0][0].grads if backward else None)
