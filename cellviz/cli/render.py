@@ -65,6 +65,7 @@ def default_path(name: str, convention: str, theme: str, fmt: str,
 
 
 def _run_render(args: argparse.Namespace) -> int:
+    from ..draw.layout import check_drawable
     from ..draw.render import SUFFIX, RenderOptions, output_format, save
     from ..draw.themes import THEMES
 
@@ -88,6 +89,7 @@ def _run_render(args: argparse.Namespace) -> int:
     drawn: Cell | Stack
     if stack is None:
         drawn = cell = cell_from_args(args)
+        check_drawable(cell)  # before the numbers are computed
         if numbers:
             steps = args.steps if args.steps is not None else args.unroll
             run = run_from_args(cell, args, steps, "--steps" if args.steps else "--unroll")

@@ -25,6 +25,7 @@ def _steps(text: str) -> int:
 
 
 def _run_walkthrough(args: argparse.Namespace) -> int:
+    from ..draw.layout import check_drawable
     from ..draw.render import write_atomic
     from ..draw.themes import get_theme
     from ..pages.chain import chain_rows
@@ -35,6 +36,7 @@ def _run_walkthrough(args: argparse.Namespace) -> int:
         raise UsageError("-o: an empty file name (give a path such as page.html, or - for "
                          "stdout)")
     cell = cell_from_args(args)
+    check_drawable(cell)  # before the numbers are computed
     steps = args.steps if args.steps is not None or args.x else 3
     run = run_from_args(cell, args, steps, "--steps")
     backward: list[tuple[Values, tuple[Row, ...]]] = []

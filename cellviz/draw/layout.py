@@ -29,6 +29,7 @@ __all__ = [
     "Placed",
     "Route",
     "Segment",
+    "check_drawable",
     "cluster_boxes",
     "dot_source",
     "layout",
@@ -344,17 +345,28 @@ class Layout:
     clusters: tuple[ClusterBox, ...]
 
 
+def check_drawable(cell: Cell) -> None:
+    """A CellvizError if the cell's figure would have more than MAX_FIGURE_NODES boxes (its
+    nodes and activation marks), counted from the graph alone: a cell file of 100,000
+    equations is refused at once, before any glyph is planned or any number computed."""
+    graph = cell.graph
+    # An edge per operand that has a source (graph.edges, without building them).
+    boxes = len(graph.nodes) + sum(1 for node in graph.nodes for op in node.operands
+                                   if op.source is not None and op.activation != "identity")
+    if boxes > MAX_FIGURE_NODES:
+        raise CellvizError(
+            f"cell {cell.name!r} is too large to draw: its figure would have {boxes} boxes "
+            f"(nodes and activation marks), and cellviz draws at most {MAX_FIGURE_NODES} "
+            "(a larger figure is unreadable); its parameters and evaluation still work")
+
+
 def layout(cell: Cell, theme: Theme, values: Values | None = None, *,
            ports: bool = False) -> tuple[DotPlan, Layout]:
     """Plan the figure (``ports`` as in ``plan``), run dot, and read its positions back (y
-    pointing down). A figure of more than MAX_FIGURE_NODES boxes is a CellvizError, before dot
-    is run."""
+    pointing down). A figure of more than MAX_FIGURE_NODES boxes is a CellvizError, before
+    anything else is done."""
+    check_drawable(cell)
     p = plan(cell, theme, values, ports=ports)
-    if len(p.glyphs) > MAX_FIGURE_NODES:
-        raise CellvizError(
-            f"cell {cell.name!r} is too large to draw: its figure would have {len(p.glyphs)} "
-            f"boxes (nodes and activation marks), and cellviz draws at most {MAX_FIGURE_NODES} "
-            "(a larger figure is unreadable); its parameters and evaluation still work")
     if p.highways:
         # Upright, or laid out with the gate labels at the bottom and turned upside down below,
         # whichever puts the state path along the top.

@@ -259,6 +259,7 @@ def render_scene(scene: Scene, scale: float = 1.0, id_prefix: str | None = None)
 
 def scene_of(cell: Cell | Stack, options: RenderOptions) -> Scene:
     """The positioned scene of a cell's figure, or of a stack's (``draw.stack``)."""
+    from .layout import check_drawable
     from .themes import get_theme
 
     theme = get_theme(options.theme)
@@ -271,6 +272,7 @@ def scene_of(cell: Cell | Stack, options: RenderOptions) -> Scene:
 
         return compose_stack(cell, theme, options.unroll, heading=options.heading,
                              legend=options.legend)
+    check_drawable(cell)
     for step in steps:
         step.check_fits(cell)
     gates: tuple[Gate, ...] = ()

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from ..errors import CellGraphError
 from ..graph import CellGraph, Gate, Node, Operand, Param, ParamRole
 from .lower import Lowering, ParamInfo
-from .tree import Binary, Call, CellSource, Decl, Equation, Expr, Unary, VectorRef
+from .tree import Binary, Call, CellSource, Decl, Equation, Expr, Span, Unary, VectorRef
 
 __all__ = ["build"]
 
@@ -33,6 +33,39 @@ def _refs(eq: Equation) -> list[VectorRef]:
 def _declared_size(decls: dict[str, Decl], name: str) -> str | None:
     decl = decls.get(name)
     return decl.size if decl else None
+
+
+def _dependency_order(equations: dict[str, Equation], deps: dict[str, list[str]],
+                      fail: Callable[[Span, str], CellGraphError]) -> list[str]:
+    """The equations' names, each after those it reads at [t] (depth first, in file order),
+    found with an explicit stack; a cycle is a CellGraphError naming it and its lines."""
+    order: list[str] = []
+    done: set[str] = set()
+    for root in equations:
+        if root in done:
+            continue
+        path: list[str] = [root]
+        on_path = {root}
+        pending: list[Iterator[str]] = [iter(deps[root])]
+        while pending:
+            step = next(pending[-1], None)
+            if step is None:
+                pending.pop()
+                finished = path.pop()
+                on_path.discard(finished)
+                done.add(finished)
+                order.append(finished)
+            elif step in on_path:
+                cycle = [*path[path.index(step):], step]
+                lines = ", ".join(str(equations[c].span.line) for c in cycle[:-1])
+                raise fail(equations[cycle[0]].span,
+                           "equations depend on each other within one step: "
+                           + " → ".join(f"{c}[t]" for c in cycle) + f" (lines {lines})")
+            elif step not in done:
+                path.append(step)
+                on_path.add(step)
+                pending.append(iter(deps[step]))
+    return order
 
 
 def build(src: CellSource, default_name: str) -> CellGraph:
@@ -65,12 +98,29 @@ def build(src: CellSource, default_name: str) -> CellGraph:
 
     if declared["state"]:
         states = [d.name for d in declared["state"]]
+        state_set = set(states)
         for ref, _ in refs:
-            if ref.lag and ref.name not in states:
+            if ref.lag and ref.name not in state_set:
                 raise fail(ref.span, f"{ref.name}[t-1] reads the past of {ref.name!r}, which is "
                            f"not a declared state (states: {', '.join(states)})")
     else:
         states = read_prev
+    state_set = set(states)
+    if declared["input"]:
+        inputs = [d.name for d in declared["input"]]
+    else:
+        inputs = [n for n in read_now if n not in equations and n not in state_set]
+    input_set = set(inputs)
+
+    def undefined(ref: VectorRef) -> CellGraphError:
+        return fail(ref.span, f"{ref.name}[t] is used but never defined (inputs: "
+                    f"{', '.join(inputs) or 'none'}; add '{ref.name}[t] = ...')")
+
+    # A name defined nowhere is reported first: it is the cause, and the unread state or
+    # unused input it leaves behind only a consequence.
+    for ref, _ in refs:
+        if not ref.lag and ref.name not in equations and ref.name not in input_set | state_set:
+            raise undefined(ref)
     for s in states:
         if s not in equations:
             where = first_ref.get((s, 1))
@@ -78,57 +128,32 @@ def build(src: CellSource, default_name: str) -> CellGraph:
             raise fail(span, f"state {s!r} is read at [t-1] but never written: add '{s}[t] = ...'")
         if (s, 1) not in first_ref:
             raise fail(decls[s].span, f"state {s!r} is declared but nothing reads {s}[t-1]")
-
-    if declared["input"]:
-        inputs = [d.name for d in declared["input"]]
-        for d in declared["input"]:
-            if d.name in equations:
-                raise fail(equations[d.name].span, f"{d.name!r} is an input and cannot be assigned")
-            if d.name in states:
-                raise fail(d.span, f"{d.name!r} is declared both as an input and as a state")
-            if (d.name, 0) not in first_ref:
-                raise fail(d.span, f"input {d.name!r} is declared but nothing reads {d.name}[t]")
-    else:
-        inputs = [n for n in read_now if n not in equations and n not in states]
+    for d in declared["input"]:
+        if d.name in equations:
+            raise fail(equations[d.name].span, f"{d.name!r} is an input and cannot be assigned")
+        if d.name in state_set:
+            raise fail(d.span, f"{d.name!r} is declared both as an input and as a state")
+        if (d.name, 0) not in first_ref:
+            raise fail(d.span, f"input {d.name!r} is declared but nothing reads {d.name}[t]")
     for ref, _ in refs:
-        if not ref.lag and ref.name not in equations and ref.name not in inputs:
-            raise fail(ref.span, f"{ref.name}[t] is used but never defined "
-                       f"(inputs: {', '.join(inputs) or 'none'}; add '{ref.name}[t] = ...')")
+        if not ref.lag and ref.name not in equations and ref.name not in input_set:
+            raise undefined(ref)
     for d in declared["output"]:
         if d.name not in equations:
             raise fail(d.span, f"output {d.name!r} is declared but has no equation")
-    outputs = states + [d.name for d in declared["output"] if d.name not in states]
+    outputs = states + [d.name for d in declared["output"] if d.name not in state_set]
 
-    # Equations in dependency order (depth first, in file order); a cycle is an error.
+    # Equations in dependency order (depth first, in file order, without recursion: a chain
+    # of equations may be as long as the file); a cycle is an error.
     deps = {
         n: list(dict.fromkeys(r.name for r in _refs(eq) if not r.lag and r.name in equations))
         for n, eq in equations.items()
     }
-    order: list[str] = []
-    visiting: list[str] = []
-
-    def visit(n: str) -> None:
-        if n in order:
-            return
-        if n in visiting:
-            cycle = [*visiting[visiting.index(n):], n]
-            lines = ", ".join(str(equations[c].span.line) for c in cycle[:-1])
-            raise fail(
-                equations[cycle[0]].span,
-                "equations depend on each other within one step: "
-                + " → ".join(f"{c}[t]" for c in cycle) + f" (lines {lines})",
-            )
-        visiting.append(n)
-        for d in deps[n]:
-            visit(d)
-        visiting.pop()
-        order.append(n)
-
-    for n in equations:
-        visit(n)
-
+    order = _dependency_order(equations, deps, fail)
+    read_set = set(read_now)
+    output_set = set(outputs)
     for n, eq in equations.items():
-        if n not in outputs and n not in read_now:
+        if n not in output_set and n not in read_set:
             raise fail(eq.span, f"{n}[t] is computed but nothing uses it; use it, or declare "
                        f"it 'output {n}'")
 

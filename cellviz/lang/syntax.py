@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import re
+from typing import NamedTuple
 
 from ..errors import CellSyntaxError, Location
-from ..record import record
 from .tree import (
     Binary,
     Call,
@@ -35,12 +35,16 @@ MAX_DEPTH = 120
 
 _TOKEN = re.compile(
     r"(?P<ws>[ \t\f\r]+)|(?P<comment>#.*)|(?P<name>[^\W\d]\w*)|(?P<number>\d+)"
-    r"|(?P<op>[@*+\-()\[\]=:,×])"
+    r"|(?P<op>[@*+\-()\[\]=:,×])|(?P<bad>.)", re.S
 )
 
+#: Characters a line of a cell file may not hold (a tab may).
+_CONTROL = re.compile("[\x00-\x08\x0a-\x1f\x7f\ufffe\uffff]")
 
-@record
-class _Token:
+
+class _Token(NamedTuple):
+    """One token of a line (a tuple: a file of 100,000 lines makes millions of them)."""
+
     kind: str  # name, number, op, end
     text: str
     col: int  # 1-based
@@ -62,41 +66,39 @@ class _LineParser:
         self.lineno = lineno
         self.line = line
         self.nesting = 0
-        for col, char in enumerate(line, start=1):
-            if (ord(char) < 32 and char != "\t") or ord(char) in (127, 0xFFFE, 0xFFFF):
-                self.fail(col, f"control character U+{ord(char):04X} is not allowed "
-                          "(cell files are plain text)")
+        bad = _CONTROL.search(line)
+        if bad:
+            self.fail(bad.start() + 1, f"control character U+{ord(bad.group()):04X} is not "
+                      "allowed (cell files are plain text)")
         self.tokens: list[_Token] = []
         self.comment: str | None = None
-        pos = 0
-        while pos < len(line):
-            m = _TOKEN.match(line, pos)
-            if m is None:
-                self.fail(pos + 1, f"unexpected character {line[pos]!r}")
-            assert m is not None and m.lastgroup is not None
+        for m in _TOKEN.finditer(line):
             kind = m.lastgroup
+            if kind == "ws":
+                continue
             if kind == "comment":
                 self.comment = m.group()[1:].strip() or None
-            elif kind != "ws":
-                self.tokens.append(_Token(kind, m.group(), pos + 1))
-            pos = m.end()
+            elif kind == "bad":
+                self.fail(m.start() + 1, f"unexpected character {m.group()!r}")
+            else:
+                self.tokens.append(_Token(str(kind), m.group(), m.start() + 1))
         self.tokens.append(_Token("end", "", len(line) + 1))
         self.i = 0
+        #: The current token, ``self.tokens[self.i]``, kept as an attribute: it is read
+        #: millions of times in a long file.
+        self.tok = self.tokens[0]
 
     def fail(self, col: int, message: str) -> None:
         raise CellSyntaxError(Location(self.path, self.lineno, col), message)
-
-    @property
-    def tok(self) -> _Token:
-        return self.tokens[self.i]
 
     def peek(self, k: int = 1) -> _Token:
         return self.tokens[min(self.i + k, len(self.tokens) - 1)]
 
     def advance(self) -> _Token:
-        tok = self.tokens[self.i]
+        tok = self.tok
         if tok.kind != "end":
             self.i += 1
+            self.tok = self.tokens[self.i]
         return tok
 
     def expect(self, text: str, what: str | None = None) -> _Token:
@@ -115,7 +117,8 @@ class _LineParser:
             self.fail(self.tok.col, f"unexpected {_describe(self.tok)}")
 
     def span(self, start: int) -> Span:
-        return Span(self.lineno, start, self.tokens[self.i - 1].end)
+        last = self.tokens[self.i - 1]
+        return Span(self.lineno, start, last.col + len(last.text))
 
     # statements
 

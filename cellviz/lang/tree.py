@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Union
+from functools import cached_property
+from typing import NamedTuple, Union
 
 from ..errors import Location
 from ..record import record
@@ -31,9 +32,9 @@ def split_lines(text: str) -> list[str]:
     return text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
 
 
-@record
-class Span:
-    """Where an expression stands: its line and its columns (1-based, end exclusive)."""
+class Span(NamedTuple):
+    """Where an expression stands: its line and its columns (1-based, end exclusive). A tuple,
+    not a record: a file of 100,000 lines makes half a million of them."""
 
     line: int
     col: int
@@ -139,10 +140,14 @@ class CellSource:
     def location(self, line: int, col: int) -> Location:
         return Location(self.path, line, col)
 
+    @cached_property
+    def lines(self) -> list[str]:
+        """The file's lines, split once (a lookup per error or label must not split again)."""
+        return split_lines(self.text)
+
     def snippet(self, span: Span) -> str:
         """The source text an expression spans."""
-        lines = split_lines(self.text)
-        return lines[span.line - 1][span.col - 1 : span.end - 1].strip()
+        return self.lines[span.line - 1][span.col - 1 : span.end - 1].strip()
 
 
 def depth(expr: Expr) -> int:
