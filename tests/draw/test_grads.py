@@ -12,9 +12,9 @@ from typing import Any
 
 import numpy as np
 import pytest
+from browser import check_figures
 from draw.test_values import SVG, numbers
 from helpers import load
-from pages.test_browser import check_figures
 
 import cellviz
 from cellviz.cli import main

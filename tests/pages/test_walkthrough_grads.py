@@ -9,8 +9,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from browser import dump_dom, result_of
 from helpers import every_cell, load
-from test_browser import dump_dom, result_of
 
 import cellviz
 from cellviz.cli import main
