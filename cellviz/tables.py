@@ -12,7 +12,7 @@ from .params import shape_text
 if TYPE_CHECKING:
     from .params import ParamEntry, ParamTable
 
-__all__ = ["latex_escape", "to_csv", "to_latex", "to_markdown"]
+__all__ = ["display_rows", "latex_escape", "to_csv", "to_latex", "to_markdown"]
 
 #: The columns of every format: the gate (or dense node), parameter, symbolic shape, size, count.
 _HEAD = ("node", "parameter", "shape", "size", "count")
@@ -57,6 +57,21 @@ def _rows(table: ParamTable) -> list[tuple[str, list[ParamEntry]]]:
 def _caption(table: ParamTable) -> str:
     sizes = ", ".join(f"{s}={v}" for s, v in table.sizes)
     return f"{table.cell} ({table.convention} convention), {sizes}"
+
+
+def display_rows(table: ParamTable) -> list[tuple[str, str, str, str, str]]:
+    """The rows a table shows (node, parameter, shape, size, count), as ``to_text`` prints
+    them: a row per parameter with the node's title on its first, a subtotal under a node of
+    several parameters, and a last row with the total."""
+    rows = []
+    for title, entries in _rows(table):
+        for k, e in enumerate(entries):
+            rows.append((title if k == 0 else "", e.name, shape_text(e.dims),
+                         shape_text(e.shape), str(e.count)))
+        if len(entries) > 1:
+            rows.append(("", "", "", "", str(sum(e.count for e in entries))))
+    rows.append(("total", "", "", "", str(table.total)))
+    return rows
 
 
 def _md_cell(text: str) -> str:

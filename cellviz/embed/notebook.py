@@ -11,7 +11,8 @@ from typing import TYPE_CHECKING, Any
 
 from ..cell import Cell
 from ..errors import UsageError
-from ..params import ParamTable, shape_text
+from ..params import ParamTable
+from ..tables import display_rows
 from .figure import figures
 from .spec import parse_spec
 
@@ -114,16 +115,7 @@ def table_html(table: ParamTable) -> str:
             f'<td style="text-align: {"right" if k == right else "left"}">{html.escape(c)}</td>'
             for k, c in enumerate(cells)) + "</tr>"
 
-    rows = []
-    for node, entries in table.by_node().items():
-        gate = entries[0].gate
-        title = f"{gate} ({node})" if gate else node
-        for k, e in enumerate(entries):
-            rows.append(row(title if k == 0 else "", e.name, shape_text(e.dims),
-                            shape_text(e.shape), str(e.count)))
-        if len(entries) > 1:
-            rows.append(row("", "", "", "", str(sum(e.count for e in entries))))
-    rows.append(row("total", "", "", "", str(table.total)))
+    rows = [row(*cells) for cells in display_rows(table)]
     head = "".join(f"<th>{h}</th>" for h in ("node", "parameter", "shape", "size", "count"))
     caption = html.escape(f"{table.cell} ({table.convention} convention), {sizes}: "
                           f"{table.summary()}")

@@ -17,7 +17,7 @@ from ..embed.figure import figures
 from ..embed.spec import FLAGS, OPTIONS, FigureSpec, load_cell, parse_spec, where
 from ..errors import CellvizError
 from ..lang.library import BUILTIN_CELLS
-from ..params import shape_text
+from ..tables import display_rows
 from .writers import cellviz_figure
 
 __all__ = ["CellvizDirective", "ParamsDirective"]
@@ -87,16 +87,16 @@ class CellvizDirective(_CellDirective):
             drawn = figures(cell, spec, id_prefix=f"cellviz-{serial}-")
         except CellvizError as exc:
             return self.warn(exc)
+        caption = self.options.get("caption")
+        align = self.options.get("align", "center" if caption else None)
         node = cellviz_figure(svgs=drawn, pair=spec.theme == "auto",
                               alt=self.options.get("alt"), width=self.options.get("width"),
-                              align=self.options.get("align"),
-                              classes=self.options.get("class", []))
+                              align=align, classes=self.options.get("class", []))
         self.set_source_info(node)
-        caption = self.options.get("caption")
         if not caption:
             self.add_name(node)
             return [node]
-        figure = nodes.figure("", node, align=self.options.get("align", "center"))
+        figure = nodes.figure("", node, align=align)
         text, messages = self.parse_inline(caption, lineno=self.lineno)
         figure += nodes.caption(caption, "", *text)
         self.set_source_info(figure)
@@ -134,15 +134,8 @@ class ParamsDirective(_CellDirective):
             group += nodes.colspec(colwidth=width)
         group += nodes.thead("", _row("node", "parameter", "shape", "size", "count"))
         body = nodes.tbody()
-        for node, entries in params.by_node().items():
-            gate = entries[0].gate
-            title = f"{gate} ({node})" if gate else node
-            for k, e in enumerate(entries):
-                body += _row(title if k == 0 else "", e.name, shape_text(e.dims),
-                             shape_text(e.shape), str(e.count))
-            if len(entries) > 1:
-                body += _row("", "", "", "", str(sum(e.count for e in entries)))
-        body += _row("total", "", "", "", str(params.total))
+        for cells in display_rows(params):
+            body += _row(*cells)
         group += body
         sizes = ", ".join(f"{s}={v}" for s, v in params.sizes)
         caption = self.options.get("caption") or (

@@ -49,8 +49,9 @@ def test_figures_and_pairs_are_on_the_pages(built: Path) -> None:
     assert '<span class="caption-text">The LSTM at i=3, n=2.</span>' in index
     assert "cellviz.css" in index and (built / "html" / "_static" / "cellviz.css").is_file()
     markdown = (built / "html" / "markdown.html").read_text(encoding="utf-8")
-    assert figures_of(markdown) == ["cellviz-figure only-light cellviz-fill",
-                                    "cellviz-figure only-dark cellviz-fill", "cellviz-figure"]
+    assert figures_of(markdown) == ["cellviz-figure only-light align-center cellviz-fill",
+                                    "cellviz-figure only-dark align-center cellviz-fill",
+                                    "cellviz-figure"]
     assert 'style="width: 60%"' in markdown
 
 
@@ -78,7 +79,7 @@ def test_a_changed_cell_file_rebuilds_its_page(built: Path) -> None:
     assert "keep gate" in (built / "html" / "index.html").read_text(encoding="utf-8")
 
 
-def test_svg_files_and_latex_pdf(tmp_path: Path) -> None:
+def test_svg_files_text_and_latex_pdf(tmp_path: Path) -> None:
     shutil.copytree(PROJECT, tmp_path / "src")
     result = sphinx_build(tmp_path / "src", tmp_path / "files", "-W", "-b", "html",
                           "-D", "cellviz_output=file")
@@ -88,6 +89,11 @@ def test_svg_files_and_latex_pdf(tmp_path: Path) -> None:
     assert len(images) == 4 and "aria-labelledby" not in index
     for name in images:
         assert (tmp_path / "files" / "_images" / name).read_text().startswith("<svg")
+    result = sphinx_build(tmp_path / "src", tmp_path / "text", "-W", "-b", "text")
+    assert result.returncode == 0, result.stderr
+    text = (tmp_path / "text" / "index.txt").read_text(encoding="utf-8")
+    assert "[LSTM, paper convention, i=3, n=2]" in text
+    assert "[A GRU with three neurons]" in text
     pytest.importorskip("cairosvg", reason="LaTeX output needs the raster extra")
     result = sphinx_build(tmp_path / "src", tmp_path / "latex", "-W", "-b", "latex")
     assert result.returncode == 0, result.stderr
