@@ -17,6 +17,7 @@ from .args import MissingCommand, Parser, ParserExit, add_cell_arguments, cell_f
 from .evaluate import add_eval
 from .flow import add_gradient_flow
 from .render import add_gallery, add_render
+from .sequence import add_sequence
 from .stack import add_stack_arguments, stack_from_args
 from .streams import json_ascii, plain, usable_streams, utf8_stdout
 from .walkthrough import add_walkthrough
@@ -74,7 +75,7 @@ def _add_params(sub: Subparsers) -> None:
 #: Each adds one subcommand; a command's module adds its own function here.
 COMMANDS: list[Callable[[Subparsers], None]] = [
     _add_list, _add_params, add_eval, add_render, add_gallery, add_walkthrough,
-    add_gradient_flow,
+    add_gradient_flow, add_sequence,
 ]
 
 

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import re
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..draw.render import MAX_SCALE, MIN_SCALE, check_scale
+from ..draw.render import MAX_SCALE, MIN_SCALE, check_scale, file_part
 from ..draw.values import MAX_UNROLL
 from ..errors import UsageError
 from .args import add_cell_arguments, cell_from_args, whole_number
@@ -20,13 +19,13 @@ if TYPE_CHECKING:
     from ..stack import Stack
     from .args import Subparsers
 
-__all__ = ["add_gallery", "add_render", "default_path"]
+__all__ = ["add_gallery", "add_render", "default_path", "scale_type"]
 
 #: The most steps ``render --steps`` runs (the figure draws the last of them).
 MAX_RUN_STEPS = 10_000
 
 
-def _scale(text: str) -> float:
+def scale_type(text: str) -> float:
     try:
         return check_scale(float(text))
     except (ValueError, UsageError):
@@ -43,19 +42,13 @@ def _run_steps(text: str) -> int:
     return whole_number(text, least=1, most=MAX_RUN_STEPS)
 
 
-def _file_part(name: str) -> str:
-    """A cell's name as one safe file-name part: no directories, no leading dot."""
-    safe = re.sub(r"[^\w.+-]+", "_", name).strip("_.")
-    return safe or "cell"
-
-
 def default_path(name: str, convention: str, theme: str, fmt: str,
                  extra: tuple[str, ...] = ()) -> Path:
     """Where ``cellviz render`` writes by default: ``output/<name>[.<convention>][.<theme>]
     [.<extra>...].<fmt>``, always directly in output/, where ``name`` is the cell's name (its
     ``cell`` line or its file's stem); the convention and theme only when they are not the
     defaults; ``extra`` such as ``values``, ``unroll3``."""
-    parts = [_file_part(name)]
+    parts = [file_part(name)]
     if convention != "paper":
         parts.append(convention)
     if theme != "light":
@@ -107,7 +100,7 @@ def _run_render(args: argparse.Namespace) -> int:
     extra = (*stack_parts(stack, member),
              *(("grads",) if args.grads else ("values",) if values else ()),
              *((f"steps{args.steps}",) if args.steps and args.unroll == 1 else ()),
-             *((f"highlight-{'-'.join(_file_part(n) for n in highlight)}",) if highlight
+             *((f"highlight-{'-'.join(file_part(n) for n in highlight)}",) if highlight
                else ()),
              *((f"unroll{args.unroll}",) if args.unroll > 1 else ()),
              *(("notitle",) if args.no_title else ()), *(("nolegend",) if args.no_legend else ()))
@@ -156,7 +149,7 @@ def add_render(sub: Subparsers) -> None:
     p.add_argument("--format", choices=FORMATS, default=None,
                    help="svg, png, pdf or tikz (default: from PATH's suffix, .tex for tikz, "
                    "else svg); png and pdf need pip install 'cellviz[raster]'")
-    p.add_argument("--scale", type=_scale, default=1.0,
+    p.add_argument("--scale", type=scale_type, default=1.0,
                    help="size factor of the figure (default: 1)")
     p.add_argument("--values", action="store_true",
                    help="run the cell and print its numbers on the figure (implied by --x, "
@@ -191,5 +184,5 @@ def add_gallery(sub: Subparsers) -> None:
                        "into DIR, with an index.html showing them and their parameter tables.")
     p.add_argument("-o", "--output", metavar="DIR", default="output/gallery",
                    help="the directory to write (default: output/gallery)")
-    p.add_argument("--scale", type=_scale, default=1.0, help="size factor of the figures")
+    p.add_argument("--scale", type=scale_type, default=1.0, help="size factor of the figures")
     p.set_defaults(run=_run_gallery)

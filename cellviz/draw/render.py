@@ -27,8 +27,9 @@ if TYPE_CHECKING:
     from .scene import Scene
     from .values import Values
 
-__all__ = ["FORMATS", "RenderOptions", "check_id_prefix", "check_scale", "environment",
-           "output_format", "render", "render_bytes", "save", "write_atomic"]
+__all__ = ["FORMATS", "SUFFIX", "RenderOptions", "check_id_prefix", "check_scale", "environment",
+           "file_part",
+           "output_format", "render", "render_bytes", "save", "scene_bytes", "write_atomic"]
 
 #: Output formats; png and pdf need the raster extra (cairosvg); tikz is LaTeX.
 FORMATS = ("svg", "png", "pdf", "tikz")
@@ -40,6 +41,16 @@ _BY_SUFFIX = {**{v: k for k, v in SUFFIX.items()}, "tikz": "tikz"}
 #: The range of ``scale``: smaller figures are specks (and cairo fails on them), larger ones
 #: are tens of thousands of pixels wide.
 MIN_SCALE, MAX_SCALE = 0.05, 20.0
+
+
+def file_part(name: str) -> str:
+    """A name (a cell's, a gate's) as one safe file-name part: no directories, no leading dot.
+
+    >>> file_part("../my cell"), file_part("..")
+    ('my_cell', 'cell')
+    """
+    safe = re.sub(r"[^\w.+-]+", "_", name).strip("_.")
+    return safe or "cell"
 
 
 def check_scale(scale: object) -> float:
@@ -324,14 +335,18 @@ def render_bytes(cell: Cell | Stack, fmt_: str, options: RenderOptions) -> bytes
         raise UsageError(f"unknown format: {fmt_!r} (must be one of {', '.join(FORMATS)})")
     if options.standalone and fmt_ != "tikz":
         raise UsageError(f"standalone is for the tikz format, not {fmt_}")
+    return scene_bytes(scene_of(cell, options), fmt_, options)
+
+
+def scene_bytes(scene: Scene, fmt_: str, options: RenderOptions) -> bytes:
+    """A positioned scene in a format, with the options' theme, scale, ids and standalone."""
     if fmt_ == "tikz":
         from .themes import get_theme
         from .tikz import tikz_picture, tikz_standalone
 
         write = tikz_standalone if options.standalone else tikz_picture
-        return write(scene_of(cell, options), get_theme(options.theme),
-                     options.scale).encode("utf-8")
-    svg = render(cell, options=options)
+        return write(scene, get_theme(options.theme), options.scale).encode("utf-8")
+    svg = render_scene(scene, options.scale, options.id_prefix)
     if fmt_ == "svg":
         return svg.encode("utf-8")
     return rasterize(svg, fmt_)
