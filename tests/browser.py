@@ -22,9 +22,11 @@ def chromium() -> str | None:
     return None
 
 
-def dump_dom(page: Path | str, tmp_path: Path, *, dark: bool = False) -> str:
+def dump_dom(page: Path | str, tmp_path: Path, *, dark: bool = False,
+             window: tuple[int, int] | None = None) -> str:
     """The DOM of a page (a file or a URL) after its scripts ran, from headless Chromium, with
-    the system's colour scheme light or dark (skip without Chromium)."""
+    the system's colour scheme light or dark and the window ``window`` (width, height) if
+    given (skip without Chromium)."""
     browser = chromium()
     if browser is None:
         pytest.skip("no headless Chromium (Debian: apt-get install chromium)")
@@ -34,6 +36,7 @@ def dump_dom(page: Path | str, tmp_path: Path, *, dark: bool = False) -> str:
         [browser, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
          "--disable-background-networking", "--disable-extensions", "--mute-audio",
          *(["--force-dark-mode"] if dark else []),
+         *([f"--window-size={window[0]},{window[1]}", "--hide-scrollbars"] if window else []),
          f"--user-data-dir={profile}", "--virtual-time-budget=5000", "--dump-dom", url],
         capture_output=True, text=True, timeout=120, check=False)
     assert result.stdout, f"chromium gave no page: {result.stderr[-500:]}"

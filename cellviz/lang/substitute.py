@@ -9,10 +9,12 @@ from ..record import record
 from .syntax import parse
 from .tree import Call, Expr, One, ParamRef, Unary, VectorRef
 
-__all__ = ["SubstitutedEquation", "format_number", "format_vector", "substitute"]
+__all__ = ["OPERATORS", "PRECEDENCE", "SubstitutedEquation", "format_number", "format_vector",
+           "substitute"]
 
-_OPS = {"@": "·", "*": "⊙", "+": "+", "-": "−"}
-_PRECEDENCE = {"+": 1, "-": 1, "*": 2, "@": 2}
+#: How each binary operator of the cell language is printed, and how tightly it binds.
+OPERATORS = {"@": "·", "*": "⊙", "+": "+", "-": "−"}
+PRECEDENCE = {"+": 1, "-": 1, "*": 2, "@": 2}
 
 
 @record
@@ -61,9 +63,9 @@ def _write(expr: Expr, values: Mapping[str, Sequence[float]] | None, digits: int
         return f"{name}({_write(expr.arg, values, digits)})"
     if isinstance(expr, Unary):
         return "−" + _write(expr.operand, values, digits, 3)
-    prec = _PRECEDENCE[expr.op]
+    prec = PRECEDENCE[expr.op]
     text = (
-        f"{_write(expr.left, values, digits, prec)} {_OPS[expr.op]} "
+        f"{_write(expr.left, values, digits, prec)} {OPERATORS[expr.op]} "
         f"{_write(expr.right, values, digits, prec, right=True)}"
     )
     return f"({text})" if prec < parent or (prec == parent and right) else text

@@ -1,5 +1,7 @@
 """A walkthrough page: one HTML file that steps through a sequence, a figure with the step's
-numbers and the equations with them substituted, moved by a slider, buttons or arrow keys."""
+numbers and the equations with them substituted (MathML, vectors as columns), moved by a
+slider, buttons or arrow keys; the figure fills the window, the equations beside it when the
+window is wide."""
 
 from __future__ import annotations
 
@@ -17,6 +19,7 @@ from ..errors import UsageError
 from ..lang.substitute import substitute
 from ..record import record
 from .chain import Row
+from .mathml import MathEquation, math_equations
 
 if TYPE_CHECKING:
     from ..cell import Cell
@@ -29,13 +32,14 @@ MAX_STEPS = 50
 
 @record
 class StepView:
-    """One step of the page: its place on the slider, figure (SVG text) and equations, each as
-    written, with the numbers put in, the activation's argument, and the result; and the label
-    the slider shows for it."""
+    """One step of the page: its place on the slider, figure (SVG text) and equations, each
+    as MathML (None for a step back, whose chain rule is text) with its plain text (as
+    written, with the numbers put in, the activation's argument, and the result) for screen
+    readers and search; and the label the slider shows for it."""
 
     step: int
     svg: str
-    equations: tuple[tuple[str, str, str, str], ...]
+    equations: tuple[tuple[MathEquation | None, tuple[str, str, str, str]], ...]
     label: str = ""
 
 
@@ -66,22 +70,27 @@ def walkthrough_html(cell: Cell, values: Sequence[Values],
     th = get_theme(theme)
     _, lay = layout(cell, th, values[0])
     steps = []
+    aspect = 1.0
     for v, trace in zip(values, traces, strict=True):
         laid = (plan(cell, th, v), lay)
-        svg = render_scene(_step_scene(cell, theme, v, laid, len(values)))
-        rows = tuple(
-            (step_label(eq.written, v.step), step_label(eq.substituted, v.step),
-             step_label(eq.activated, v.step), eq.result)
-            for eq in substitute(cell.graph, {k: a.tolist() for k, a in trace.items()},
-                                 digits=v.digits))
-        steps.append(StepView(v.step, svg, rows, f"step {v.step} of {len(values)}"))
+        scene = _step_scene(cell, theme, v, laid, len(values))
+        aspect = scene.width / scene.height
+        svg = render_scene(scene)
+        numbers = {k: a.tolist() for k, a in trace.items()}
+        texts = [(step_label(eq.written, v.step), step_label(eq.substituted, v.step),
+                  step_label(eq.activated, v.step), eq.result)
+                 for eq in substitute(cell.graph, numbers, digits=v.digits)]
+        maths: list[MathEquation | None] = list(
+            math_equations(cell.graph, numbers, v.step, digits=v.digits))
+        steps.append(StepView(v.step, svg, tuple(zip(maths, texts, strict=True)),
+                              f"step {v.step} of {len(values)}"))
     if backward:
         _, lay = layout(cell, th, backward[0][0])
     for k, (v, chain) in enumerate(backward):
         svg = render_scene(_step_scene(cell, theme, v, (plan(cell, th, v), lay), len(values),
                                        back=True))
-        rows = tuple((step_label(f"{lhs} {rule}", v.step), step_label(numbers, v.step), "",
-                      result) for lhs, rule, numbers, result in chain)
+        rows = tuple((None, (step_label(f"{lhs} {rule}", v.step), step_label(numbers, v.step),
+                             "", result)) for lhs, rule, numbers, result in chain)
         steps.append(StepView(len(values) + k + 1, svg, rows,
                               f"back through step {v.step} of {len(values)}"))
     sizes = ", ".join(f"{s}={n}" for s, n in cell.sizes)
@@ -89,4 +98,4 @@ def walkthrough_html(cell: Cell, values: Sequence[Values],
         title=f"{cell.name.upper()} step by step ({cell.convention} convention, {sizes})",
         description=cell.graph.description or "", source=source, steps=steps,
         limit=values[0].limit, background=th.background, text=th.text, muted=th.muted,
-        grads=backward[0][0].grads if backward else None)
+        grads=backward[0][0].grads if backward else None, aspect=f"{aspect:.4f}")
