@@ -154,7 +154,7 @@ def _count(name: str, value: object, least: int, most: int) -> int:
 
 
 def stack(
-    cell: str | Path,
+    cell: str | Path | CellGraph,
     *,
     input_size: int,
     hidden_size: int,
@@ -162,31 +162,47 @@ def stack(
     bidirectional: bool = False,
     proj_size: int | None = None,
     convention: str = "paper",
+    bias: bool = True,
     **sizes: int,
 ) -> Stack:
-    """A stack of ``num_layers`` layers of a built-in cell or cell file, each in one or (with
-    ``bidirectional``) two directions, as ``torch.nn.LSTM(input_size, hidden_size, num_layers,
-    bidirectional=..., proj_size=...)`` builds it: layer 0 reads ``input_size``, every later
-    layer directions × hidden_size (× proj_size with a projection).
+    """A stack of ``num_layers`` layers of a built-in cell, a cell file or a checked graph,
+    each in one or (with ``bidirectional``) two directions, as ``torch.nn.LSTM(input_size,
+    hidden_size, num_layers, bias=..., bidirectional=..., proj_size=...)`` builds it: layer 0
+    reads ``input_size``, every later layer directions × hidden_size (× proj_size with a
+    projection). ``bias=False`` takes a built-in cell's form without biases.
 
     >>> s = stack("lstm", input_size=3, hidden_size=2, num_layers=2, bidirectional=True,
     ...           convention="pytorch")
     >>> s.input_size(1), s.params().total
     (4, 240)
     """
-    from .lang.library import load
+    from .lang.library import bind, load_graph
 
     _count("num_layers", num_layers, 1, MAX_LAYERS)
-    if not isinstance(bidirectional, bool):
-        raise UsageError(f"bidirectional must be True or False, not "
-                         f"{shorten(repr(bidirectional), 40)}")
-    first = load(cell, input_size=input_size, hidden_size=hidden_size, proj_size=proj_size,
+    for flag, value in (("bidirectional", bidirectional), ("bias", bias)):
+        if not isinstance(value, bool):
+            raise UsageError(f"{flag} must be True or False, not {shorten(repr(value), 40)}")
+    if isinstance(cell, CellGraph):
+        graph = cell
+        if not bias:
+            raise UsageError("bias=False derives a built-in cell's form; pass its name, or "
+                             "the graph of the form you want")
+    elif bias:
+        graph = load_graph(cell, convention)
+    else:
+        from .lang.forms import derive
+        from .lang.library import BUILTIN_CELLS
+
+        if cell not in BUILTIN_CELLS:
+            raise UsageError(f"bias=False derives a built-in cell's form without biases; a "
+                             f"cell file such as {str(cell)!r} is taken as written")
+        graph = derive(str(cell), convention, bias=False)
+    first = bind(graph, input_size=input_size, hidden_size=hidden_size, proj_size=proj_size,
                  convention=convention, **sizes)
     if proj_size is not None and proj_size >= hidden_size:
         raise UsageError(f"proj_size must be smaller than hidden_size: a projection of "
                          f"{proj_size} from {hidden_size} would not shrink the state "
                          f"(as torch.nn.LSTM requires, proj_size < hidden_size)")
-    graph = first.graph
     if len(graph.inputs) != 1:
         raise UsageError(f"cell {graph.name!r} has inputs {', '.join(graph.inputs) or 'none'}: "
                          "a stack needs a cell with one input, which reads the layer below")
@@ -204,6 +220,6 @@ def stack(
         above["input_size"] = width
     else:
         above.update(input_size=input_size, **{symbol: width})
-    upper = load(cell, hidden_size=hidden_size, proj_size=proj_size, convention=convention,
+    upper = bind(graph, hidden_size=hidden_size, proj_size=proj_size, convention=convention,
                  **above) if num_layers > 1 else first
     return Stack(((first,) * directions, *[(upper,) * directions] * (num_layers - 1)))

@@ -94,3 +94,20 @@ def test_a_cell_with_two_inputs_is_refused(tmp_path: Path) -> None:
 def test_repr() -> None:
     s = cellviz.stack("lstm", input_size=3, hidden_size=2, num_layers=3, bidirectional=True)
     assert repr(s) == "<Stack lstm (paper) 3 layers, bidirectional, i=3, n=2>"
+
+
+def test_a_stack_without_biases(tmp_path: Path) -> None:
+    s = cellviz.stack("lstm", input_size=3, hidden_size=2, num_layers=2, bidirectional=True,
+                      bias=False, convention="pytorch")
+    assert s.name == "lstm-nobias"
+    assert s.params().total == 2 * 4 * (2 * 3 + 2 * 2) + 2 * 4 * (2 * 4 + 2 * 2)
+    path = tmp_path / "mine.cell"
+    path.write_text("input x: i\nstate h: n\nh[t] = tanh(W @ x[t] + U @ h[t-1] + b)\n")
+    with pytest.raises(cellviz.UsageError, match=r"a cell file such as .* is taken as written"):
+        cellviz.stack(str(path), input_size=3, hidden_size=2, bias=False)
+    with pytest.raises(cellviz.UsageError, match="bias must be True or False, not 0"):
+        cellviz.stack("lstm", input_size=3, hidden_size=2, bias=0)  # type: ignore[arg-type]
+    graph = cellviz.load_graph("gru")
+    assert cellviz.stack(graph, input_size=3, hidden_size=2).params().total == 36
+    with pytest.raises(cellviz.UsageError, match="bias=False derives a built-in cell's form"):
+        cellviz.stack(graph, input_size=3, hidden_size=2, bias=False)

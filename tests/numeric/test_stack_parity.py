@@ -13,26 +13,29 @@ import cellviz
 
 MODULES = {"rnn": "RNN", "gru": "GRU", "lstm": "LSTM", "lstm-proj": "LSTM"}
 
-#: (cell, input, hidden, proj, layers, bidirectional): every cell, layers 1-4, both kinds, and
-#: sizes where a layer's input is smaller, equal and larger than what the layer above reads.
+#: (cell, input, hidden, proj, layers, bidirectional, bias): every cell, layers 1-4, both
+#: kinds, with and without biases, and sizes where a layer's input is smaller, equal and larger
+#: than what the layer above reads.
 SWEEP = [
-    (cell, i, n, (max(1, n // 2) if cell == "lstm-proj" else None), layers, bi)
-    for cell, (i, n), layers, bi in itertools.product(
-        MODULES, [(1, 2), (3, 2), (5, 3), (4, 4)], [1, 2, 3, 4], [False, True])
+    (cell, i, n, (max(1, n // 2) if cell == "lstm-proj" else None), layers, bi, bias)
+    for cell, (i, n), layers, bi, bias in itertools.product(
+        MODULES, [(1, 2), (3, 2), (5, 3), (4, 4)], [1, 2, 3, 4], [False, True], [True, False])
+    if bias or (i, n) == (5, 3)
 ]
 
 
 def ids(case: tuple[Any, ...]) -> str:
-    cell, i, n, p, layers, bi = case
-    return f"{cell}-i{i}-n{n}{f'-p{p}' if p else ''}-L{layers}{'-bi' if bi else ''}"
+    cell, i, n, p, layers, bi, bias = case
+    return (f"{cell}-i{i}-n{n}{f'-p{p}' if p else ''}-L{layers}{'-bi' if bi else ''}"
+            f"{'' if bias else '-nobias'}")
 
 
 def make(torch: Any, cell: str, i: int, n: int, p: int | None, layers: int,
-         bi: bool) -> tuple[cellviz.Stack, Any]:
+         bi: bool, bias: bool = True) -> tuple[cellviz.Stack, Any]:
     stack = cellviz.stack(cell, input_size=i, hidden_size=n, proj_size=p, num_layers=layers,
-                          bidirectional=bi, convention="pytorch")
+                          bidirectional=bi, convention="pytorch", bias=bias)
     extra = {"proj_size": p} if p else {}
-    module = getattr(torch.nn, MODULES[cell])(i, n, layers, bidirectional=bi,
+    module = getattr(torch.nn, MODULES[cell])(i, n, layers, bidirectional=bi, bias=bias,
                                               dtype=torch.float64, **extra)
     return stack, module
 
@@ -94,6 +97,25 @@ def test_given_first_state_equals_torch(cell: str) -> None:
     np.testing.assert_allclose(out, expected.numpy(), rtol=0, atol=1e-10)
     states = states if isinstance(states, tuple) else (states,)
     np.testing.assert_allclose(final["h"], states[0].numpy(), rtol=0, atol=1e-10)
+
+
+@pytest.mark.torch
+def test_a_relu_rnn_stack_equals_torch() -> None:
+    torch = pytest.importorskip("torch")
+    from cellviz.lang.forms import derive
+
+    graph = derive("rnn", "pytorch", {"candidate": "relu"})
+    stack = cellviz.stack(graph, input_size=3, hidden_size=4, num_layers=3, bidirectional=True,
+                          convention="pytorch")
+    module = torch.nn.RNN(3, 4, 3, nonlinearity="relu", bidirectional=True,
+                          dtype=torch.float64)
+    weights = cellviz.import_weights(stack, module.state_dict())
+    xs = np.random.default_rng(3).standard_normal((7, 2, 3))
+    out, final = stack.run(weights, xs)
+    with torch.no_grad():
+        expected, h_n = module(torch.from_numpy(xs))
+    np.testing.assert_allclose(out, expected.numpy(), rtol=0, atol=1e-10)
+    np.testing.assert_allclose(final["h"], h_n.numpy(), rtol=0, atol=1e-10)
 
 
 def test_round_trip_through_pytorch_names() -> None:
