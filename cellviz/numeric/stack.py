@@ -81,11 +81,17 @@ def import_stack_weights(stack: Stack, tensors: object,
     """A framework's tensors as the stack's weights (suffixed names). PyTorch: the state_dict
     of nn.RNN/GRU/LSTM(num_layers=..., bidirectional=...), ``weight_ih_l1_reverse`` and so on.
     Keras: one weight list per layer, as each layer's ``get_weights()`` gives it (a
-    ``Bidirectional`` layer's: the forward layer's, then the backward one's)."""
+    ``Bidirectional`` layer's: the forward layer's, then the backward one's). ONNX: one dict
+    per layer, one node's ``W``, ``R``, ``B`` with the directions first ([num_directions,
+    ...], forward then reverse, as ``direction="bidirectional"`` has them)."""
     members = stack.members()
     if framework == "keras":
         per_layer = _keras_lists(stack, tensors)
         groups: list[object] = [per_layer[k][3 * d:3 * d + 3] for k, d, _ in members]
+    elif framework == "onnx":
+        nodes = _onnx_dicts(stack, tensors)
+        groups = [{name: _as_numpy(a)[d:d + 1] for name, a in nodes[k].items()}
+                  for k, d, _ in members]
     else:
         groups = list(_pytorch_groups(stack, tensors).values())
     weights: dict[str, Array] = {}
@@ -108,6 +114,29 @@ def _keras_lists(stack: Stack, tensors: object) -> list[Sequence[Any]]:
                               f"{stack.num_layers} lists, each the {kind} get_weights() "
                               f"({per} arrays)")
     return list(tensors)
+
+
+def _onnx_dicts(stack: Stack, tensors: object) -> list[Mapping[str, Any]]:
+    count = stack.num_layers
+    if not isinstance(tensors, Sequence) or len(tensors) != count or not all(
+        isinstance(t, Mapping) for t in tensors
+    ):
+        raise EvaluationError(f"ONNX weights of a {count}-layer stack are a list of {count} "
+                              "dicts, each one node's tensors by name (W, R, B)")
+    for k, node in enumerate(tensors):
+        for name, array in node.items():
+            lead = np.shape(_as_numpy(array))[:1]
+            if lead != (stack.directions,):
+                raise EvaluationError(
+                    f"layer {k}: ONNX tensor {name!r} has shape {shape_str(np.shape(array))}, "
+                    f"whose first axis should count the stack's {stack.directions} "
+                    f"direction{'s' if stack.bidirectional else ''}")
+    return list(tensors)
+
+
+def _as_numpy(value: Any) -> Any:
+    """A framework tensor as numpy sees it (torch tensors included, without importing torch)."""
+    return value.detach().cpu().numpy() if hasattr(value, "detach") else np.asarray(value)
 
 
 def _pytorch_groups(stack: Stack, tensors: object) -> dict[tuple[int, int], dict[str, Any]]:
@@ -139,18 +168,26 @@ def _pytorch_groups(stack: Stack, tensors: object) -> dict[tuple[int, int], dict
     return groups
 
 
-def export_stack_weights(stack: Stack, weights: Mapping[str, Any],
-                         framework: str = "pytorch") -> dict[str, Array] | list[list[Array]]:
-    """The stack's weights as a framework's: PyTorch's state_dict of nn.RNN/GRU/LSTM, or for
-    Keras one list per layer for ``set_weights`` (a Bidirectional layer's: forward, backward)."""
+def export_stack_weights(
+    stack: Stack, weights: Mapping[str, Any], framework: str = "pytorch"
+) -> dict[str, Array] | list[list[Array]] | list[dict[str, Array]]:
+    """The stack's weights as a framework's: PyTorch's state_dict of nn.RNN/GRU/LSTM; for
+    Keras one list per layer for ``set_weights`` (a Bidirectional layer's: forward, backward);
+    for ONNX one dict per layer of W, R, B with the directions first."""
     arrays = check_weights(stack.param_shapes(), weights, stack.name)
     pytorch: dict[str, Array] = {}
     keras: list[list[Array]] = [[] for _ in stack.cells]
+    onnx: list[dict[str, list[Array]]] = [{} for _ in stack.cells]
     for (k, d, cell), own in zip(stack.members(), stack.split(arrays), strict=True):
         out = export_weights(cell, own, framework)
         if isinstance(out, list):
             keras[k] += cast(list[Array], out)  # a cell's export: one list of arrays
+        elif framework == "onnx":
+            for name, array in out.items():
+                onnx[k].setdefault(name, []).append(array)
         else:
             pytorch.update({name.removesuffix("_l0") + stack.suffix(k, d): array
                             for name, array in out.items()})
+    if framework == "onnx":
+        return [{name: np.concatenate(parts) for name, parts in node.items()} for node in onnx]
     return keras if framework == "keras" else pytorch

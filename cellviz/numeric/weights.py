@@ -139,7 +139,7 @@ def export_weights(
     framework: str = "pytorch",
     *,
     module: Literal["layer", "cell"] = "layer",
-) -> dict[str, Array] | list[Array] | list[list[Array]]:
+) -> dict[str, Array] | list[Array] | list[list[Array]] | list[dict[str, Array]]:
     """The cell's weights as a framework's tensors: for PyTorch a state_dict of nn.RNN/GRU/LSTM
     (``module="layer"``, names ending in _l0) or of RNNCell/GRUCell/LSTMCell (``module="cell"``);
     for Keras the list [kernel, recurrent_kernel, bias] that ``layer.set_weights`` takes; for
