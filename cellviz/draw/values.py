@@ -9,11 +9,12 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from functools import cached_property
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from ..errors import UsageError
 from ..lang.substitute import format_number
 from ..record import record
+from .sampled import Numbers, Sampled, sample
 from .themes import Theme, luminance
 
 if TYPE_CHECKING:
@@ -37,7 +38,7 @@ WIDEST = "−0.00"
 #: The most steps an unrolled figure draws side by side.
 MAX_UNROLL = 8
 
-Nested = tuple[float, ...] | tuple[tuple[float, ...], ...]
+Nested = Numbers
 
 
 @record
@@ -49,7 +50,7 @@ class Values:
     gradients ∂L/∂v, drawn beside the values; ``gradient`` says that these numbers are such
     gradients (their own colours, PRGn, and glyph keys starting ``grad:``)."""
 
-    vectors: tuple[tuple[str, tuple[float, ...]], ...]
+    vectors: tuple[tuple[str, tuple[float, ...] | Sampled], ...]
     weights: tuple[tuple[str, Nested], ...] = ()
     limit: float = 1.0
     digits: int = 2
@@ -73,28 +74,31 @@ class Values:
         return WIDEST if self.digits == 2 else "−0." + "0" * self.digits
 
     @cached_property
-    def _vectors(self) -> dict[str, tuple[float, ...]]:
+    def _vectors(self) -> dict[str, tuple[float, ...] | Sampled]:
         return dict(self.vectors)
 
     @cached_property
     def _weights(self) -> dict[str, Nested]:
         return dict(self.weights)
 
-    def vector(self, node_id: str) -> tuple[float, ...] | None:
+    def vector(self, node_id: str) -> tuple[float, ...] | Sampled | None:
         """The values of a node, or None when the trace does not hold it."""
         return self._vectors.get(node_id)
 
     def cell(self, key: str, row: int, col: int | None = None) -> float | None:
         """The number of one glyph cell: a node's row, or a parameter's (row, col)."""
+        number: float | tuple[float, ...] | Sampled
         if key in self._vectors:
-            return self._vectors[key][row]
-        weight = self._weights.get(key)
-        if weight is None:
-            return None
-        item = weight[row]
-        if isinstance(item, tuple):
-            return item[col or 0]
-        return item
+            number = self._vectors[key][row]
+        else:
+            weight = self._weights.get(key)
+            if weight is None:
+                return None
+            number = weight[row]
+            if isinstance(number, (tuple, Sampled)):
+                number = number[col or 0]
+        assert not isinstance(number, Sampled)
+        return float(number)
 
     def text(self, value: float) -> str:
         """A number as printed: fixed digits, a real minus sign."""
@@ -117,7 +121,7 @@ class Values:
         shapes = cell.param_shapes()
         for name, weight in self.weights:
             rows = len(weight)
-            cols = len(weight[0]) if rows and isinstance(weight[0], tuple) else None
+            cols = len(weight[0]) if rows and isinstance(weight[0], (tuple, Sampled)) else None
             got = (rows,) if cols is None else (rows, cols)
             if name in shapes and got != shapes[name]:
                 raise UsageError(f"values for weight {name!r} have shape {got}, but the cell's "
@@ -135,11 +139,14 @@ def check_unroll(steps: object) -> int:
     return steps
 
 
-def _as_tuple(value: Any) -> Nested:
-    data = value.tolist() if hasattr(value, "tolist") else value
-    if data and isinstance(data[0], list):
-        return tuple(tuple(float(v) for v in row) for row in data)
-    return tuple(float(v) for v in data)
+def _vector(value: Any) -> tuple[float, ...] | Sampled:
+    """A node's numbers as a figure shows them; a batch (2-D) keeps none, which ``check_fits``
+    then reports."""
+    if getattr(value, "ndim", 1) != 1 or (len(value) and isinstance(value[0], (list, tuple))):
+        return ()
+    vector = sample(value)
+    assert not isinstance(vector, tuple) or not vector or isinstance(vector[0], float)
+    return cast("tuple[float, ...] | Sampled", vector)
 
 
 def values_of(trace: Mapping[str, Any], weights: Mapping[str, Any] | None = None, *,
@@ -153,8 +160,9 @@ def values_of(trace: Mapping[str, Any], weights: Mapping[str, Any] | None = None
         raise UsageError(f"limit must be a positive number, not {limit!r}")
     if isinstance(digits, bool) or not isinstance(digits, int) or not 0 <= digits <= 12:
         raise UsageError(f"digits must be a whole number from 0 to 12, not {digits!r}")
-    vectors = tuple((node, _flat(_as_tuple(v))) for node, v in trace.items())
-    params = tuple((name, _as_tuple(w)) for name, w in (weights or {}).items())
+    # Only the numbers a figure can show are kept: the first and last few of each side.
+    vectors = tuple((node, _vector(v)) for node, v in trace.items())
+    params = tuple((name, sample(w)) for name, w in (weights or {}).items())
     return Values(vectors, params, limit, digits, step, grads, gradient)
 
 
@@ -183,10 +191,6 @@ def gradients_of(trace: Mapping[str, Any], weights: Mapping[str, Any] | None = N
     the step's share of ∂L/∂W by parameter (``Gradients.param_trace[t]``), on a scale of
     their own (``gradient_scale``)."""
     return values_of(trace, weights, limit=limit, digits=digits, step=step, gradient=True)
-
-
-def _flat(values: Nested) -> tuple[float, ...]:
-    return tuple(v for v in values if not isinstance(v, tuple))
 
 
 def _hex(colour: str) -> tuple[int, int, int]:
