@@ -13,6 +13,7 @@ from .graph import CellGraph
 
 if TYPE_CHECKING:
     from .numeric.checks import Array
+    from .numeric.grad import Gradients
     from .params import StackParams
 
 __all__ = ["DIRECTIONS", "MAX_LAYERS", "Stack", "stack"]
@@ -138,6 +139,16 @@ class Stack:
         from .numeric.stack import run_stack
 
         return run_stack(self, weights, xs, state)
+
+    def grad(self, weights: Mapping[str, Any], xs: Any, state: Mapping[str, Any] | None = None,
+             *, loss: Any = "sum") -> Gradients:
+        """Backpropagation through the stack as ``run`` computes it: the loss ("sum", an array
+        of the top layer's outputs' shape, or a function of them returning (loss, gradient)),
+        the gradients of every suffixed parameter, of ``xs``, and of the first states (in
+        ``run``'s form, layers × directions), and the forward outputs."""
+        from .numeric.stackgrad import grad_stack
+
+        return grad_stack(self, weights, xs, state, loss=loss)
 
     def __repr__(self) -> str:
         sizes = ", ".join(f"{s}={v}" for s, v in self.sizes)

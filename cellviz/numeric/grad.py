@@ -20,7 +20,7 @@ from .evaluate import Forward, forward, prepared
 from .ops import ACTIVATION_FUNCTIONS, Prepared
 from .plan import EvalPlan
 
-__all__ = ["Gradients", "Loss", "grad"]
+__all__ = ["Gradients", "Loss", "call_loss", "check_upstream", "grad"]
 
 #: What ``loss`` may be: "sum" (the sum of every h of every step), an array of ∂L/∂h for every
 #: step (the loss is then the sum of its product with h), a dict of such arrays by output name
@@ -201,7 +201,8 @@ def _upstream(plan: EvalPlan, run: Forward, loss: Loss) -> tuple[float, dict[str
                                   "dL/dh for every step, a dict of them by output, or a function)")
         return float(hs.sum(dtype=np.float64)), {hidden: np.ones_like(hs)}
     if callable(loss):
-        return _call(loss, hs, hidden)
+        value, gradient = call_loss(loss, hs)
+        return value, {hidden: gradient}
     given = loss if isinstance(loss, Mapping) else {hidden: loss}
     outputs = plan.graph.outputs
     upstream: dict[str, Array] = {}
@@ -211,13 +212,14 @@ def _upstream(plan: EvalPlan, run: Forward, loss: Loss) -> tuple[float, dict[str
             raise EvaluationError(f"loss gradient for {name!r}, which is not an output of cell "
                                   f"{plan.graph.name!r} ({', '.join(outputs)})")
         seq = hs if name == hidden else _stacked(plan, run, name)
-        upstream[name] = _gradient(f"the loss gradient for {name!r}", array, seq)
+        upstream[name] = check_upstream(f"the loss gradient for {name!r}", array, seq)
         total += float(np.sum(upstream[name] * seq, dtype=np.float64))
     return total, upstream
 
 
-def _call(loss: Callable[[Array], Any], hs: Array, hidden: str) -> tuple[float, dict[str, Array]]:
-    """Call a loss function of the outputs, which returns (value, gradient)."""
+def call_loss(loss: Callable[[Array], Any], hs: Array) -> tuple[float, Array]:
+    """Call a loss function of the outputs, which returns (value, gradient); any failure or
+    other return is one EvaluationError."""
     name = getattr(loss, "__name__", type(loss).__name__)
     view = hs.view()
     view.flags.writeable = False
@@ -239,11 +241,11 @@ def _call(loss: Callable[[Array], Any], hs: Array, hidden: str) -> tuple[float, 
     if not np.isfinite(number):
         raise EvaluationError(f"the loss function {name} returned a loss of {number}: NaN and "
                               "infinity are not differentiated")
-    return number, {hidden: _gradient(f"the gradient the loss function {name} returned",
-                                      gradient, hs)}
+    return number, check_upstream(f"the gradient the loss function {name} returned", gradient,
+                                  hs)
 
 
-def _gradient(what: str, value: Any, like: Array) -> Array:
+def check_upstream(what: str, value: Any, like: Array) -> Array:
     """An upstream gradient of exactly the outputs' shape and dtype, finite."""
     array = numeric(what, value, like.dtype)
     if array.shape != like.shape:

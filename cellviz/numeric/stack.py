@@ -13,11 +13,11 @@ from ..stack import Stack
 from .checks import Array, check_weights, numeric, shape_str
 from .weights import export_weights, import_weights, layout
 
-__all__ = ["export_stack_weights", "import_stack_weights", "run_stack"]
+__all__ = ["export_stack_weights", "import_stack_weights", "member_states", "run_stack"]
 
 
-def _states(stack: Stack, state: Mapping[str, Any] | None, dtype: np.dtype[Any],
-            batch: tuple[int, ...]) -> list[dict[str, Array] | None]:
+def member_states(stack: Stack, state: Mapping[str, Any] | None, dtype: np.dtype[Any],
+                  batch: tuple[int, ...]) -> list[dict[str, Array] | None]:
     """The first state of every member (``Stack.members`` order) from PyTorch's form: each
     state by name, (layers × directions, [B,] size)."""
     members = stack.members()
@@ -59,7 +59,7 @@ def run_stack(stack: Stack, weights: Mapping[str, Any], xs: Any,
         xs = xs[name]
     seq = numeric(f"input {stack.graph.inputs[0]!r}", xs, dtype)
     batch = seq.shape[1:-1] if seq.ndim == 3 else ()
-    firsts = iter(_states(stack, state, dtype, batch))
+    firsts = iter(member_states(stack, state, dtype, batch))
     finals: list[dict[str, Array]] = []
     members = iter(zip(stack.members(), prepared, strict=True))
     for _ in range(stack.num_layers):

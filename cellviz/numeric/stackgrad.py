@@ -1,0 +1,95 @@
+"""Backpropagation through a stack of layers and directions: ``Stack.grad``.
+
+Each member (a layer in one direction) is differentiated by ``Cell.grad`` with, as its loss
+gradient, the part of the gradient of the layer's output that is its own (the reverse
+direction's in reversed time); the gradient of a layer's input is the loss gradient of the
+layer below.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+
+from ..errors import EvaluationError
+from ..stack import Stack
+from .checks import Array, check_weights, numeric
+from .grad import Gradients, call_loss, check_upstream
+from .stack import member_states
+
+__all__ = ["grad_stack"]
+
+
+def grad_stack(stack: Stack, weights: Mapping[str, Any], xs: Any,
+               state: Mapping[str, Any] | None = None, *, loss: Any = "sum") -> Gradients:
+    """What ``Stack.grad`` returns: a ``Gradients`` whose parameters carry the stack's
+    suffixed names, whose input gradient is that of ``xs``, and whose state gradients have
+    the form of ``state`` (layers × directions, [B,] size). ``loss``: "sum", an array of the
+    top layer's outputs' shape, or a function of those outputs returning (loss, gradient)."""
+    arrays = check_weights(stack.param_shapes(), weights, stack.name)
+    members = stack.members()
+    split = stack.split(arrays)
+    dtype = next(iter(arrays.values())).dtype
+    if isinstance(xs, Mapping):
+        (name,) = stack.graph.inputs
+        if list(xs) != [name]:
+            raise EvaluationError(f"cell {stack.name!r} takes input {name}, not "
+                                  f"{', '.join(xs) or 'none'}")
+        xs = xs[name]
+    seq = numeric(f"input {stack.graph.inputs[0]!r}", xs, dtype)
+    batch = seq.shape[1:-1] if seq.ndim == 3 else ()
+    firsts = member_states(stack, state, dtype, batch)
+    inputs, hs_of, finals = [], [], []
+    index = 0
+    for _ in range(stack.num_layers):
+        inputs.append(seq)
+        outputs = []
+        for _ in range(stack.directions):
+            (_, d, cell), w = members[index], split[index]
+            hs, final = cell.run(w, seq[::-1] if d else seq, firsts[index])
+            outputs.append(hs[::-1] if d else hs)
+            finals.append(final)
+            index += 1
+        hs_of.append(outputs)
+        seq = np.concatenate(outputs, axis=-1) if len(outputs) > 1 else outputs[0]
+    value, upstream = _top(loss, seq)
+    params: dict[str, Array] = {}
+    state_grads: list[dict[str, Array]] = [{} for _ in members]
+    for k in reversed(range(stack.num_layers)):
+        below = np.zeros_like(inputs[k])
+        start = 0
+        for d in range(stack.directions):
+            m = k * stack.directions + d
+            cell = members[m][2]
+            width = hs_of[k][d].shape[-1]
+            part = upstream[..., start:start + width]
+            start += width
+            g = cell.grad(split[m], inputs[k][::-1] if d else inputs[k], firsts[m],
+                          loss=part[::-1] if d else part)
+            below += g.xs[::-1] if d else g.xs
+            params.update({p + stack.suffix(k, d): a for p, a in g.params.items()})
+            state_grads[m] = g.state
+        upstream = below
+    names = stack.graph.states
+    return Gradients(
+        value, {p: params[p] for p in stack.param_shapes()}, {stack.graph.inputs[0]: upstream},
+        {s: np.stack([g[s] for g in state_grads]) for s in names}, seq,
+        {s: np.stack([f[s] for f in finals]) for s in names})
+
+
+def _top(loss: Any, top: Array) -> tuple[float, Array]:
+    """The loss and its gradient with respect to the top layer's outputs."""
+    if isinstance(loss, str):
+        if loss != "sum":
+            raise EvaluationError(f"unknown loss {loss!r} (must be 'sum', an array of dL/dh "
+                                  "for every step, or a function)")
+        return float(top.sum(dtype=np.float64)), np.ones_like(top)
+    if callable(loss):
+        return call_loss(loss, top)
+    if isinstance(loss, Mapping):
+        raise EvaluationError("a stack's loss gradient is one array, of the top layer's "
+                              "outputs, not a dict by output")
+    gradient = check_upstream("the loss gradient for the outputs", loss, top)
+    return float(np.sum(gradient * top, dtype=np.float64)), gradient
