@@ -10,9 +10,14 @@ from pathlib import Path
 from typing import Any
 
 from docutils import nodes
+from sphinx.util import logging
+
+from ..errors import CellvizError
 
 __all__ = ["cellviz_figure", "depart_nothing", "visit_html", "visit_latex", "visit_skip",
            "visit_text"]
+
+logger = logging.getLogger(__name__)
 
 _LABELLED = re.compile(r'aria-labelledby="[^"]*"')
 
@@ -66,12 +71,17 @@ def visit_html(self: Any, node: cellviz_figure) -> None:
 
 
 def visit_latex(self: Any, node: cellviz_figure) -> None:
-    """The light figure as a PDF beside the .tex file (needs the raster extra)."""
+    """The light figure as a PDF beside the .tex file (needs the raster extra; without it,
+    one warning at the directive and no figure)."""
     from ..draw.render import rasterize
 
     svg = node["svgs"][0][1]
     name = _name(svg, "pdf")
-    (Path(self.builder.outdir) / name).write_bytes(rasterize(svg, "pdf"))
+    try:
+        (Path(self.builder.outdir) / name).write_bytes(rasterize(svg, "pdf"))
+    except CellvizError as exc:
+        logger.warning("cellviz: %s", exc, type="cellviz", location=node)
+        raise nodes.SkipNode from None
     width = node.get("width") or ""
     option = ""
     if width.endswith("%"):

@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from browser import check_page
+from browser import check_figures, check_page
 
 pytest.importorskip("mkdocs", reason="needs MkDocs (pip install mkdocs mkdocs-material)")
 pytest.importorskip("material", reason="needs mkdocs-material")
@@ -73,6 +73,20 @@ def test_figures_are_on_the_pages(site: Path) -> None:
     assert "keep" not in index and "forget gate" in index
     more = (site / "more.html").read_text(encoding="utf-8")
     assert (more.count("#only-") == 2 and "LSTMP" in more) or "lstm-proj" in more.lower()
+
+
+@pytest.mark.browser
+def test_the_pairs_images_in_a_browser(site: Path, tmp_path: Path) -> None:
+    """The light and dark images are whole SVG documents: each renders, with no text
+    overlapping and everything inside its viewBox."""
+    figures = []
+    for name in ("index", "more"):
+        page = (site / f"{name}.html").read_text(encoding="utf-8")
+        for data, theme in re.findall(
+                r'src="data:image/svg\+xml;base64,([A-Za-z0-9+/=]+)#only-(light|dark)"', page):
+            figures.append((f"{name}.{theme}", base64.b64decode(data).decode("utf-8")))
+    assert len(figures) == 4
+    check_figures(figures, tmp_path)
 
 
 @pytest.mark.browser

@@ -4,6 +4,7 @@ warning naming the document and line for each bad directive, and the pages in Ch
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
@@ -163,3 +164,20 @@ def test_pages_in_a_browser(built: Path, tmp_path: Path, dark: bool) -> None:
             wanted = figure["pair"] in ("", "dark" if dark else "light")
             assert figure["shown"] == wanted, (name, figure["title"], figure["pair"])
             assert figure["texts"] > 0 or not wanted
+
+
+def test_latex_without_the_raster_extra_warns(tmp_path: Path) -> None:
+    """Where cairosvg cannot be imported, each figure of a LaTeX build is one warning."""
+    blocked = tmp_path / "blocked" / "cairosvg"
+    blocked.mkdir(parents=True)
+    (blocked / "__init__.py").write_text('raise ImportError("blocked for this test")\n')
+    shutil.copytree(PROJECT, tmp_path / "src")
+    result = subprocess.run(
+        [sys.executable, "-m", "sphinx", "-q", "-b", "latex", str(tmp_path / "src"),
+         str(tmp_path / "latex")], capture_output=True, text=True, timeout=300, check=False,
+        env={**os.environ, "PYTHONPATH": str(blocked.parent)})
+    assert result.returncode == 0, result.stderr
+    warnings = result.stderr.splitlines()
+    assert len(warnings) == 5 and "Traceback" not in result.stderr
+    assert all("WARNING: cellviz: pdf output needs the raster extra" in w for w in warnings)
+    assert "index.rst:10: WARNING" in result.stderr  # the LSTM directive's line
