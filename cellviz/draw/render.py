@@ -1,5 +1,5 @@
-"""Render a cell's figure: the Jinja2 environment, SVG, PNG, PDF and TikZ, and whole-file
-writes."""
+"""Render a cell's figure: the Jinja2 environment, SVG, TikZ (PNG and PDF through raster.py),
+and whole-file writes."""
 
 from __future__ import annotations
 
@@ -13,10 +13,11 @@ import tempfile
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from ..errors import CellvizError, UsageError, shorten
 from ..stack import Stack
+from .raster import rasterize
 from .scene import fmt
 
 if TYPE_CHECKING:
@@ -28,8 +29,8 @@ if TYPE_CHECKING:
     from .values import Values
 
 __all__ = ["FORMATS", "SUFFIX", "RenderOptions", "check_id_prefix", "check_scale", "environment",
-           "file_part",
-           "output_format", "render", "render_bytes", "save", "scene_bytes", "write_atomic"]
+           "file_part", "output_format", "rasterize", "render", "render_bytes", "save",
+           "scene_bytes", "write_atomic"]
 
 #: Output formats; png and pdf need the raster extra (cairosvg); tikz is LaTeX.
 FORMATS = ("svg", "png", "pdf", "tikz")
@@ -350,45 +351,6 @@ def scene_bytes(scene: Scene, fmt_: str, options: RenderOptions) -> bytes:
     if fmt_ == "svg":
         return svg.encode("utf-8")
     return rasterize(svg, fmt_)
-
-
-def rasterize(svg: str, fmt_: str) -> bytes:
-    """PNG or PDF from SVG text, through cairosvg (``pip install cellviz[raster]``); the SVG's
-    own width and height already carry the scale. A PDF carries a fixed creation date, so
-    that the same figure gives the same bytes."""
-    try:
-        import cairosvg  # type: ignore[import-untyped]
-        from cairosvg.surface import PDFSurface  # type: ignore[import-untyped]
-    except (ImportError, OSError) as exc:
-        raise CellvizError(
-            f"{fmt_} output needs the raster extra: pip install 'cellviz[raster]' ({exc})"
-        ) from None
-    data = svg.encode("utf-8")
-    if fmt_ == "png":
-        out = cairosvg.svg2png(bytestring=data)
-    else:
-        out = _fixed_date_pdf(PDFSurface).convert(bytestring=data)
-    if not isinstance(out, bytes):
-        raise CellvizError(f"cairosvg returned no {fmt_} data")
-    return out
-
-
-#: The creation date every PDF carries (cairo would write the time of the run).
-PDF_DATE = "2000-01-01T00:00:00Z"
-
-
-@lru_cache(maxsize=1)
-def _fixed_date_pdf(base: type[Any]) -> type[Any]:
-    """cairosvg's PDF surface with the creation date set to PDF_DATE."""
-    import cairocffi  # type: ignore[import-untyped]
-
-    class FixedDatePDF(base):  # type: ignore[misc]
-        def _create_surface(self, width: float, height: float) -> Any:
-            surface, width, height = super()._create_surface(width, height)
-            surface.set_metadata(cairocffi.PDF_METADATA_CREATE_DATE, PDF_DATE)
-            return surface, width, height
-
-    return FixedDatePDF
 
 
 def _umask() -> int:

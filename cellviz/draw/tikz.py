@@ -14,6 +14,7 @@ import re
 
 from ..record import fields
 from ..tables import latex_escape
+from .metrics import runs
 from .scene import Circle, Path, Rect, Scene, Shape, Text, fmt
 from .themes import Theme
 
@@ -116,7 +117,14 @@ def _text(shape: Text, colours: _Colours, unit: float) -> str:
         font += r"\itshape"
     return (rf"\node[cellviz text, anchor={_ANCHORS[shape.anchor]}, "
             rf"text={colours(shape.fill)}, font={font}] at ({fmt(shape.x)},{fmt(shape.y)}) "
-            f"{{{latex_escape(shape.text)}}};")
+            f"{{{_latex_text(shape.text)}}};")
+
+
+def _latex_text(text: str) -> str:
+    """A text for a node: escaped, its subscripts (``W_f``) as ``\\textsubscript``, as the
+    SVG sets them smaller and lower."""
+    return "".join(rf"\textsubscript{{{latex_escape(run)}}}" if sub else latex_escape(run)
+                   for run, sub in runs(text))
 
 
 def _shape(shape: Shape, colours: _Colours, unit: float) -> str:

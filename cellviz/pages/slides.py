@@ -8,15 +8,8 @@ import zipfile
 from pathlib import Path
 
 from ..cell import Cell
-from ..draw.render import (
-    SUFFIX,
-    RenderOptions,
-    file_part,
-    rasterize,
-    render_scene,
-    scene_bytes,
-    write_atomic,
-)
+from ..draw.raster import rasterize
+from ..draw.render import SUFFIX, RenderOptions, file_part, render_scene, scene_bytes, write_atomic
 from ..draw.sequence import Frame, sequence_frames
 from ..errors import CellvizError, UsageError
 

@@ -21,8 +21,9 @@ from cellviz.draw.tikz import PX, tikz_picture
 from cellviz.pages.gallery import gallery_cells
 
 pytestmark = pytest.mark.dot
-CASES = [(cell, theme) for cell in gallery_cells() for theme in THEMES]
-IDS = [f"{cell.name}-{theme}" for cell, theme in CASES]
+#: Every built-in cell in every theme, and the LSTM's forget gate highlighted in each theme.
+CASES = [(cell, theme, "") for cell in gallery_cells() for theme in THEMES] + [
+    (load("lstm"), theme, "f") for theme in THEMES]
 
 #: How far (in SVG pixels, 0.75 pt each) a line of the TikZ picture may stand from the SVG's.
 NEAR = 3
@@ -49,10 +50,11 @@ def _document(pictures: list[str]) -> str:
 @pytest.fixture(scope="module")
 def compiled(tmp_path_factory: pytest.TempPathFactory) -> tuple[list[Scene], Path]:
     """The scenes of every case, then the same without text, compiled into one PDF."""
-    scenes = [scene_of(cell, RenderOptions(theme=theme)) for cell, theme in CASES]
-    pictures = [tikz_picture(s, get_theme(t)) for s, (_, t) in zip(scenes, CASES, strict=True)]
+    scenes = [scene_of(cell, RenderOptions(theme=theme, highlight=lit))
+              for cell, theme, lit in CASES]
+    pictures = [tikz_picture(s, get_theme(t)) for s, (_, t, _) in zip(scenes, CASES, strict=True)]
     pictures += [tikz_picture(_no_text(s), get_theme(t))
-                 for s, (_, t) in zip(scenes, CASES, strict=True)]
+                 for s, (_, t, _) in zip(scenes, CASES, strict=True)]
     return scenes, pdflatex(_document(pictures), tmp_path_factory.mktemp("tikz"))
 
 
@@ -76,7 +78,7 @@ def test_every_picture_compiles_at_the_svgs_size_with_its_text_inside(
     scenes, pdf = compiled
     pages = _pages(pdf)
     assert len(pages) == 2 * len(scenes)
-    for (cell, theme), scene, (width, height, words) in zip(CASES, scenes, pages, strict=False):
+    for (cell, theme, _), scene, (width, height, words) in zip(CASES, scenes, pages, strict=False):
         where = f"{cell.name} {theme}"
         assert abs(width - scene.width * PX) <= 0.02 * scene.width * PX, where
         assert abs(height - scene.height * PX) <= 0.02 * scene.height * PX, where
@@ -92,7 +94,7 @@ def test_every_word_stands_where_the_svg_puts_its_text(
     from test_scene import box
 
     scenes, pdf = compiled
-    for (cell, theme), scene, (_, _, words) in zip(CASES, scenes, _pages(pdf), strict=False):
+    for (cell, theme, _), scene, (_, _, words) in zip(CASES, scenes, _pages(pdf), strict=False):
         boxes = [tuple(v * PX for v in box(t)) for t in scene.texts()]
         slack = 3.0
         lost = [w for w in words
@@ -140,7 +142,7 @@ def test_the_pictures_raster_matches_the_svgs(compiled: tuple[list[Scene], Path]
                    timeout=300)
     pngs = sorted(tmp_path.glob("p-*.png"))
     assert len(pngs) == len(scenes)
-    for (cell, theme), scene, png in zip(CASES, scenes, pngs, strict=True):
+    for (cell, theme, _), scene, png in zip(CASES, scenes, pngs, strict=True):
         bare = _no_text(scene)
         ours = _raster(png.read_bytes())
         svg = _raster(rasterize(render_scene(bare), "png"))
@@ -169,6 +171,7 @@ def test_tikz_is_deterministic_and_names_the_theme_colours() -> None:
     assert re.search(r"\\definecolor\{cellvizColour\d+\}", text)  # the dimmed colours
     assert text.startswith("% LSTM, paper convention, i=3, n=2\n")
     assert text.count(r"\begin{tikzpicture}") == 1 and r"\documentclass" not in text
+    assert r"{W\textsubscript{f}$\cdot$x[t]}" in text  # subscripts as the SVG sets them
 
 
 def test_standalone_compiles_escapes_and_scales(tmp_path: Path) -> None:
