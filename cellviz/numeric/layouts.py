@@ -152,7 +152,7 @@ LAYOUTS: tuple[Layout, ...] = (
           ("p_i", "p_o", "p_f")),
     _onnx("cifg", "LSTM (input_forget=1)", ("W_i", "W_o", "~W_i", "W_g"),
           ("U_i", "U_o", "~U_i", "U_g"), ("b_i", "b_o", "~b_i", "b_g") * 2),
-    _flax("rnn", "flax.linen.SimpleCell", (("i", "W_h", ""), ("h", "U_h", "b_h"))),
+    _flax("rnn", "flax.linen.SimpleCell", (("i", "W_h", "b_h"), ("h", "U_h", ""))),
     _flax("gru", "flax.linen.GRUCell", (
         ("ir", "W_ir", "b_ir"), ("iz", "W_iz", "b_iz"), ("in", "W_in", "b_in"),
         ("hr", "W_hr", ""), ("hz", "W_hz", ""), ("hn", "W_hn", "b_hn"))),
