@@ -16,6 +16,7 @@ from ..params import TABLE_FORMATS
 from .args import MissingCommand, Parser, ParserExit, add_cell_arguments, cell_from_args
 from .evaluate import add_eval
 from .flow import add_gradient_flow
+from .layout import add_layout
 from .render import add_gallery, add_render
 from .sequence import add_sequence
 from .stack import add_stack_arguments, stack_from_args
@@ -75,7 +76,7 @@ def _add_params(sub: Subparsers) -> None:
 #: Each adds one subcommand; a command's module adds its own function here.
 COMMANDS: list[Callable[[Subparsers], None]] = [
     _add_list, _add_params, add_eval, add_render, add_gallery, add_walkthrough,
-    add_gradient_flow, add_sequence,
+    add_gradient_flow, add_sequence, add_layout,
 ]
 
 
