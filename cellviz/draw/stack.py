@@ -86,11 +86,12 @@ def _arrow(points: list[Point], theme: Theme, *, dash: str = "", width: float | 
 
 
 def _halo(theme: Theme, x: float, y: float) -> Shape:
-    """A short stroke of the background along a vertical line where it crosses a state line:
-    the state line is cut there, so the two read as a bridge, not a junction."""
+    """A short stroke of the background along a state line where a vertical line passes it,
+    drawn over the vertical line and under the state line: the vertical line is broken there
+    (a bridge), as in unrolled figures, so the two never read as a junction."""
     half = theme.font_size * 0.5
-    return Path(f"M{fmt(x)},{fmt(y - half)}L{fmt(x)},{fmt(y + half)}", theme.background,
-                theme.stroke * 2.2 + theme.font_size * 0.5)
+    return Path(f"M{fmt(x - half)},{fmt(y)}L{fmt(x + half)},{fmt(y)}", theme.background,
+                theme.stroke * 2.2 + theme.font_size * 0.6)
 
 
 def _box(theme: Theme, cx: float, cy: float, w: float, h: float,
@@ -249,14 +250,15 @@ def compose_stack(stack: Stack, theme: Theme, steps: int = 1, *, heading: bool =
             exits = [x + way * w / 2 for x in centres]
             for s, e in zip([entries[0] - way * stub, *exits],
                             [*entries, exits[-1] + way * stub], strict=True):
-                lanes += _arrow([(s, y_lane), (e, y_lane)], theme, width=theme.stroke * 2.2)
+                lanes += _arrow([(s, y_lane), (e, y_lane)], theme, width=theme.stroke * 2.2,
+                                dash=pointwise)
                 labels.append(Text(e - way * (fs * 1.2 + label_w / 2), y_lane - fs * 0.5,
                                    carry, small, theme.muted, anchor="middle"))
             name = f"layer {k} {arrows[d]}" if bi else f"layer {k}"
             lane_names.append(Text(left, y_lane + 0.36 * fs, name, fs, theme.text,
                                    anchor="end", weight="bold"))
-    body = [Group("lanes", "lanes", tuple(lanes)), Group("bridges", "bridges", tuple(halos)),
-            Group("edges", "edges", tuple(lines)), Group("nodes", "nodes", tuple(nodes)),
+    body = [Group("edges", "edges", tuple(lines)), Group("bridges", "bridges", tuple(halos)),
+            Group("lanes", "lanes", tuple(lanes)), Group("nodes", "nodes", tuple(nodes)),
             Group("labels", "labels", (*labels, *lane_names))]
     return stack_frame(stack, theme, body, steps, heading=heading, legend=legend)
 

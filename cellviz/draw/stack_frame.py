@@ -77,11 +77,11 @@ def _entries(stack: Stack) -> list[tuple[str, str]]:
     """The legend's entries (sample, text): only the marks the figure holds."""
     entries = [("box", "a cell: its gates and parameters"),
                ("dense", "a vector a cell reads (through its W)"),
-               ("carry", "state line: a cell's state to the next step")]
+               ("carry", "state line: a state carried on to the next step")]
     if stack.bidirectional:
         entries += [("pointwise", "pointwise connection"),
                     ("concat", "concatenation of both directions, no parameters"),
-                    ("bridge", "lines that cross without joining")]
+                    ("bridge", "a line passing under a state line, not joining it")]
     return entries
 
 
@@ -90,9 +90,9 @@ def _sample(kind: str, theme: Theme, x: float, cy: float, w: float) -> list[Shap
     end = x + w
     if kind in ("dense", "pointwise", "carry"):
         width = theme.stroke * (2.2 if kind == "carry" else 1.0)
+        dash = line_dash("dense" if kind == "dense" else "pointwise", theme)
         return edge_shapes(((x, cy), (x, cy), (end - fs * 0.75, cy), (end - fs * 0.75, cy)),
-                           (end, cy), 0, 0, theme.line, width, line_dash(kind, theme),
-                           fs * 0.75)
+                           (end, cy), 0, 0, theme.line, width, dash, fs * 0.75)
     if kind == "box":
         return [Rect(x + w * 0.15, cy - fs * 0.6, w * 0.7, fs * 1.2, theme.dense_fill,
                      theme.dense, theme.stroke, rx=fs * 0.3)]
@@ -104,11 +104,12 @@ def _sample(kind: str, theme: Theme, x: float, cy: float, w: float) -> list[Shap
         return [Circle(mid, cy, r, theme.pointwise_fill, theme.pointwise, theme.stroke),
                 Path(bars, theme.text, theme.stroke * 1.2)]
     half = fs * 0.9
-    return [Path(f"M{fmt(x)},{fmt(cy)}L{fmt(end)},{fmt(cy)}", theme.line, theme.stroke * 2.2),
-            Path(f"M{fmt(mid)},{fmt(cy - fs * 0.5)}L{fmt(mid)},{fmt(cy + fs * 0.5)}",
-                 theme.background, theme.stroke * 2.2 + fs * 0.5),
-            Path(f"M{fmt(mid)},{fmt(cy - half)}L{fmt(mid)},{fmt(cy + half)}", theme.line,
-                 theme.stroke)]
+    return [Path(f"M{fmt(mid)},{fmt(cy - half)}L{fmt(mid)},{fmt(cy + half)}", theme.line,
+                 theme.stroke),
+            Path(f"M{fmt(mid - fs * 0.5)},{fmt(cy)}L{fmt(mid + fs * 0.5)},{fmt(cy)}",
+                 theme.background, theme.stroke * 2.2 + fs * 0.6),
+            Path(f"M{fmt(x)},{fmt(cy)}L{fmt(end)},{fmt(cy)}", theme.line, theme.stroke * 2.2,
+                 dash=line_dash("pointwise", theme))]
 
 
 def _legend_width(stack: Stack, theme: Theme) -> float:

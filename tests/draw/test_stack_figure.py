@@ -110,7 +110,7 @@ def test_every_line_crossing_a_state_line_bridges_it() -> None:
     crossing = {p for h in lanes for v in upright if (p := _crosses(h, v))}
     halos = set()
     for (a, b) in segments(s, "bridges"):
-        halos.add((a[0], (a[1] + b[1]) / 2))
+        halos.add(((a[0] + b[0]) / 2, a[1]))
     assert len(crossing) == 2 * 3 * 4  # two per layer and step
     assert {(round(x, 1), round(y, 1)) for x, y in crossing} == {
         (round(x, 1), round(y, 1)) for x, y in halos}
