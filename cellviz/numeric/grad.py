@@ -8,7 +8,7 @@ step from the last, and takes the weight and input gradients of all steps at onc
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -69,7 +69,6 @@ def grad(
     back = compile_backward(plan)
     with np.errstate(over="ignore", invalid="ignore"):
         run = forward(plan, bound, xs, state, keep=plan.node_ids if trace else back.needs)
-    with np.errstate(over="ignore", invalid="ignore"):
         value, upstream = _upstream(plan, run, loss)
     if not np.isfinite(value):
         raise EvaluationError(f"the numbers overflowed: the loss is {value}; the input, the "
@@ -117,11 +116,8 @@ def grad(
         return result
     node_steps.reverse()
     step_shares.reverse()
-    return Gradients(
-        result.loss, result.params, result.inputs, result.state, result.hs, result.final,
-        _node_trace(plan, run, node_steps, dx),
-        _param_trace(plan, back, run, buffers, step_shares),
-    )
+    return replace(result, trace=_node_trace(plan, run, node_steps, dx),
+                   param_trace=_param_trace(plan, back, run, buffers, step_shares))
 
 
 def _read(plan: EvalPlan, run: Forward, k: int) -> Array:

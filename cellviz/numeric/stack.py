@@ -13,7 +13,8 @@ from ..stack import Stack
 from .checks import Array, check_weights, numeric, shape_str
 from .weights import export_weights, import_weights, layout
 
-__all__ = ["export_stack_weights", "import_stack_weights", "member_states", "run_stack"]
+__all__ = ["export_stack_weights", "import_stack_weights", "member_states", "run_stack",
+           "stack_input"]
 
 
 def member_states(stack: Stack, state: Mapping[str, Any] | None, dtype: np.dtype[Any],
@@ -43,6 +44,19 @@ def member_states(stack: Stack, state: Mapping[str, Any] | None, dtype: np.dtype
     return [{name: arrays[name][m] for name in states} for m in range(len(members))]
 
 
+def stack_input(stack: Stack, xs: Any, dtype: np.dtype[Any]) -> tuple[Array, tuple[int, ...]]:
+    """The input sequence (an array, or a dict holding the stack's one input) in the weights'
+    dtype, and its batch shape."""
+    if isinstance(xs, Mapping):
+        (name,) = stack.graph.inputs
+        if list(xs) != [name]:
+            raise EvaluationError(f"cell {stack.name!r} takes input {name}, not "
+                                  f"{', '.join(xs) or 'none'}")
+        xs = xs[name]
+    seq = numeric(f"input {stack.graph.inputs[0]!r}", xs, dtype)
+    return seq, seq.shape[1:-1] if seq.ndim == 3 else ()
+
+
 def run_stack(stack: Stack, weights: Mapping[str, Any], xs: Any,
               state: Mapping[str, Any] | None = None) -> tuple[Array, dict[str, Array]]:
     """What ``Stack.run`` returns: the top layer's outputs over time, directions concatenated,
@@ -51,14 +65,7 @@ def run_stack(stack: Stack, weights: Mapping[str, Any], xs: Any,
     prepared = [cell.prepare(w) for (_, _, cell), w in
                 zip(stack.members(), stack.split(arrays), strict=True)]
     dtype = prepared[0].dtype
-    if isinstance(xs, Mapping):
-        (name,) = stack.graph.inputs
-        if list(xs) != [name]:
-            raise EvaluationError(f"cell {stack.name!r} takes input {name}, not "
-                                  f"{', '.join(xs) or 'none'}")
-        xs = xs[name]
-    seq = numeric(f"input {stack.graph.inputs[0]!r}", xs, dtype)
-    batch = seq.shape[1:-1] if seq.ndim == 3 else ()
+    seq, batch = stack_input(stack, xs, dtype)
     firsts = iter(member_states(stack, state, dtype, batch))
     finals: list[dict[str, Array]] = []
     members = iter(zip(stack.members(), prepared, strict=True))

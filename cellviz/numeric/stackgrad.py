@@ -15,9 +15,9 @@ import numpy as np
 
 from ..errors import EvaluationError
 from ..stack import Stack
-from .checks import Array, check_weights, numeric
+from .checks import Array, check_weights
 from .grad import Gradients, call_loss, check_upstream
-from .stack import member_states
+from .stack import member_states, stack_input
 
 __all__ = ["grad_stack"]
 
@@ -32,14 +32,7 @@ def grad_stack(stack: Stack, weights: Mapping[str, Any], xs: Any,
     members = stack.members()
     split = stack.split(arrays)
     dtype = next(iter(arrays.values())).dtype
-    if isinstance(xs, Mapping):
-        (name,) = stack.graph.inputs
-        if list(xs) != [name]:
-            raise EvaluationError(f"cell {stack.name!r} takes input {name}, not "
-                                  f"{', '.join(xs) or 'none'}")
-        xs = xs[name]
-    seq = numeric(f"input {stack.graph.inputs[0]!r}", xs, dtype)
-    batch = seq.shape[1:-1] if seq.ndim == 3 else ()
+    seq, batch = stack_input(stack, xs, dtype)
     firsts = member_states(stack, state, dtype, batch)
     inputs, hs_of, finals = [], [], []
     index = 0
