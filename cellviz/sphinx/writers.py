@@ -53,7 +53,10 @@ def _classes(node: cellviz_figure, theme: str) -> str:
 def visit_html(self: Any, node: cellviz_figure) -> None:
     inline = self.builder.config.cellviz_output == "inline"
     alt = node.get("alt")
-    style = f' style="width: {html.escape(node["width"])}"' if node.get("width") else ""
+    width = node.get("width") or ""
+    if width and width[-1].isdigit():  # a unitless width is in pixels, as for an image
+        width += "px"
+    style = f' style="width: {html.escape(width)}"' if width else ""
     for theme, svg in node["svgs"]:
         if inline:
             if alt:
@@ -82,12 +85,8 @@ def visit_latex(self: Any, node: cellviz_figure) -> None:
     except CellvizError as exc:
         logger.warning("cellviz: %s", exc, type="cellviz", location=node)
         raise nodes.SkipNode from None
-    width = node.get("width") or ""
-    option = ""
-    if width.endswith("%"):
-        option = f"[width={float(width[:-1]) / 100:g}\\linewidth]"
-    elif width:
-        option = f"[width={width}]"
+    length = self.latex_image_length(node["width"]) if node.get("width") else None
+    option = f"[width={length}]" if length else ""
     self.body.append(f"\n\\sphinxincludegraphics{option}{{{name}}}\n")
     raise nodes.SkipNode
 

@@ -103,7 +103,7 @@ def test_svg_files_text_and_latex_pdf(tmp_path: Path) -> None:
                       tex)
     assert len(pdfs) == 5  # one per figure; the light one of a pair
     assert all((tmp_path / "latex" / p).read_bytes().startswith(b"%PDF") for p in pdfs)
-    assert "[width=0.6\\linewidth]" in tex
+    assert "[width=0.600\\linewidth]" in tex
 
 
 #: Each bad directive, the line Sphinx must name and what the warning must say.
