@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import re
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,7 @@ from helpers import load
 
 import cellviz
 from cellviz import RenderOptions
+from cellviz.cli.app import main
 from cellviz.draw.values import values_of
 
 pytestmark = pytest.mark.dot
@@ -22,8 +24,8 @@ REFS = re.compile(r'aria-labelledby="([^"]*)"')
 
 
 def twenty_figures() -> list[tuple[str, str]]:
-    """Twenty different figures: every cell, four themes, numbers, unrolled steps, the
-    conventions' forms, a bare one."""
+    """Twenty different figures: every cell, four themes, numbers, gradients, unrolled
+    steps, a stack, a convention's form, a bare one."""
     figures = [(name, cellviz.render(load(name))) for name in cellviz.BUILTIN_CELLS]
     for name in ("gru", "lstm"):
         cell = load(name)
@@ -34,9 +36,13 @@ def twenty_figures() -> list[tuple[str, str]]:
         values = RenderOptions(values=values_of(trace, weights))
         figures.append((f"{name}.values", cellviz.render(cell, options=values)))
     figures.append(("gru.unroll3", cellviz.render(load("gru"), options=RenderOptions(unroll=3))))
-    figures.append(("lstm.unroll2", cellviz.render(load("lstm"), options=RenderOptions(unroll=2))))
     figures.append(("lstm.pytorch", cellviz.render(load("lstm", "pytorch"))))
-    figures.append(("gru.keras", cellviz.render(load("gru", "keras"))))
+    stack = cellviz.stack("gru", input_size=3, hidden_size=2, num_layers=2)
+    figures.append(("gru.stack2", cellviz.render(stack)))
+    with tempfile.TemporaryDirectory() as folder:  # gradients are drawn by the command line
+        path = Path(folder) / "lstm.grads.svg"
+        assert main(["render", "lstm", "--grads", "-o", str(path)]) == 0
+        figures.append(("lstm.grads", path.read_text(encoding="utf-8")))
     bare = RenderOptions(heading=False, legend=False)
     figures.append(("rnn.bare", cellviz.render(load("rnn"), options=bare)))
     assert len(figures) == 20 and len({svg for _, svg in figures}) == 20
@@ -67,6 +73,21 @@ def test_a_bad_prefix_is_refused(bad: object) -> None:
 def test_twenty_figures_have_distinct_ids() -> None:
     ids = [i for _, svg in twenty_figures() for i in IDS.findall(svg)]
     assert len(ids) == 40 and len(set(ids)) == 40
+
+
+#: A reference to an id: url(#...) in a paint or clip, href or xlink:href="#...".
+USES = re.compile(r'url\(#([^)]+)\)|href="#([^"]+)"')
+
+
+def test_every_id_and_reference_stays_in_its_figure() -> None:
+    """Any id a figure has (a marker, gradient or clip path as well as the title's) starts
+    with the figure's prefix, and every reference names an id of the same figure."""
+    for name, svg in twenty_figures():
+        prefix = REFS.findall(svg)[0].split()[0].removesuffix("title")
+        ids = IDS.findall(svg)
+        assert all(i.startswith(prefix) for i in ids), name
+        used = {a or b for a, b in USES.findall(svg)} | set(REFS.findall(svg)[0].split())
+        assert used <= set(ids), name
 
 
 CHECK = """
