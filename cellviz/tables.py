@@ -26,7 +26,9 @@ _LATEX_SPECIAL = {
 #: as they are, with their text-mode equivalents.
 _LATEX_UNICODE = {
     "×": r"$\times$", "−": r"$-$", "⊙": r"$\odot$", "·": r"$\cdot$", "…": r"\dots{}",
-    "σ": r"$\sigma$", "Σ": r"$\Sigma$", "→": r"$\rightarrow$", "≤": r"$\leq$", "–": "--",
+    "σ": r"$\sigma$", "Σ": r"$\Sigma$", "→": r"$\rightarrow$", "←": r"$\leftarrow$",
+    "↔": r"$\leftrightarrow$", "∂": r"$\partial$", "‖": r"$\|$", "≤": r"$\leq$",
+    "≥": r"$\geq$", "≈": r"$\approx$", "⊕": r"$\oplus$", "√": r"$\surd$", "–": "--",
     "—": "---", "²": r"\textsuperscript{2}", "³": r"\textsuperscript{3}",
     "¹": r"\textsuperscript{1}", "⁰": r"\textsuperscript{0}", "⁴": r"\textsuperscript{4}",
     "⁵": r"\textsuperscript{5}", "⁶": r"\textsuperscript{6}", "⁷": r"\textsuperscript{7}",

@@ -200,3 +200,24 @@ def test_standalone_is_for_tikz_only() -> None:
 
     with pytest.raises(UsageError, match="standalone is for the tikz format, not svg"):
         render_bytes(load("rnn"), "svg", RenderOptions(standalone=True))
+
+
+def test_every_kind_of_figure_compiles_in_outline_fonts(tmp_path: Path) -> None:
+    """A stack, a figure with gradients and an unrolled figure with values: every symbol they
+    print is one LaTeX sets from its own outline fonts (a character LaTeX maps to a textcomp
+    symbol would need bitmap fonts made by METAFONT: Type 3 in the PDF)."""
+    from cellviz.cli.app import main
+
+    kinds = {"stack": ["--layers", "2", "--bidirectional"], "grads": ["--grads"],
+             "unrolled": ["--values", "--unroll", "2", "--highlight", "z"]}
+    for kind, extra in kinds.items():
+        cell = "gru" if kind == "unrolled" else "lstm"
+        assert main(["render", cell, *extra, "-o", str(tmp_path / f"{kind}.tex")]) == 0
+    pictures = [(tmp_path / f"{kind}.tex").read_text() for kind in kinds]
+    pdf = pdflatex(_document(pictures), tmp_path)
+    if shutil.which("pdffonts") is None:
+        pytest.skip("pdffonts is not installed (apt-get install poppler-utils)")
+    fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True,
+                           check=True).stdout.splitlines()[2:]
+    assert fonts and all(" Type 1 " in line for line in fonts), fonts
+    assert len(_pages(pdf)) == len(kinds)
