@@ -190,7 +190,8 @@ def _rows(widths: list[float], room: float) -> list[list[int]]:
         if k and used + w > room:
             count, used = count + 1, 0.0
         used += w
-    for per_row in range(math.ceil(len(widths) / count), len(widths) + 1):
+    # Rows of unequal items may not fit as evenly as that: then fewer to a row.
+    for per_row in range(math.ceil(len(widths) / count), 0, -1):
         rows = [list(range(k, min(k + per_row, len(widths))))
                 for k in range(0, len(widths), per_row)]
         if all(sum(widths[k] for k in row) <= room or len(row) == 1 for row in rows):

@@ -15,7 +15,7 @@ from cellviz.draw.values import values_of
 
 pytestmark = pytest.mark.dot
 SVG = "{http://www.w3.org/2000/svg}"
-NAMES = [*cellviz.BUILTIN_CELLS, "two-inputs"]
+NAMES = [*cellviz.BUILTIN_CELLS, "two-inputs", "indrnn"]
 
 
 def words(g: ET.Element) -> list[str]:
@@ -99,19 +99,23 @@ def test_the_legend_names_each_pointwise_symbol() -> None:
     assert "element-wise ⊙ + 1−" in words(legend)
 
 
-def test_element_wise_weights_are_pointwise_with_a_glyph_of_their_own() -> None:
-    """The peephole's p ⊙ c[t-1] is a pointwise connection, and its weight's cells are round,
-    unlike a bias's."""
-    cell = cell_named("lstm-peephole")
+@pytest.mark.parametrize(("name", "weights"), [("lstm-peephole", {"p_f", "p_i", "p_o"}),
+                                               ("indrnn", {"u_h"})])
+def test_element_wise_weights_are_pointwise_with_a_glyph_of_their_own(
+        name: str, weights: set[str]) -> None:
+    """The peephole's p ⊙ c[t-1] and an IndRNN's u ⊙ h[t-1] are pointwise connections, and
+    their weights' cells are round, unlike a bias's."""
+    cell = cell_named(name)
     diag = {p.name for p in cell.graph.params if p.role == "diag"}
-    assert diag == {"p_f", "p_i", "p_o"}
+    assert diag == weights
     for edge in cell.graph.edges:
         if edge.param in diag:
             assert edge.style == "pointwise", edge
     root = ET.fromstring(cellviz.render(cell))
     cells = {r.get("data-key", ""): r for r in root.iter(f"{SVG}rect") if r.get("data-key")}
     assert all(float(cells[f"{p}/0"].get("rx", 0)) > 0 for p in diag)
-    assert all(cells[f"b_{g}/0"].get("rx") is None for g in "fiog")
+    biases = [p.name for p in cell.graph.params if p.role == "bias"]
+    assert biases and all(cells[f"{b}/0"].get("rx") is None for b in biases)
 
 
 def _weights_and_values(cell: cellviz.Cell) -> RenderOptions:

@@ -248,6 +248,8 @@ def test_legend_rows_are_even() -> None:
     assert _rows([3.0] * 6, 18.0) == [[0, 1, 2, 3, 4, 5]]
     assert _rows([10.0, 1.0, 1.0], 5.0) == [[0], [1], [2]]  # an item wider than the room
     assert _rows([4.0, 4.0, 4.0, 1.0], 9.0) == [[0, 1], [2, 3]]
+    # Filling in turn takes 2 rows, but 3 and 2 do not fit: 2 to a row, not 1 (5 rows).
+    assert _rows([6.0, 6.0, 6.0, 1.0, 1.0], 13.0) == [[0, 1], [2, 3], [4]]
 
 
 def test_both_orientations_are_laid_out_at_once() -> None:

@@ -19,13 +19,13 @@ from cellviz.draw.values import values_of
 
 pytestmark = pytest.mark.dot
 SVG = "{http://www.w3.org/2000/svg}"
-TWO_INPUTS = Path(__file__).parents[1] / "fixtures" / "two-inputs.cell"
+FIXTURES = Path(__file__).parents[1] / "fixtures"
 Box = tuple[float, float, float, float]
 
 
 def cell_named(name: str) -> cellviz.Cell:
-    if name == "two-inputs":
-        return cellviz.load(str(TWO_INPUTS), input_size=3, hidden_size=2)
+    if name in ("two-inputs", "indrnn"):  # cell files of the tests' own
+        return cellviz.load(str(FIXTURES / f"{name}.cell"), input_size=3, hidden_size=2)
     return cellviz.load(name, input_size=3, hidden_size=2,
                         proj_size=1 if name == "lstm-proj" else None)
 
