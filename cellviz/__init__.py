@@ -29,6 +29,7 @@ from .stack import Stack, stack
 if TYPE_CHECKING:
     from .draw.render import RenderOptions, render, save
     from .embed.notebook import show
+    from .interop.convert import convert_weights
     from .interop.keras_io import from_keras
     from .interop.onnx_io import from_onnx
     from .interop.torch_io import from_torch
@@ -45,6 +46,7 @@ _LAZY = {
     **dict.fromkeys(("RenderOptions", "render", "save"), "draw.render"),
     **dict.fromkeys(("GradientFlow", "gradient_flow"), "numeric.flow"),
     "from_torch": "interop.torch_io",
+    "convert_weights": "interop.convert",
     "from_keras": "interop.keras_io",
     "from_onnx": "interop.onnx_io",
     "show": "embed.notebook",
@@ -84,6 +86,7 @@ __all__ = [
     "StackParams",
     "UnknownCellError",
     "UsageError",
+    "convert_weights",
     "example_inputs",
     "export_weights",
     "from_keras",

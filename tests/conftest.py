@@ -1,11 +1,15 @@
 """Shared test options and fixtures: ``--update-golden``, the dot marker's skip, and a private
-compiled-template cache; the helpers tests import are in ``helpers.py``."""
+compiled-template cache, Keras on its torch backend; the helpers tests import are in
+``helpers.py``."""
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import shutil
+import sys
 import tempfile
+from typing import Any
 
 import pytest
 
@@ -47,3 +51,19 @@ def pytest_unconfigure(config: pytest.Config) -> None:
         os.environ.pop("CELLVIZ_CACHE_DIR", None)
     else:
         os.environ["CELLVIZ_CACHE_DIR"] = before
+
+
+@pytest.fixture(scope="session")
+def keras(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    """Keras 3, imported once with KERAS_BACKEND=torch and KERAS_HOME in a temporary directory
+    (set before the first import, which reads them); skips where Keras or torch is missing."""
+    for module in ("keras", "torch"):
+        if importlib.util.find_spec(module) is None:
+            pytest.skip(f"{module} is not installed (./dev test installs it)")
+    if "keras" not in sys.modules:
+        os.environ["KERAS_BACKEND"] = "torch"
+        os.environ["KERAS_HOME"] = str(tmp_path_factory.mktemp("keras-home"))
+    import keras as module
+
+    assert module.backend.backend() == "torch"
+    return module

@@ -14,6 +14,7 @@ from ..errors import CellvizError, UsageError
 from ..lang.library import BUILTIN_CELLS, CONVENTIONS, builtin_conventions, load_graph
 from ..params import TABLE_FORMATS
 from .args import MissingCommand, Parser, ParserExit, add_cell_arguments, cell_from_args
+from .convert import add_convert
 from .evaluate import add_eval
 from .flow import add_gradient_flow
 from .layout import add_layout
@@ -76,7 +77,7 @@ def _add_params(sub: Subparsers) -> None:
 #: Each adds one subcommand; a command's module adds its own function here.
 COMMANDS: list[Callable[[Subparsers], None]] = [
     _add_list, _add_params, add_eval, add_render, add_gallery, add_walkthrough,
-    add_gradient_flow, add_sequence, add_layout,
+    add_gradient_flow, add_sequence, add_layout, add_convert,
 ]
 
 

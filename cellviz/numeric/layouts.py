@@ -119,7 +119,11 @@ def _flax(cell: str, counterpart: str, dense: tuple[tuple[str, str, str], ...]) 
         tensors.append(Tensor(f"{name}/kernel", ((kernel,),), transpose=True))
         if bias:
             tensors.append(Tensor(f"{name}/bias", ((bias,),)))
-    return Layout("flax", cell, counterpart, tuple(tensors), bias_optional=False)
+    # gate_fn and activation_fn take any function; activation_fn is the candidate's and the
+    # cell state's on the way out alike.
+    return Layout("flax", cell, counterpart, tuple(tensors),
+                  (("gate", _ANY), ("candidate", _ANY), ("output", _ANY)),
+                  ("candidate", "output"), bias_optional=False)
 
 
 _LSTM_ONNX = ("i", "o", "f", "g")

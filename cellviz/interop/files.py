@@ -1,0 +1,113 @@
+"""Model and weight files in and out for ``cellviz convert``: a PyTorch state_dict's cell, and
+each framework's file of converted weights as bytes."""
+
+from __future__ import annotations
+
+import io
+import tempfile
+import zipfile
+from pathlib import Path
+from typing import Any, cast
+
+import numpy as np
+
+from ..cell import Cell
+from ..errors import CellvizError, UsageError
+from ..lang.forms import derive
+from ..numeric.checks import Array
+from ..numeric.layouts import resolve
+from ..numeric.weights import export_weights, import_weights
+from .torch_io import bind
+
+__all__ = ["OUTPUT_SUFFIXES", "cell_of_state_dict", "converted_bytes", "npz_bytes"]
+
+#: The files each target writes, by suffix.
+OUTPUT_SUFFIXES = {"pytorch": (".pt", ".pth", ".npz"), "keras": (".keras", ".weights.h5", ".npz"),
+                   "onnx": (".onnx",), "flax": (".npz",), "cellviz": (".npz",)}
+
+_GATES = {1: "rnn", 3: "gru", 4: "lstm"}
+
+
+def cell_of_state_dict(tensors: dict[str, Any], nonlinearity: str = "tanh"
+                       ) -> tuple[Cell, dict[str, Array]]:
+    """The cell a state_dict of one recurrent PyTorch layer or cell holds, from its tensors'
+    names and shapes; an RNN's nonlinearity is not in the file and is ``nonlinearity``."""
+    stacked = [k for k in tensors if k.endswith("_reverse") or "_l1" in k]
+    if stacked:
+        raise CellvizError(f"the state_dict holds a stack of layers ({stacked[0]}); convert "
+                           "one layer and direction")
+
+    def get(name: str) -> Any:
+        return tensors.get(f"{name}_l0", tensors.get(name))
+
+    w_ih, w_hh, w_hr = get("weight_ih"), get("weight_hh"), get("weight_hr")
+    if w_ih is None or w_hh is None or w_ih.ndim != 2 or w_hh.ndim != 2:
+        raise CellvizError("not the state_dict of nn.RNN, nn.GRU, nn.LSTM or their cells (no "
+                           "2-D weight_ih and weight_hh)")
+    n = w_hh.shape[1] if w_hr is None else w_hr.shape[1]
+    gates = w_ih.shape[0] // n if n else 0
+    if gates not in _GATES or gates * n != w_ih.shape[0] or (w_hr is not None and gates != 4):
+        raise CellvizError(f"weight_ih {tuple(w_ih.shape)} and weight_hh {tuple(w_hh.shape)} "
+                           "are no RNN (n rows), GRU (3n) or LSTM (4n) of one layer")
+    name = "lstm-proj" if w_hr is not None else _GATES[gates]
+    acts = {"candidate": nonlinearity} if name == "rnn" else {}
+    graph = derive(name, "pytorch", acts, bias=get("bias_ih") is not None)
+    sizes = {"i": int(w_ih.shape[1]), "n": int(n)}
+    if w_hr is not None:
+        sizes["p"] = int(w_hr.shape[0])
+    cell = bind(graph, "pytorch", **sizes)
+    return cell, import_weights(cell, tensors, "pytorch")
+
+
+def npz_bytes(arrays: dict[str, Array]) -> bytes:
+    """An .npz archive (as numpy.savez writes it) with a fixed date on every member, so that the
+    same arrays give the same bytes."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as archive:
+        for name, array in arrays.items():
+            member = io.BytesIO()
+            np.lib.format.write_array(member, np.ascontiguousarray(array), allow_pickle=False)
+            archive.writestr(zipfile.ZipInfo(f"{name}.npy", (1980, 1, 1, 0, 0, 0)),
+                             member.getvalue())
+    return buffer.getvalue()
+
+
+def converted_bytes(cell: Cell, weights: dict[str, Array], to: str, suffix: str) -> bytes:
+    """The file of framework ``to`` holding the cell's weights (already converted to its form),
+    as bytes: ``.pt`` (a state_dict), ``.keras`` (a model of the one layer), ``.weights.h5``,
+    ``.onnx`` (a single-node model) or ``.npz`` (by the framework's tensor names)."""
+    if suffix not in OUTPUT_SUFFIXES[to]:
+        raise UsageError(f"--to {to} writes {', '.join(OUTPUT_SUFFIXES[to])}, not {suffix!r}")
+    if to == "cellviz":
+        return npz_bytes(weights)
+    if to == "onnx":
+        from .onnx_io import onnx_model
+
+        return bytes(onnx_model(cell, weights).SerializeToString())
+    exported = export_weights(cell, weights, to)
+    if suffix == ".npz":
+        lay, _ = resolve(cell, to)
+        named = exported if isinstance(exported, dict) else dict(
+            zip([t.name for t in lay.tensors], cast(list[Array], exported), strict=True))
+        return npz_bytes(named)
+    with tempfile.TemporaryDirectory(prefix="cellviz-convert-") as folder:
+        path = Path(folder) / f"out{suffix}"
+        if to == "pytorch":
+            try:
+                import torch
+            except ImportError:
+                raise CellvizError("writing a .pt file needs PyTorch (pip install torch); or "
+                                   "write .npz") from None
+            assert isinstance(exported, dict)
+            torch.save({k: torch.from_numpy(v) for k, v in exported.items()}, path)
+        else:
+            from .keras_io import import_keras, keras_layer
+
+            keras = import_keras()
+            _, form = resolve(cell, "keras")
+            tensors = cast(list[Array], exported)  # one cell's: a list of arrays
+            layer = keras_layer(cell, form, tensors)
+            model = keras.Sequential([keras.Input((None, cell.size("i")),
+                                                  dtype=str(tensors[0].dtype)), layer])
+            model.save_weights(path) if suffix == ".weights.h5" else model.save(path)
+        return path.read_bytes()
