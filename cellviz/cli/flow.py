@@ -64,14 +64,16 @@ def _run(args: argparse.Namespace) -> int:
                 f"{source}{bias}; input from N(0, 1); seeds {seeds.start} to {seeds.stop - 1}")
     data = flow_plot(flow, theme=args.theme, fmt=fmt, subtitle=subtitle)
     lags = [k for k in _LAGS if k < args.steps]
-    print(f"median over {len(seeds)} seeds, T={args.steps}: ‖∂h[T]/∂h[t]‖ | ‖∂h[T]/∂x[t]‖ "
-          f"at T−t = {', '.join(map(str, lags))}")
+    # With -o -, stdout carries the plot: the table goes to stderr.
+    table = sys.stderr if args.output == "-" else sys.stdout
+    plural = "s" if len(seeds) != 1 else ""
+    print(f"median over {len(seeds)} seed{plural}, T={args.steps}: ‖∂h[T]/∂h[t]‖ | "
+          f"‖∂h[T]/∂x[t]‖ at T−t = {', '.join(map(str, lags))}", file=table)
     for name in flow.cells:
         state, inputs = flow.band(name, "state")[0], flow.band(name, "input")[0]
         print(f"{name:<14}" + " ".join(f"{state[k]:9.2e}" for k in lags) + "  | "
-              + " ".join(f"{inputs[k]:9.2e}" for k in lags))
+              + " ".join(f"{inputs[k]:9.2e}" for k in lags), file=table)
     if args.output == "-":
-        sys.stdout.flush()
         sys.stdout.buffer.write(data)
         return 0
     out = args.output or f"output/gradient-flow.{'-'.join(flow.cells)}.{fmt}"

@@ -124,6 +124,15 @@ def test_the_command_writes_the_plot_and_a_table(tmp_path: Path,
     assert "<text" not in svg  # text as paths: the same picture without the font
 
 
+def test_stdout_holds_only_the_plot(capfdbinary: pytest.CaptureFixture[bytes]) -> None:
+    pytest.importorskip("matplotlib")
+    assert main(["gradient-flow", "rnn", "--steps", "4", "--seeds", "1", "-n", "2",
+                 "-o", "-"]) == 0
+    out, err = capfdbinary.readouterr()
+    assert out.startswith(b"<?xml") and out.rstrip().endswith(b"</svg>")
+    assert err.startswith(b"median over 1 seed,")
+
+
 def test_same_bytes_every_run(tmp_path: Path) -> None:
     pytest.importorskip("matplotlib")
     code = ("import sys; from cellviz.cli import main; sys.exit(main(['gradient-flow','gru',"
