@@ -17,7 +17,7 @@ from .scene import Group, Path, Rect, Scene, Shape, Text, fmt
 from .themes import Theme
 from .values import Values
 
-__all__ = ["body", "compose", "figure_title", "frame", "place", "translate_any"]
+__all__ = ["body", "compose", "figure_title", "frame", "place", "title_lines", "translate_any"]
 
 
 def figure_title(cell: Cell) -> str:
@@ -65,6 +65,19 @@ def compose(cell: Cell, theme: Theme, laid: tuple[DotPlan, Layout] | None = None
                  legend=legend, marks=marks_of(cell, p))
 
 
+def title_lines(theme: Theme, title: str, subtitle: str, margin: float) -> tuple[Group, float]:
+    """A figure's title (and the cell's description under it, if any) at the top-left margin,
+    and the height the two lines take."""
+    fs = theme.font_size
+    head: list[Shape] = [Text(margin, margin + 0.93 * theme.title_size, title, theme.title_size,
+                              theme.text, weight="bold")]
+    if subtitle:
+        head.append(Text(margin, margin + line_height(theme.title_size) + 0.93 * fs * 1.05,
+                         subtitle, fs, theme.muted))
+    height = line_height(theme.title_size) + (line_height(fs) * 1.1 if subtitle else 0)
+    return Group("title", "title", tuple(head)), height
+
+
 def frame(cell: Cell, theme: Theme, body_w: float, body_h: float,
           draw: Callable[[float, float], list[Group]], values: Values | None = None,
           title: str | None = None, *, heading: bool = True, legend: bool = True,
@@ -89,13 +102,8 @@ def frame(cell: Cell, theme: Theme, body_w: float, body_h: float,
     groups: list[Group] = []
     gy = margin
     if heading:
-        head: list[Shape] = [Text(margin, margin + 0.93 * theme.title_size, title,
-                                  theme.title_size, theme.text, weight="bold")]
-        if subtitle:
-            head.append(Text(margin, margin + line_height(theme.title_size) + 0.93 * fs * 1.05,
-                             subtitle, fs, theme.muted))
-        groups.append(Group("title", "title", tuple(head)))
-        title_h = line_height(theme.title_size) + (line_height(fs) * 1.1 if subtitle else 0)
+        head, title_h = title_lines(theme, title, subtitle, margin)
+        groups.append(head)
         gy += title_h + fs * 1.2
     groups += draw(gx, gy)
     height = gy + body_h + margin

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from ..stack import Stack
-from .compose import translate_any
+from .compose import title_lines, translate_any
 from .lines import edge_shapes, line_dash
 from .metrics import FONT_FAMILY, line_height, text_width
 from .scene import Circle, Group, Path, Rect, Scene, Shape, Text, fmt
@@ -174,14 +174,9 @@ def stack_frame(stack: Stack, theme: Theme, body: list[Group], steps: int, *,
     groups: list[Group] = []
     gy = margin
     if heading:
-        head: list[Shape] = [Text(margin, margin + 0.93 * theme.title_size, title,
-                                  theme.title_size, theme.text, weight="bold")]
-        if subtitle:
-            head.append(Text(margin, margin + line_height(theme.title_size) + 0.93 * fs * 1.05,
-                             subtitle, fs, theme.muted))
-        groups.append(Group("title", "title", tuple(head)))
-        gy += line_height(theme.title_size) + (line_height(fs) * 1.1 if subtitle else 0)
-        gy += fs * 1.2
+        head, title_h = title_lines(theme, title, subtitle, margin)
+        groups.append(head)
+        gy += title_h + fs * 1.2
     dx = margin + (content_w - (x1 - x0)) / 2 - x0
     groups += [Group(g.role, g.id, translate_any(list(g.shapes), dx, gy - y0)) for g in body]
     height = gy + (y1 - y0) + margin
