@@ -98,6 +98,7 @@ def _run_render(args: argparse.Namespace) -> int:
     else:
         drawn = member[2] if member is not None else stack
     extra = (*stack_parts(stack, member),
+             *(("compact",) if args.detail == "compact" else ()),
              *(("grads",) if args.grads else ("values",) if values else ()),
              *((f"steps{args.steps}",) if args.steps and args.unroll == 1 else ()),
              *((f"highlight-{'-'.join(file_part(n) for n in highlight)}",) if highlight
@@ -114,7 +115,7 @@ def _run_render(args: argparse.Namespace) -> int:
     options = RenderOptions(theme=args.theme, scale=args.scale, values=values,
                             unroll=args.unroll, heading=not args.no_title,
                             legend=not args.no_legend, highlight=highlight,
-                            standalone=args.standalone)
+                            standalone=args.standalone, detail=args.detail)
     written = save(drawn, out, format=fmt, options=options)
     if written is not None:
         print(f"wrote {written}", file=sys.stderr)
@@ -134,6 +135,7 @@ def _run_gallery(args: argparse.Namespace) -> int:
 
 def add_render(sub: Subparsers) -> None:
     """``cellviz render CELL``: one figure as SVG, PNG or PDF."""
+    from ..draw.compact import DETAILS
     from ..draw.render import FORMATS
     from ..draw.themes import THEMES
 
@@ -144,6 +146,9 @@ def add_render(sub: Subparsers) -> None:
     add_stack_arguments(p, member=True)
     p.add_argument("--theme", choices=tuple(THEMES), default="light",
                    help="light (default), dark, slides (large type) or print (grayscale)")
+    p.add_argument("--detail", choices=DETAILS, default="full",
+                   help="full (default: every weight matrix with its shape and count) or "
+                   "compact (each gate one small box, for slides)")
     p.add_argument("-o", "--output", metavar="PATH", default=None,
                    help="the file to write, or - for stdout")
     p.add_argument("--format", choices=FORMATS, default=None,

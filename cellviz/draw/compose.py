@@ -55,11 +55,12 @@ def _description(cell: Cell, values: Values | None = None) -> str:
 
 def compose(cell: Cell, theme: Theme, laid: tuple[DotPlan, Layout] | None = None,
             values: Values | None = None, *, heading: bool = True,
-            legend: bool = True) -> Scene:
+            legend: bool = True, detail: str = "full") -> Scene:
     """The whole figure of a cell in a theme, as a positioned scene; ``values`` prints one
     step's numbers on it (``laid`` must then come from a plan with the same values);
-    ``heading`` and ``legend`` say whether the title lines and the legend are drawn."""
-    p, lay = laid or layout(cell, theme, values)
+    ``heading`` and ``legend`` say whether the title lines and the legend are drawn;
+    ``detail`` is full or compact (one box per gate)."""
+    p, lay = laid or layout(cell, theme, values, detail)
     return frame(cell, theme, lay.width, lay.height,
                  lambda gx, gy: body(p, lay, theme, gx, gy), values, heading=heading,
                  legend=legend, marks=marks_of(cell, p))
@@ -121,16 +122,17 @@ def body(p: DotPlan, lay: Layout, theme: Theme, gx: float, gy: float) -> list[Gr
     fs = theme.font_size
     groups: list[Group] = []
     route_samples = {seg.id: route_points(lay.routes[seg.id].points) for seg in p.segments}
-    samples = Grid([pt for pts in route_samples.values() for pt in pts], fs * 4)
+    bus_samples = [pt for _, bus in lay.buses for pt in route_points(bus.points)]
+    samples = Grid([*(pt for pts in route_samples.values() for pt in pts), *bus_samples], fs * 4)
     # The shape each edge carries, by its sample points: a segment before an activation mark
     # carries its labelled other part's shape (ids e3a and e3b).
     shape_of_id = {seg.id.rstrip("ab"): seg.label for seg in p.segments if seg.label}
     shape_at = {pt: shape_of_id.get(sid.rstrip("ab"), "") for sid, pts in route_samples.items()
                 for pt in pts}
-    misleading = {shape: {pt for pt, other in shape_at.items() if other != shape}
-                  for shape in set(shape_of_id.values())}
+    misleading = {shape: {pt for pt, other in shape_at.items() if other != shape} | set(
+        bus_samples) for shape in set(shape_of_id.values())}
     for k, box in enumerate(lay.clusters):
-        lw, lh = gate_label_size(box.label, theme)
+        lw, lh = gate_label_size(box.label, p.caption)
         inset = fs * REGION_INSET
         lx, ly = gate_label_at(box, lw, lh, samples, inset + fs * 0.6)
         # dot's label strip is the label's height and two insets; the label sits in its
@@ -142,7 +144,7 @@ def body(p: DotPlan, lay: Layout, theme: Theme, gx: float, gy: float) -> list[Gr
             Rect(box.x0 + gx + inset, box.y0 + gy + inset, box.x1 - box.x0 - 2 * inset,
                  box.y1 - box.y0 - 2 * inset, theme.gate_fill, theme.gate_stroke,
                  theme.stroke * 0.8, rx=fs * 0.6),
-            Text(lx, ly + 0.36 * theme.small, box.label, theme.small, theme.muted,
+            Text(lx, ly + 0.36 * p.caption, box.label, p.caption, theme.muted,
                  weight="bold"),
         ), box.members))
     lines: list[Group] = []
@@ -159,7 +161,7 @@ def body(p: DotPlan, lay: Layout, theme: Theme, gx: float, gy: float) -> list[Gr
         ends = (seg.tail, seg.head)
         lines.append(Group("edge", seg.id, tuple(edge_shapes(
             route.points, route.tip, gx, gy, theme.line, width_, line_dash(seg.style, theme),
-            fs * 0.75)), ends))
+            theme.space * 0.75, route.gaps)), ends))
         if seg.label and route.label:
             others = [box for key, box in label_boxes.items() if key != seg.id]
             own = route_samples[seg.id]
@@ -170,8 +172,11 @@ def body(p: DotPlan, lay: Layout, theme: Theme, gx: float, gy: float) -> list[Gr
             w, h = p.label_size[seg.id]
             label_boxes[seg.id] = (lx - w / 2, ly - h / 2, lx + w / 2, ly + h / 2)
             label_groups.append(Group("label", seg.id, (
-                Text(lx + gx, ly + gy + 0.36 * theme.small, seg.label, theme.small,
+                Text(lx + gx, ly + gy + 0.36 * p.caption, seg.label, p.caption,
                      theme.muted, anchor="middle"),), ends))
+    for k, (source, bus) in enumerate(lay.buses):
+        lines.append(Group("edge", f"bus{k}", tuple(edge_shapes(
+            bus.points, None, gx, gy, theme.line, theme.stroke, "", 0)), (source,)))
     groups += lines
     for node_id, glyph in p.glyphs.items():
         placed = lay.nodes[node_id]

@@ -19,12 +19,15 @@ MAX_CELLS = 4
 
 @record
 class Glyph:
-    """A node's drawing: its box (``width`` × ``height``, origin top-left) and its shapes."""
+    """A node's drawing: its box (``width`` × ``height``, origin top-left) and its shapes;
+    ``ports`` are, for a dense node, how far from its left side each operand's term stands
+    (where an edge carrying that operand enters it)."""
 
     width: float
     height: float
     shapes: tuple[Shape, ...]
     circle: bool = False
+    ports: tuple[float, ...] = ()
 
 
 def slots(count: int) -> tuple[int | None, ...]:
@@ -223,10 +226,12 @@ def term_text(graph: CellGraph, node: Node, index: int) -> str:
     return f"{operand.param}{joint}{what}"
 
 
-def dense_glyph(node: Node, cell: Cell, theme: Theme, values: Values | None = None) -> Glyph:
+def dense_glyph(node: Node, cell: Cell, theme: Theme, values: Values | None = None,
+                below: bool = False) -> Glyph:
     """A dense node: each term's matrix or vector glyph with its name and shape, and the node's
     parameter count; with values, the weights (printed up to MAX_CELLS×MAX_CELLS, coloured
-    beyond) and ``= sum``, the node's value before its activation."""
+    beyond) and ``= sum``, the node's value before its activation. ``below``: the terms'
+    names along the bottom, where their operands come in from below, the count on top."""
     stroke, fill = _colours(theme, "dense")
     unit, pad, small = theme.unit * 0.8, theme.font_size * 0.6, theme.small
     plus_w = text_width("+", theme.font_size) + pad * 0.9
@@ -262,9 +267,15 @@ def dense_glyph(node: Node, cell: Cell, theme: Theme, values: Values | None = No
     shape_top = glyph_top + glyph_h + line * 0.15
     count_top = shape_top + line * 1.2
     height = count_top + line + pad
+    if below:
+        # From the top: the count, each term's shape, its grid, its name.
+        count_top, shape_top = top, top + line * 1.2
+        glyph_top = shape_top + line * 1.15
+        top = glyph_top + glyph_h + line * 0.15
     shapes: list[Shape] = [Rect(0, 0, width, height, fill, stroke, theme.stroke, rx=pad * 0.5)]
     x = pad + (inner_w - (sum(t.width(small) for t in terms) + plus_w * (len(terms) - 1))) / 2
     last_right = 0.0
+    ports: list[float] = []
     for k, term in enumerate(terms):
         w, gw, gh = term.width(small), term.glyph_w, term.glyph_h
         mid = x + w / 2
@@ -275,6 +286,7 @@ def dense_glyph(node: Node, cell: Cell, theme: Theme, values: Values | None = No
                                _baseline(glyph_top + glyph_h / 2, theme.font_size),
                                term.joint, theme.font_size, theme.text, anchor="middle"))
         last_right = mid + gw / 2
+        ports.append(mid)
         shapes.append(Text(mid, top + 0.93 * small, term.caption, small, theme.text,
                            anchor="middle"))
         top_of = glyph_top + (glyph_h - gh) / 2
@@ -291,7 +303,7 @@ def dense_glyph(node: Node, cell: Cell, theme: Theme, values: Values | None = No
         x += w + plus_w
     shapes.append(Text(width / 2, count_top + 0.93 * small, total, small, theme.text,
                        anchor="middle", weight="bold"))
-    return Glyph(width, height, tuple(shapes))
+    return Glyph(width, height, tuple(shapes), ports=tuple(ports[:len(node.operands)]))
 
 
 def pointwise_glyph(node: Node, theme: Theme) -> Glyph:
@@ -311,11 +323,12 @@ def pointwise_glyph(node: Node, theme: Theme) -> Glyph:
     return Glyph(d, d, shapes, circle=True)
 
 
-def activation_glyph(activation: str, theme: Theme) -> Glyph:
-    """An activation's mark on its edge: a pill with σ, tanh, ..."""
+def activation_glyph(activation: str, theme: Theme, size: float = 0.0) -> Glyph:
+    """An activation's mark on its edge: a pill with σ, tanh, ... in type of ``size`` (by
+    default a little larger than the theme's small type)."""
     stroke, fill = _colours(theme, "activation")
     label = ACTIVATIONS.get(activation, activation)
-    size = theme.small * 1.1
+    size = size or theme.small * 1.1
     height = line_height(size) + size * 0.3
     width = max(text_width(label, size, bold=True) + size * 1.0, height * 1.25)
     shapes: tuple[Shape, ...] = (
@@ -332,10 +345,12 @@ def port_glyph(theme: Theme) -> Glyph:
     return Glyph(2 * r, 2 * r, (Circle(r, r, r, theme.line, "none", 0),), circle=True)
 
 
-def node_glyph(node: Node, cell: Cell, theme: Theme, values: Values | None = None) -> Glyph:
-    """The glyph of any node of the graph, with its numbers when ``values`` holds them."""
+def node_glyph(node: Node, cell: Cell, theme: Theme, values: Values | None = None,
+               below: bool = False) -> Glyph:
+    """The glyph of any node of the graph, with its numbers when ``values`` holds them;
+    ``below`` as in ``dense_glyph``."""
     if node.kind == "dense":
-        return dense_glyph(node, cell, theme, values)
+        return dense_glyph(node, cell, theme, values, below)
     if node.kind == "pointwise":
         return pointwise_glyph(node, theme)
     return vector_glyph(node, cell, theme, values)

@@ -125,9 +125,9 @@ def _beside(route: list[tuple[float, float]], size: tuple[float, float],
 
 @lru_cache(maxsize=16)
 def _nearby(w: float, h: float) -> tuple[tuple[float, float], ...]:
-    """Offsets to try for a label ``w`` × ``h``, nearest first: up to a width to either side
-    and two heights up or down, in half steps."""
-    steps = [(dx * w / 2, dy * h / 2) for dx in range(-2, 3) for dy in range(-4, 5)]
+    """Offsets to try for a label ``w`` × ``h``, nearest first: up to one and a half widths
+    to either side and three heights up or down, in half steps."""
+    steps = [(dx * w / 2, dy * h / 2) for dx in range(-3, 4) for dy in range(-6, 7)]
     return tuple(sorted(steps, key=lambda d: (math.hypot(d[0], d[1]), d[1], d[0])))
 
 
@@ -149,12 +149,17 @@ def route_points(points: tuple[tuple[float, float], ...]) -> list[tuple[float, f
 def gate_label_at(box: ClusterBox, lw: float, lh: float, samples: Grid,
                    pad: float) -> tuple[float, float]:
     """Where a gate's label goes (its left end, vertical middle): in the strip dot reserved
-    along the region's top, ``pad`` in from its left side unless an edge crosses it there,
-    else from its right (the label's box holds 3 units of margin on each side)."""
+    along the region's top (at ``label_x`` if the layout kept a place for it there), ``pad``
+    in from its left side unless an edge crosses it there,
+    else from its right, else its middle, else the first place between that no edge crosses
+    (the label's box holds 3 units of margin on each side)."""
     cy = box.label_at[1]
     left = box.x0 + pad
     right = box.x1 - lw + 6 - pad
-    for x in (left, right, (box.x0 + box.x1 - lw) / 2 + 3):
+    # Then every place between, in steps of a twelfth of the room.
+    between = (left + (right - left) * k / 12 for k in range(1, 12))
+    first = () if box.label_x is None else (box.label_x,)
+    for x in itertools.chain(first, (left, right, (box.x0 + box.x1 - lw) / 2 + 3), between):
         y0, y1 = cy - lh / 2 - 1, cy + lh / 2 + 1
         if not any(x - 5 <= px <= x + lw - 1 and y0 <= py <= y1
                    for px, py in samples.near(x - 5, y0, x + lw - 1, y1)):

@@ -15,7 +15,9 @@ from ..graph import Node
 from ..params import shape_text
 from ..record import record
 from .dot import either_way_up, floats, run_dot
-from .glyphs import Glyph, activation_glyph, node_glyph, port_glyph
+from .compact import gate_chains, gate_glyph
+from .compact import vector_glyph as compact_vector
+from .glyphs import Glyph, activation_glyph, node_glyph, pointwise_glyph, port_glyph
 from .metrics import line_height, text_width
 from .themes import Theme
 from .values import Values
@@ -31,7 +33,11 @@ __all__ = [
     "Segment",
     "check_drawable",
     "cluster_boxes",
+    "cluster_lines",
     "dot_source",
+    "edge_attrs",
+    "figure_dot",
+    "gate_label_size",
     "layout",
     "plan",
     "state_lines",
@@ -65,7 +71,8 @@ class DotPlan:
     """What goes to dot: glyphs of the graph's nodes and activation marks, DOT segments,
     gate clusters (label, member ids), the state highways (straight state paths) and the
     stack: the gates that read only inputs and previous states, as (cluster index, entry
-    node), in the order they stack from the state line outwards."""
+    node), in the order they stack from the state line outwards; ``caption`` is the font size
+    of region titles and edge labels, ``detail`` the detail level."""
 
     glyphs: dict[str, Glyph]
     segments: tuple[Segment, ...]
@@ -75,6 +82,8 @@ class DotPlan:
     highways: dict[str, tuple[str, ...]]
     label_size: dict[str, tuple[float, float]]
     stack: tuple[tuple[int, str], ...] = ()
+    caption: float = 0.0
+    detail: str = "full"
 
 
 def _output_source(cell: Cell, node: Node) -> str:
@@ -144,27 +153,50 @@ def _stack(cell: Cell, clusters: list[tuple[str, tuple[str, ...]]], sources: tup
     return tuple((index, entry) for _, index, entry in sorted(found))
 
 
-def plan(cell: Cell, theme: Theme, values: Values | None = None, *,
+def _glyph(node: Node, cell: Cell, theme: Theme, values: Values | None,
+           chains: dict[str, tuple[str, str]] | None, below: bool) -> Glyph:
+    """A node's glyph at full detail, or (``chains`` given) at compact detail, where vectors
+    that print values keep their cells; ``below``: dense nodes are read from below."""
+    if chains is None or node.kind == "pointwise":
+        return node_glyph(node, cell, theme, values, below) if chains is None else (
+            pointwise_glyph(node, theme))
+    if node.kind == "dense":
+        return gate_glyph(node, cell.graph, theme, chains.get(node.id))
+    if values is not None and values.vector(node.id):
+        return node_glyph(node, cell, theme, values)
+    return compact_vector(node, cell, theme)
+
+
+def plan(cell: Cell, theme: Theme, values: Values | None = None, detail: str = "full", *,
          ports: bool = False) -> DotPlan:
     """Decide every box and DOT edge of the figure (no dot run yet); ``values`` puts one
-    step's numbers into the glyphs; with ``ports`` the vectors entering and leaving the cell
-    are small ports, their glyphs being drawn outside (an unrolled figure's steps)."""
+    step's numbers into the glyphs; ``detail`` compact draws each gate as one box (the
+    vector it computes is drawn inside it) and no edge labels; with ``ports`` the vectors
+    entering and leaving the cell are small ports, their glyphs being drawn outside (an
+    unrolled figure's steps)."""
     graph = cell.graph
     outer = {*graph.inputs, *map(graph.prev_id, graph.states), *graph.outputs} if ports else set()
-    glyphs: dict[str, Glyph] = {
-        n.id: port_glyph(theme) if n.id in outer else node_glyph(n, cell, theme, values)
-        for n in graph.nodes}
+    chains = gate_chains(graph) if detail == "compact" else None
+    merged = {vector: dense for dense, (vector, _) in (chains or {}).items()}
     highways = state_lines(cell)
+    glyphs: dict[str, Glyph] = {
+        n.id: port_glyph(theme) if n.id in outer else _glyph(
+            n, cell, theme, values, chains, len(highways) == 1)
+        for n in graph.nodes if n.id not in merged}
+    caption = theme.small if chains is None else theme.font_size
     on_highway = {(a, b) for path in highways.values() for a, b in pairwise(path)}
     segments: list[Segment] = []
     label_size: dict[str, tuple[float, float]] = {}
     for k, edge in enumerate(graph.edges):
+        if edge.target in merged:
+            continue
         tail = _output_source(cell, graph.node(edge.source))
-        shape = shape_text((cell.size(edge.size),))
+        tail = merged.get(tail, tail)
+        shape = shape_text((cell.size(edge.size),)) if chains is None else ""
         highway = (edge.source, edge.target) in on_highway
         if edge.activation != "identity":
             mark = f"act{k}:{edge.target}"
-            glyphs[mark] = activation_glyph(edge.activation, theme)
+            glyphs[mark] = activation_glyph(edge.activation, theme, caption * 1.1)
             segments.append(Segment(f"e{k}a", tail, mark, edge.style, "", False, highway))
             segments.append(Segment(f"e{k}b", mark, edge.target, edge.style, shape, True,
                                     highway))
@@ -172,8 +204,8 @@ def plan(cell: Cell, theme: Theme, values: Values | None = None, *,
             segments.append(Segment(f"e{k}", tail, edge.target, edge.style, shape, True, highway))
     for seg in segments:
         if seg.label:
-            label_size[seg.id] = (text_width(seg.label, theme.small) + theme.small * 0.5,
-                                  line_height(theme.small) + 2)
+            label_size[seg.id] = (text_width(seg.label, caption) + caption * 0.5,
+                                  line_height(caption) + 2)
     hw_states = [s for s in graph.states if s in highways]
     order = [*hw_states, *(s for s in graph.states if s not in highways)]
     sources = (*(graph.prev_id(s) for s in order), *graph.inputs)
@@ -182,12 +214,13 @@ def plan(cell: Cell, theme: Theme, values: Values | None = None, *,
     terminal = set(sources) | set(sinks)
     clusters = []
     for gate in graph.gates:
-        members = tuple(n for n in gate.nodes if n not in terminal)
-        if members:
+        members = tuple(n for n in gate.nodes if n not in terminal and n in glyphs)
+        # At compact detail a gate that is one box needs no region: the box names it.
+        if members and not (chains is not None and len(members) == 1 and members[0] in chains):
             clusters.append((gate.label, members))
     stack = _stack(cell, clusters, sources, highways)
     return DotPlan(glyphs, tuple(segments), tuple(clusters), sources, sinks, highways, label_size,
-                stack)
+                   stack, caption, detail)
 
 
 def cluster_boxes(p: DotPlan, members: tuple[str, ...]) -> tuple[str, ...]:
@@ -210,16 +243,78 @@ def _box_label(width: float, height: float) -> str:
             f'WIDTH="{round(width)}" HEIGHT="{round(height)}"></TD></TR></TABLE>>')
 
 
-def gate_label_size(label: str, theme: Theme) -> tuple[float, float]:
-    """The room a gate region's label takes."""
-    return text_width(label, theme.small, bold=True) + 6, line_height(theme.small) + 4
+def gate_label_size(label: str, size: float) -> tuple[float, float]:
+    """The room a gate region's label of font size ``size`` takes."""
+    return text_width(label, size, bold=True) + 6, line_height(size) + 4
+
+
+def cluster_lines(p: DotPlan, theme: Theme, *, top: bool, stack: list[int] | None = None,
+                  bare: frozenset[int] = frozenset(),
+                  titled: frozenset[int] = frozenset()) -> list[str]:
+    """The DOT subgraphs of the gate regions, each with a label strip along its ``top`` (else
+    its bottom), unless it is ``bare`` (its title goes elsewhere) or ``titled`` (it holds a
+    node ``title:k`` of its title's size instead, which dot routes edges round); the
+    ``stack`` (cluster indices) share one undrawn cluster, in that order."""
+    gap = theme.space
+    stack = stack or []
+
+    def cluster(k: int, indent: str) -> list[str]:
+        label, members = p.clusters[k]
+        boxes = list(cluster_boxes(p, members))
+        w, h = gate_label_size(label, p.caption)
+        margin = f"margin={round(gap * (0.7 + REGION_INSET))};"
+        # Extra width leaves the label a place in the top strip that no edge crosses; extra
+        # height keeps it off the region's top, drawn REGION_INSET inside the cluster.
+        strip = _box_label(w + gap * 4, h + 2 * gap * REGION_INSET)
+        head = "" if k in bare or k in titled else (f"label={strip}; labeljust=l; "
+                                                     f"labelloc={'t' if top else 'b'}; ")
+        if k in titled:
+            boxes.append(f"title:{k}")
+            head = f"{_q(f'title:{k}')} [width={_inch(w)}, height={_inch(h)}]; "
+        return [f"{indent}subgraph cluster_{k} {{", f"{indent}  {head}{margin}",
+                f"{indent}  {' '.join(_q(m) for m in boxes)};",
+                f"{indent}}}"]
+
+    lines: list[str] = []
+    for k in range(len(p.clusters)):
+        if k not in stack:
+            lines.extend(cluster(k, "  "))
+        elif k == min(stack):
+            lines.append("  subgraph clusterstack {")
+            lines.append("    margin=0;")
+            for j in stack:
+                lines.extend(cluster(j, "    "))
+            lines.append("  }")
+    return lines
+
+
+def edge_attrs(p: DotPlan, seg: Segment, port: str = "", *, back: bool = False,
+               label: bool = True, tailport: str = "") -> list[str]:
+    """The DOT attributes of a segment: its id, its label's room (unless not ``label``), a
+    heavy weight on the state line, the ports of dot's head and tail; ``back``: it is given
+    to dot head first."""
+    attrs = [f"id={_q(seg.id)}"]
+    if seg.label and label:
+        w, h = p.label_size[seg.id]
+        attrs.append(f"label={_box_label(w, h)}")
+    if seg.highway:
+        attrs.append("weight=20")
+    if port:
+        attrs.append(f"headport={port}")
+    if tailport:
+        attrs.append(f"tailport={tailport}")
+    if back:
+        attrs.append("dir=back")
+    if not seg.arrow:
+        attrs.append(f"{'arrowtail' if back else 'arrowhead'}=none")
+    return attrs
 
 
 def dot_source(cell: Cell, theme: Theme, the_plan: DotPlan | None = None, *,
                flipped: bool = False) -> str:
     """The DOT text of a cell's figure: deterministic, sizes fixed, no text for dot to measure."""
     p = the_plan or plan(cell, theme)
-    gap = theme.font_size
+    gap = theme.space
     lines = [
         f"digraph {_q(cell.name)} {{",
         f"  graph [rankdir=LR, newrank=true, splines=spline, nodesep={_inch(gap * 1.1)}, "
@@ -256,40 +351,13 @@ def dot_source(cell: Cell, theme: Theme, the_plan: DotPlan | None = None, *,
     lines.append(f"  {{ rank=source; {' '.join(_q(s) for s in p.sources)} }}")
     lines.append(f"  {{ rank=sink; {' '.join(_q(s) for s in p.sinks)} }}")
 
-    def cluster(k: int, indent: str) -> list[str]:
-        label, members = p.clusters[k]
-        w, h = gate_label_size(label, theme)
-        # Extra width leaves the label a place in the top strip that no edge crosses; extra
-        # height keeps it off the region's top, drawn REGION_INSET inside the cluster.
-        strip = _box_label(w + gap * 4, h + 2 * gap * REGION_INSET)
-        return [f"{indent}subgraph cluster_{k} {{",
-                f"{indent}  label={strip}; labeljust=l; "
-                f"labelloc={'b' if flipped else 't'}; margin={round(gap * (0.7 + REGION_INSET))};",
-                f"{indent}  {' '.join(_q(m) for m in boxes(members))};",
-                f"{indent}}}"]
-
-    for k in range(len(p.clusters)):
-        if k not in stack:
-            lines.extend(cluster(k, "  "))
-        elif k == min(stack):
-            lines.append("  subgraph clusterstack {")
-            lines.append("    margin=0;")
-            for j in stack:
-                lines.extend(cluster(j, "    "))
-            lines.append("  }")
+    lines += cluster_lines(p, theme, top=not flipped, stack=stack)
     for seg in p.segments:
-        attrs = [f"id={_q(seg.id)}"]
-        if seg.label:
-            w, h = p.label_size[seg.id]
-            attrs.append(f"label={_box_label(w, h)}")
-        if seg.highway:
-            attrs.append("weight=20")
-        elif seg.head in highway_of and seg.tail not in highway_of:
-            # Into the state line from below (the drawing's below: dot's top when it will be
-            # turned over), not beside the line's own arrow.
-            attrs.append(f"headport={'n' if flipped else 's'}")
-        if not seg.arrow:
-            attrs.append("arrowhead=none")
+        # Into the state line from below (the drawing's below: dot's top when it will be
+        # turned over), not beside the line's own arrow.
+        port = ("n" if flipped else "s") if (
+            not seg.highway and seg.head in highway_of and seg.tail not in highway_of) else ""
+        attrs = edge_attrs(p, seg, port)
         lines.append(f"  {_q(seg.tail)} -> {_q(seg.head)} [{', '.join(attrs)}];")
     if p.stack and p.highways:
         # An invisible tie from the state line's start to every stacked gate: without it an
@@ -299,6 +367,23 @@ def dot_source(cell: Cell, theme: Theme, the_plan: DotPlan | None = None, *,
             lines.append(f"  {_q(start)} -> {_q(entry)} [id=\"stack{j}\", style=invis, weight=0];")
     lines.append("}")
     return "\n".join(lines) + "\n"
+
+
+def _operands(cell: Cell) -> dict[str, tuple[str | None, ...]]:
+    """For each dense node, the source of each of its operands (None for a bias)."""
+    return {n.id: tuple(o.source for o in n.operands) for n in cell.graph.nodes
+            if n.kind == "dense"}
+
+
+def figure_dot(cell: Cell, theme: Theme, the_plan: DotPlan | None = None) -> str:
+    """The DOT text dot lays the figure out from: the bus layout's for a cell with a state
+    line (``buses.bus_source``), else the upright ``dot_source``."""
+    from .buses import bus_plan, bus_source
+
+    p = the_plan or plan(cell, theme)
+    buses = bus_plan(p, _operands(cell))
+    return dot_source(cell, theme, p) if buses is None else bus_source(cell.name, theme, p,
+                                                                         buses)
 
 
 @record
@@ -314,11 +399,13 @@ class Placed:
 @record
 class Route:
     """A segment's route: cubic Bézier points (start, then three per curve), the arrow tip if
-    it has one, and the centre of its label if it has one."""
+    it has one, the centre of its label if it has one, and the curves not drawn (``gaps``:
+    where it bridges another line)."""
 
     points: tuple[tuple[float, float], ...]
     tip: tuple[float, float] | None
     label: tuple[float, float] | None
+    gaps: tuple[int, ...] = ()
 
 
 @record
@@ -332,17 +419,20 @@ class ClusterBox:
     y1: float
     label_at: tuple[float, float]
     members: tuple[str, ...] = ()
+    label_x: float | None = None
 
 
 @record
 class Layout:
-    """dot's answer, in figure coordinates: the drawing's size, nodes, routes and clusters."""
+    """dot's answer, in figure coordinates: the drawing's size, nodes, routes and clusters,
+    and the input buses that cellviz routes itself, if any (each with the source it carries)."""
 
     width: float
     height: float
     nodes: dict[str, Placed]
     routes: dict[str, Route]
     clusters: tuple[ClusterBox, ...]
+    buses: tuple[tuple[str, Route], ...] = ()
 
 
 def check_drawable(cell: Cell) -> None:
@@ -360,13 +450,18 @@ def check_drawable(cell: Cell) -> None:
             "(a larger figure is unreadable); its parameters and evaluation still work")
 
 
-def layout(cell: Cell, theme: Theme, values: Values | None = None, *,
+def layout(cell: Cell, theme: Theme, values: Values | None = None, detail: str = "full", *,
            ports: bool = False) -> tuple[DotPlan, Layout]:
-    """Plan the figure (``ports`` as in ``plan``), run dot, and read its positions back (y
-    pointing down). A figure of more than MAX_FIGURE_NODES boxes is a CellvizError, before
-    anything else is done."""
+    """Plan the figure (``detail`` and ``ports`` as in ``plan``), run dot, and read its
+    positions back (y pointing down). A figure of more than MAX_FIGURE_NODES boxes is a
+    CellvizError, before anything else is done."""
     check_drawable(cell)
-    p = plan(cell, theme, values, ports=ports)
+    p = plan(cell, theme, values, detail, ports=ports)
+    from .buses import bus_plan, lay_out
+
+    buses = bus_plan(p, _operands(cell))
+    if buses is not None:
+        return p, lay_out(cell.name, theme, p, buses)
     if p.highways:
         # Upright, or laid out with the gate labels at the bottom and turned upside down below,
         # whichever puts the state path along the top.

@@ -21,12 +21,16 @@ def line_dash(style: str, theme: Theme) -> str:
 
 def edge_shapes(route_points: tuple[tuple[float, float], ...], tip: tuple[float, float] | None,
                  dx: float, dy: float, stroke: str, width: float, dash: str,
-                 arrow_size: float) -> list[Shape]:
+                 arrow_size: float, gaps: tuple[int, ...] = ()) -> list[Shape]:
     """A connection through dot's spline ``route_points`` (moved by dx, dy), ending in a filled
-    arrowhead at ``tip`` if given."""
+    arrowhead at ``tip`` if given; the curves numbered in ``gaps`` are not drawn (a bridge
+    where it passes another line)."""
     pts = [(x + dx, y + dy) for x, y in route_points]
     d = f"M{fmt(pts[0][0])},{fmt(pts[0][1])}"
     for k in range(1, len(pts) - 2, 3):
+        if (k - 1) // 3 in gaps:
+            d += f"M{fmt(pts[k + 2][0])},{fmt(pts[k + 2][1])}"
+            continue
         d += "C" + " ".join(f"{fmt(x)},{fmt(y)}" for x, y in pts[k:k + 3])
     shapes: list[Shape] = []
     if tip is not None:

@@ -110,7 +110,8 @@ class RenderOptions:
     (gates to draw at full strength, with the edges into and out of them, the rest dimmed:
     names as in the cell file's comments or the gates' vectors, ``("f", "output")``, or one
     comma-separated string), ``standalone`` (tikz only: a whole LaTeX document rather than a
-    ``tikzpicture`` to ``\\input``)."""
+    ``tikzpicture`` to ``\\input``), ``detail`` (full: every weight matrix with its shape
+    and count; compact: each gate one small box, for slides and stacked networks)."""
 
     theme: str = "light"
     scale: float = 1.0
@@ -121,11 +122,14 @@ class RenderOptions:
     id_prefix: str | None = None
     highlight: tuple[str, ...] | str = ()
     standalone: bool = False
+    detail: str = "full"
 
     def __post_init__(self) -> None:
+        from .compact import check_detail
         from .themes import get_theme
 
         get_theme(self.theme)
+        check_detail(self.detail)
         check_scale(self.scale)
         from .values import check_unroll
 
@@ -296,12 +300,13 @@ def scene_of(cell: Cell | Stack, options: RenderOptions) -> Scene:
         from .unroll import compose_unrolled
 
         scene = compose_unrolled(cell, theme, options.unroll, steps, heading=options.heading,
-                                 legend=options.legend)
+                                 legend=options.legend, detail=options.detail)
     else:
         from .compose import compose
 
         scene = compose(cell, theme, values=steps[0] if steps else None,
-                        heading=options.heading, legend=options.legend)
+                        heading=options.heading, legend=options.legend,
+                        detail=options.detail)
     if gates:
         from .highlight import dim_scene, gate_nodes
 

@@ -43,6 +43,14 @@ class Theme:
     grid: str
     font_size: float = 11.0
     stroke: float = 1.1
+    geometry: float = 0.0
+
+    @property
+    def space(self) -> float:
+        """The size the geometry is measured in (gaps between boxes, glyph cells, arrows):
+        ``geometry`` if set, else the font size. The slides theme sets its text larger than
+        its geometry, so that the type stays large once the figure is fitted to a slide."""
+        return self.geometry or self.font_size
 
     @property
     def small(self) -> float:
@@ -56,7 +64,7 @@ class Theme:
     @property
     def unit(self) -> float:
         """The side of one cell of a vector or matrix glyph."""
-        return round(self.font_size * 0.8, 2)
+        return round(self.space * 0.8, 2)
 
 
 def luminance(colour: str) -> float:
@@ -116,8 +124,10 @@ def _coloured(name: str, background: str, text: str, muted: str, line: str, tint
     )
 
 
-def _light(name: str = "light", font_size: float = 11.0, stroke: float = 1.1) -> Theme:
-    return _coloured(name, "#ffffff", "#1a1a1a", "#5a5a5a", "#333333", 0.82, font_size, stroke)
+def _light(name: str = "light", font_size: float = 11.0, stroke: float = 1.1,
+           geometry: float = 0.0) -> Theme:
+    theme = _coloured(name, "#ffffff", "#1a1a1a", "#5a5a5a", "#333333", 0.82, font_size, stroke)
+    return Theme(**{**theme.__dict__, "geometry": geometry}) if geometry else theme
 
 
 def _dark() -> Theme:
@@ -151,7 +161,9 @@ def _print() -> Theme:
 THEMES: dict[str, Theme] = {
     "light": _light(),
     "dark": _dark(),
-    "slides": _light("slides", font_size=16.0, stroke=2.2),
+    # Type a quarter larger than the geometry: fitted to a slide, the smallest text of the
+    # LSTM and the GRU at full detail stays at 10 pt or more.
+    "slides": _light("slides", font_size=20.0, stroke=2.2, geometry=16.0),
     "print": _print(),
 }
 

@@ -102,17 +102,19 @@ def _vertical_with_bridges(x: float, y0: float, y1: float, lines: list[float],
 
 
 def compose_unrolled(cell: Cell, theme: Theme, steps: int, values: tuple[Values, ...] = (),
-                     *, heading: bool = True, legend: bool = True) -> Scene:
+                     *, heading: bool = True, legend: bool = True,
+                     detail: str = "full") -> Scene:
     """``steps`` copies of the cell's drawing from left to right, captioned t = 1, 2, ...,
     each vector drawn once: a state s[k] in the gap between step k and step k + 1 (s[0] left
     of the first step), carried on by a heavy state line; the inputs x[k] side by side under
     step k, each rising to where it enters; the output h[k] above step k, where its riser
     also carries it into the next step. ``values`` holds each step's numbers, or is empty;
-    ``heading`` and ``legend`` as in ``compose.frame``. Every step shares one layout, in
-    which the vectors entering and leaving the cell are small ports."""
+    ``heading`` and ``legend`` as in ``compose.frame``, ``detail`` as in ``compose.compose``.
+    Every step shares one layout, in which the vectors entering and leaving the cell are
+    small ports."""
     check_unroll(steps)
     first = values[0] if values else None
-    ported, lay = layout(cell, theme, first, ports=True)
+    ported, lay = layout(cell, theme, first, detail, ports=True)
     graph = cell.graph
     fs = theme.font_size
     pad, link, riser = fs * 0.8, fs * 2.2, fs * 1.2
@@ -152,7 +154,8 @@ def compose_unrolled(cell: Cell, theme: Theme, steps: int, values: tuple[Values,
         outer = {*graph.inputs, *map(graph.prev_id, graph.states), *graph.outputs}
         for k in range(1, steps + 1):
             left = moved.lefts[k - 1]
-            step_plan = plan(cell, theme, values[k - 1] if values else None, ports=True)
+            step_plan = plan(cell, theme, values[k - 1] if values else None, detail,
+                             ports=True)
             groups.append(Group("step", f"s{k}", (
                 Rect(left, moved.top, width, at.height, theme.background, theme.gate_stroke,
                      theme.stroke, rx=fs * 0.6),

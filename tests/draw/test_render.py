@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 import cellviz
-from cellviz.draw.layout import dot_source, plan
+from cellviz.draw.layout import dot_source, figure_dot, plan
 from cellviz.draw.render import RenderOptions, render_bytes
 from cellviz.draw.themes import THEMES, get_theme
 from cellviz.pages.gallery import gallery_cells
@@ -111,7 +111,7 @@ def test_long_vectors_are_abbreviated() -> None:
 @pytest.mark.parametrize("convention", ["paper", "pytorch", "keras"])
 def test_golden_dot(name: str, convention: str, update_golden: bool) -> None:
     cell = cellviz.load(name, input_size=3, hidden_size=2, convention=convention)
-    text = dot_source(cell, get_theme("light"))
+    text = figure_dot(cell, get_theme("light"))
     path = GOLDEN / f"{name}.{convention}.dot"
     if update_golden:
         path.write_text(text, encoding="utf-8")
@@ -120,7 +120,7 @@ def test_golden_dot(name: str, convention: str, update_golden: bool) -> None:
 
 @pytest.mark.parametrize("name", [n for n in CELLS if n not in ("gru", "lstm")])
 def test_golden_dot_other_cells(name: str, update_golden: bool) -> None:
-    text = dot_source(CELLS[name], get_theme("light"))
+    text = figure_dot(CELLS[name], get_theme("light"))
     path = GOLDEN / f"{name}.paper.dot"
     if update_golden:
         path.write_text(text, encoding="utf-8")
@@ -287,13 +287,16 @@ def test_state_lines_run_straight_along_the_top(name: str, theme: str) -> None:
 
 @pytest.mark.parametrize("theme", list(THEMES))
 @pytest.mark.parametrize("convention", ["paper", "pytorch", "keras"])
-def test_lstm_gates_stack_from_the_cell_state_down(convention: str, theme: str) -> None:
+def test_lstm_gates_stand_in_order_beneath_the_cell_state(convention: str, theme: str) -> None:
     from cellviz.draw.layout import layout
 
     cell = cellviz.load("lstm", input_size=3, hidden_size=2, convention=convention)
     _, lay = layout(cell, get_theme(theme))
-    ys = [lay.nodes[f"{gate}.dense"].y for gate in ("f", "i", "g", "o")]
-    assert ys == sorted(ys)  # forget, input, candidate, output, as in the classic diagrams
+    # Side by side beneath the line in one row: forget, input, candidate, output, as in the
+    # classic diagrams.
+    xs = [lay.nodes[f"{gate}.dense"].x for gate in ("f", "i", "g", "o")]
+    ys = {round(lay.nodes[f"{gate}.dense"].y, 1) for gate in ("f", "i", "g", "o")}
+    assert xs == sorted(xs) and len(ys) == 1
 
 
 @pytest.mark.parametrize("theme", ["light", "slides"])

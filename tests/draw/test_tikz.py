@@ -152,7 +152,9 @@ def test_the_pictures_raster_matches_the_svgs(compiled: tuple[list[Scene], Path]
         h, w = min(ours.shape[0], svg.shape[0]), min(ours.shape[1], svg.shape[1])
         ours, svg = ours[:h, :w], svg[:h, :w]
         a, b = _ink(ours, scene.background), _ink(svg, scene.background)
-        assert a.sum() > 0.8 * b.sum(), where
+        # poppler draws a thin axis-aligned line one pixel wide, cairo two half-inked ones: a
+        # figure with long buses and taps (lstm-proj in print) comes to 0.75.
+        assert a.sum() > 0.7 * b.sum(), where
         # Each clearly drawn pixel of one within NEAR of any drawn pixel of the other: the two
         # rasterizers shade a thin line's edges differently.
         for this, that in ((a, svg), (b, ours)):

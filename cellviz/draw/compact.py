@@ -1,0 +1,97 @@
+"""The compact detail level: each gate one small box (its activation and name), vectors without
+their cells, every text at the theme's full size, so that a whole cell reads in a lecture hall."""
+
+from __future__ import annotations
+
+from ..cell import Cell
+from ..graph import ACTIVATIONS, CellGraph, Node
+from ..params import shape_text
+from .glyphs import Glyph
+from .metrics import line_height, text_width
+from .scene import Rect, Shape, Text
+from .themes import Theme
+
+__all__ = ["DETAILS", "check_detail", "gate_chains", "gate_glyph", "vector_glyph"]
+
+#: The detail levels: full draws every weight matrix with its shape and count, compact one
+#: box per gate.
+DETAILS = ("full", "compact")
+
+
+def check_detail(detail: object) -> str:
+    """``detail`` if it is one of DETAILS, else a UsageError naming them."""
+    from ..errors import UsageError, shorten
+
+    if detail not in DETAILS:
+        raise UsageError(f"unknown detail: {shorten(repr(detail), 40)} (must be one of "
+                         f"{', '.join(DETAILS)})")
+    return str(detail)
+
+
+def gate_chains(graph: CellGraph) -> dict[str, tuple[str, str]]:
+    """The gates that compact draws as one box: a named vector computed from a dense node and
+    nothing else (``f[t] = σ(W_f x[t] + ...)``), by the dense node's id: (the vector's id, the
+    activation between them)."""
+    outs: dict[str, int] = {}
+    for edge in graph.edges:
+        outs[edge.source] = outs.get(edge.source, 0) + 1
+    chains: dict[str, tuple[str, str]] = {}
+    for edge in graph.edges:
+        target = graph.node(edge.target)
+        if (target.kind == "vector" and len(target.operands) == 1
+                and graph.node(edge.source).kind == "dense" and outs[edge.source] == 1):
+            chains[edge.source] = (edge.target, edge.activation)
+    return chains
+
+
+def _name(label: str) -> str:
+    """A vector's name without its time step: ``f[t]`` reads ``f``."""
+    return label[:-3] if label.endswith("[t]") else label
+
+
+def gate_glyph(node: Node, graph: CellGraph, theme: Theme,
+               chain: tuple[str, str] | None) -> Glyph:
+    """A dense node as one small box: ``σ f`` for a gate (its activation and its vector's
+    name), else the names of its weights (``W_hr``)."""
+    if chain is not None:
+        vector, activation = chain
+        symbol = ACTIVATIONS.get(activation, activation)
+        text = f"{symbol} {_name(graph.node(vector).label)}".strip()
+    else:
+        text = " ".join(o.param for o in node.operands if o.param and o.role != "bias")
+        text = text or node.label
+    fs = theme.font_size
+    fed = [k for k, o in enumerate(node.operands) if o.source]
+    # Wide enough that the arrows of the operands coming in stand well apart.
+    width = max(text_width(text, fs, bold=True) + fs * 1.4, (len(fed) + 1) * theme.space * 1.2)
+    height = line_height(fs) + fs * 0.9
+    shapes: tuple[Shape, ...] = (
+        Rect(0, 0, width, height, theme.dense_fill, theme.dense, theme.stroke, rx=fs * 0.35),
+        Text(width / 2, height / 2 + 0.36 * fs, text, fs, theme.text, anchor="middle",
+             weight="bold"),
+    )
+    # Operands that come in over an edge enter side by side, spread over the box's width.
+    ports = [0.0] * len(node.operands)
+    for j, k in enumerate(fed):
+        ports[k] = width * (j + 1) / (len(fed) + 1)
+    return Glyph(width, height, shapes, ports=tuple(ports))
+
+
+def vector_glyph(node: Node, cell: Cell, theme: Theme) -> Glyph:
+    """An input, state, output or named vector as its name, with its shape below it when it
+    is one the cell reads or writes (a gate's own vector is drawn inside its gate's box)."""
+    role = {"input": "input", "state": "state", "output": "output"}.get(node.kind, "vector")
+    stroke, fill = str(getattr(theme, role)), str(getattr(theme, f"{role}_fill"))
+    fs = theme.font_size
+    lines = [node.label]
+    if node.kind != "vector":
+        lines.append(shape_text((cell.size(node.size),)))
+    pad = fs * 0.45
+    width = max(text_width(t, fs, bold=True) for t in lines) + 2 * pad + fs * 0.3
+    height = line_height(fs) * len(lines) + 2 * pad
+    shapes: list[Shape] = [Rect(0, 0, width, height, fill, stroke, theme.stroke, rx=pad)]
+    for k, text in enumerate(lines):
+        shapes.append(Text(width / 2, pad + line_height(fs) * k + 0.93 * fs, text, fs,
+                           theme.text if k == 0 else theme.muted, anchor="middle",
+                           weight="bold" if k == 0 else "normal"))
+    return Glyph(width, height, tuple(shapes))

