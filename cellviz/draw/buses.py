@@ -5,25 +5,22 @@ another bus. dot places the nodes between line and buses; cellviz draws the buse
 
 from __future__ import annotations
 
+import itertools
+from collections.abc import Callable
+from typing import Any
+
+from ..cell import Cell
 from ..record import record
 from .dot import floats, run_dot
-from .layout import (
-    REGION_INSET,
-    ClusterBox,
-    DotPlan,
-    Layout,
-    Placed,
-    Route,
-    cluster_boxes,
-    cluster_lines,
-    edge_attrs,
-    gate_label_size,
-)
+from .dottext import REGION_INSET, cluster_boxes, cluster_lines, edge_attrs, gate_label_size
+from .layout import ClusterBox, DotPlan, Layout, Placed, Route, dot_source, plan
 from .themes import Theme
 
 Box = tuple[float, float, float, float]
+Point = tuple[float, float]
 
-__all__ = ["BusPlan", "bus_layout", "bus_plan", "bus_source", "polyline"]
+__all__ = ["BusPlan", "bus_layout", "bus_plan", "bus_source", "figure_dot", "lay_out",
+           "operand_sources", "polyline"]
 
 
 @record
@@ -198,7 +195,7 @@ def _bezier_middle(points: list[tuple[float, float]]) -> tuple[float, float]:
 def polyline(points: list[tuple[float, float]]) -> tuple[tuple[float, float], ...]:
     """Straight lines through ``points`` as cubic Bézier points (start, then three a line)."""
     out = [points[0]]
-    for (x0, y0), (x1, y1) in zip(points, points[1:], strict=False):
+    for (x0, y0), (x1, y1) in itertools.pairwise(points):
         out += [(x0 + (x1 - x0) / 3, y0 + (y1 - y0) / 3),
                 (x0 + 2 * (x1 - x0) / 3, y0 + 2 * (y1 - y0) / 3), (x1, y1)]
     return tuple(out)
@@ -245,95 +242,81 @@ def _regions(p: DotPlan, b: BusPlan, nodes: dict[str, Placed], dot_boxes: dict[i
     return out
 
 
-def bus_layout(p: DotPlan, b: BusPlan, theme: Theme, data: dict[str, object]) -> Layout:
-    """dot's answer for ``bus_source`` in figure coordinates (y down), with the sources off
-    the line stacked at the left of their bus rows, the buses and the taps."""
-    fs = theme.space
-    _, _, dot_w, dot_h = floats(str(data["bb"]))
-    free = [s for s in b.buses if s not in b.line]
-    src_w = max((p.glyphs[s].width for s in free), default=0.0)
-    lane = fs * 0.9
-    left = (src_w + fs * 1.6) if free else 0.0
-    left += lane * 1.5 if b.line[0] in b.buses else 0.0
-
-    # Room above the line for the titles of regions that hold part of it.
-    lifted = [gate_label_size(label, p.caption)[1] for label, members in p.clusters
-              if set(members) & set(b.line)]
-    above = max(lifted, default=-fs * (0.7 + REGION_INSET)) + fs * (0.7 + 3 * REGION_INSET)
-
-    def pt(x: float, y: float) -> tuple[float, float]:
-        return x + left, dot_h - y + above
-
-    labelled = {seg.id: bool(seg.label) for seg in p.segments}
+def _read(p: DotPlan, b: BusPlan, data: dict[str, Any],
+          pt: Callable[[float, float], Point]) -> tuple[dict[str, Placed], dict[int, Box],
+                                                        dict[str, Route]]:
+    """dot's nodes, cluster boxes and routes, through ``pt`` into figure coordinates; a
+    segment given to dot head first is turned back, and a labelled one starts its label at
+    its middle (dot is given no labels: they would double its ranks)."""
     nodes: dict[str, Placed] = {}
-    dot_boxes: dict[int, Box] = {}
-    objects = data.get("objects", [])
-    assert isinstance(objects, list)
-    for obj in objects:
+    boxes: dict[int, Box] = {}
+    for obj in data.get("objects", []):
         name = str(obj.get("name", ""))
         if name.startswith("cluster_") and "bb" in obj:
             x0, y0, x1, y1 = floats(obj["bb"])
-            (a, top), (c, bottom) = pt(x0, y1), pt(x1, y0)
-            dot_boxes[int(name.split("_")[1])] = (a, top, c, bottom)
+            boxes[int(name.split("_")[1])] = (*pt(x0, y1), *pt(x1, y0))
         elif "pos" in obj and "nodes" not in obj:
-            x, y = pt(*floats(obj["pos"]))
-            w, h = (p.glyphs[name].width, p.glyphs[name].height) if name in p.glyphs else (
-                (0.0, 0.0) if not name.startswith("title:") else gate_label_size(
-                    p.clusters[int(name.split(":")[1])][0], p.caption))
-            nodes[name] = Placed(x, y, w, h)
+            w, h = (0.0, 0.0)
+            if name in p.glyphs:
+                w, h = p.glyphs[name].width, p.glyphs[name].height
+            elif name.startswith("title:"):
+                w, h = gate_label_size(p.clusters[int(name.split(":")[1])][0], p.caption)
+            nodes[name] = Placed(*pt(*floats(obj["pos"])), w, h)
+    labelled = {seg.id for seg in p.segments if seg.label}
     routes: dict[str, Route] = {}
-    edges = data.get("edges", [])
-    assert isinstance(edges, list)
-    for edge in edges:
+    for edge in data.get("edges", []):
         if edge.get("style") == "invis":
             continue
         sid = str(edge["id"])
-        start = end = None
-        points: list[tuple[float, float]] = []
+        ends: dict[str, Point] = {}
+        points: list[Point] = []
         for token in str(edge["pos"]).split():
-            if token.startswith("e,"):
-                end = pt(*floats(token[2:])[:2])
-            elif token.startswith("s,"):
-                start = pt(*floats(token[2:])[:2])
+            if token[:2] in ("e,", "s,"):
+                ends[token[0]] = pt(*floats(token[2:])[:2])
             else:
                 points.append(pt(*floats(token)))
         if sid in b.down:
             points.reverse()
-            end = start
-        # dot is given no labels (they would double its ranks): each starts at the middle of
-        # its edge, and finds its place as any other does (compose.body).
         k = (len(points) - 1) // 6 * 3
         mx, my = _bezier_middle(points[k:k + 4]) if len(points) == 4 else points[k]
-        # A hair to the lower right of the edge: the side its label takes (compose.hug).
-        middle = (mx + 0.5, my + 0.5) if labelled.get(sid) else None
-        routes[sid] = Route(tuple(points), end, middle)
-    # The line and an output beside its node: straight, from glyph to glyph (dot's ends
-    # are on the wider boxes it was given).
-    arrow = fs * 0.75
+        # A hair to the lower right of the edge: the side its label takes (labels.hug).
+        middle = (mx + 0.5, my + 0.5) if sid in labelled else None
+        routes[sid] = Route(tuple(points), ends.get("s" if sid in b.down else "e"), middle)
+    return nodes, boxes, routes
+
+
+def _straighten(p: DotPlan, b: BusPlan, nodes: dict[str, Placed], routes: dict[str, Route],
+                arrow: float) -> None:
+    """The line, and an output beside its node, straight from glyph to glyph (dot's ends are
+    on the wider boxes it was given); where something stands between after all, dot's route
+    from the glyph."""
     for seg in p.segments:
-        if seg.highway or seg.head in b.beside:
-            tail, head = nodes[seg.tail], nodes[seg.head]
-            y = tail.y
-            way = 1.0 if head.x > tail.x else -1.0  # an output may stand left of its node
-            x0, x1 = tail.x + way * tail.w / 2, head.x - way * head.w / 2
-            if any(min(x0, x1) < n.x < max(x0, x1) and abs(n.y - y) < n.h / 2
-                   for n in nodes.values()):
-                # Something stands between them after all: dot's route, from glyph to glyph.
-                route = routes[seg.id]
-                start, end = (x0, y), route.tip or route.points[-1]
-                routes[seg.id] = Route((*polyline([start, route.points[0]]), *route.points[1:]),
-                                       (x1, end[1]) if route.tip else None, route.label)
-                continue
-            end = x1 - way * arrow if seg.arrow else x1
-            mid = ((x0 + end) / 2 + 0.5, y + 0.5) if seg.label else None
-            routes[seg.id] = Route(polyline([(x0, y), (end, y)]), (x1, y) if seg.arrow else None,
-                                   mid)
-    clusters = _regions(p, b, nodes, dot_boxes, fs)
-    # The bus rows under everything dot placed, the sources off the line at their left.
+        if not (seg.highway or seg.head in b.beside):
+            continue
+        tail, head = nodes[seg.tail], nodes[seg.head]
+        y = tail.y
+        way = 1.0 if head.x > tail.x else -1.0  # an output may stand left of its node
+        x0, x1 = tail.x + way * tail.w / 2, head.x - way * head.w / 2
+        if any(min(x0, x1) < n.x < max(x0, x1) and abs(n.y - y) < n.h / 2
+               for n in nodes.values()):
+            route = routes[seg.id]
+            tip = (x1, route.tip[1]) if route.tip else None
+            routes[seg.id] = Route((*polyline([(x0, y), route.points[0]]), *route.points[1:]),
+                                   tip, route.label)
+            continue
+        stop = x1 - way * arrow if seg.arrow else x1
+        mid = ((x0 + stop) / 2 + 0.5, y + 0.5) if seg.label else None
+        routes[seg.id] = Route(polyline([(x0, y), (stop, y)]), (x1, y) if seg.arrow else None,
+                               mid)
+
+
+def _rows(p: DotPlan, b: BusPlan, nodes: dict[str, Placed], clusters: list[ClusterBox],
+          free: list[str], src_w: float, fs: float) -> list[float]:
+    """The buses' rows under everything dot placed (top row first), each source off the line
+    placed at the left of its row."""
     bottom = max([*(n.y + n.h / 2 for k, n in nodes.items() if not k.startswith("via:")),
                   *(c.y1 for c in clusters)], default=0.0)
-    vias = [nodes[f"via:{s}"].y for s in b.vias]
-    y = max([bottom + fs * 1.4, *vias])
+    y = max([bottom + fs * 1.4, *(nodes[f"via:{s}"].y for s in b.vias)])
     rows: list[float] = []
     for k, source in enumerate(b.buses):
         if k:
@@ -345,43 +328,63 @@ def bus_layout(p: DotPlan, b: BusPlan, theme: Theme, data: dict[str, object]) ->
             glyph = p.glyphs[source]
             nodes[source] = Placed(fs * 0.2 + src_w - glyph.width / 2, y, glyph.width,
                                    glyph.height)
+    return rows
+
+
+def bus_layout(p: DotPlan, b: BusPlan, theme: Theme, data: dict[str, Any]) -> Layout:
+    """dot's answer for ``bus_source`` in figure coordinates (y down), with the sources off
+    the line stacked at the left of their bus rows, the buses and the taps."""
+    fs = theme.space
+    _, _, dot_w, dot_h = floats(str(data["bb"]))
+    free = [s for s in b.buses if s not in b.line]
+    src_w = max((p.glyphs[s].width for s in free), default=0.0)
+    lane = fs * 0.9
+    left = (src_w + fs * 1.6) if free else 0.0
+    left += lane * 1.5 if b.line[0] in b.buses else 0.0
+    # Room above the line for the titles of regions that hold part of it.
+    lifted = [gate_label_size(label, p.caption)[1] for label, members in p.clusters
+              if set(members) & set(b.line)]
+    above = max(lifted, default=-fs * (0.7 + REGION_INSET)) + fs * (0.7 + 3 * REGION_INSET)
+
+    def pt(x: float, y: float) -> Point:
+        return x + left, dot_h - y + above
+
+    nodes, dot_boxes, routes = _read(p, b, data, pt)
+    arrow = fs * 0.75
+    _straighten(p, b, nodes, routes, arrow)
+    clusters = _regions(p, b, nodes, dot_boxes, fs)
+    rows = _rows(p, b, nodes, clusters, free, src_w, fs)
+    heads = {seg.id: seg.head for seg in p.segments}
     tap_x: dict[str, float] = {}
     for sid, (_, index) in b.taps.items():
-        head = next(seg.head for seg in p.segments if seg.id == sid)
-        if sid in b.vias:
-            tap_x[sid] = nodes[f"via:{sid}"].x
-        else:
-            n, glyph = nodes[head], p.glyphs[head]
-            tap_x[sid] = n.x - n.w / 2 + glyph.ports[index]
+        target = nodes[f"via:{sid}"] if sid in b.vias else nodes[heads[sid]]
+        tap_x[sid] = target.x if sid in b.vias else (
+            target.x - target.w / 2 + p.glyphs[heads[sid]].ports[index])
     spans: list[tuple[float, float, float]] = []
     buses: list[tuple[str, Route]] = []
     for k, source in enumerate(b.buses):
-        xs = [x for sid, x in tap_x.items() if b.taps[sid][0] == source]
+        far = max(x for sid, x in tap_x.items() if b.taps[sid][0] == source)
+        node = nodes[source]
         if source in free:
-            n = nodes[source]
-            start = [(n.x + n.w / 2, rows[k])]
-        else:
-            n = nodes[source]
-            lane_x = left - lane
-            start = [(n.x - n.w / 2, n.y), (lane_x, n.y), (lane_x, rows[k])]
-        spans.append((rows[k], start[-1][0], max(xs)))
-        buses.append((source, Route(polyline([*start, (max(xs), rows[k])]), None, None)))
+            way = [(node.x + node.w / 2, rows[k])]
+        else:  # the line's start: left of everything, then down to its row
+            way = [(node.x - node.w / 2, node.y), (left - lane, node.y), (left - lane, rows[k])]
+        spans.append((rows[k], way[-1][0], far))
+        buses.append((source, Route(polyline([*way, (far, rows[k])]), None, None)))
     for sid, (source, _) in b.taps.items():
         k = b.buses.index(source)
-        x = tap_x[sid]
-        head = next(seg.head for seg in p.segments if seg.id == sid)
         if sid in b.vias:
-            via = nodes[f"via:{sid}"]
-            up, hidden = _bridged(x, rows[k], via.y, spans[:k], fs * 0.35)
+            up, hidden = _bridged(tap_x[sid], rows[k], nodes[f"via:{sid}"].y, spans[:k],
+                                  fs * 0.35)
             rest = routes.pop(sid)
             routes[sid] = Route((*up, *rest.points[1:]), rest.tip, None, hidden)
         else:
-            n = nodes[head]
-            up, hidden = _bridged(x, rows[k], n.y + n.h / 2 + arrow, spans[:k], fs * 0.35)
-            routes[sid] = Route(up, (x, n.y + n.h / 2), None, hidden)
-    for sid in b.vias:
-        del nodes[f"via:{sid}"]
-    nodes.pop("floor", None)
+            node = nodes[heads[sid]]
+            up, hidden = _bridged(tap_x[sid], rows[k], node.y + node.h / 2 + arrow, spans[:k],
+                                  fs * 0.35)
+            routes[sid] = Route(up, (tap_x[sid], node.y + node.h / 2), None, hidden)
+    for name in [n for n in nodes if n.startswith("via:") or n == "floor"]:
+        del nodes[name]
     width = max([dot_w + left, *(n.x + n.w / 2 for n in nodes.values())])
     height = max([rows[-1] if rows else dot_h + above,
                   *(n.y + n.h / 2 for n in nodes.values())]) + fs * 0.4
@@ -391,3 +394,18 @@ def bus_layout(p: DotPlan, b: BusPlan, theme: Theme, data: dict[str, object]) ->
 def lay_out(name: str, theme: Theme, p: DotPlan, b: BusPlan) -> Layout:
     """Run dot on ``bus_source`` and draw the buses."""
     return bus_layout(p, b, theme, run_dot(bus_source(name, theme, p, b)))
+
+
+def operand_sources(cell: Cell) -> dict[str, tuple[str | None, ...]]:
+    """For each dense node, the source of each of its operands (None for a bias)."""
+    return {n.id: tuple(o.source for o in n.operands) for n in cell.graph.nodes
+            if n.kind == "dense"}
+
+
+def figure_dot(cell: Cell, theme: Theme, the_plan: DotPlan | None = None) -> str:
+    """The DOT text dot lays the figure out from: the bus layout's for a cell with a state
+    line (``buses.bus_source``), else the upright ``dot_source``."""
+    p = the_plan or plan(cell, theme)
+    buses = bus_plan(p, operand_sources(cell))
+    return dot_source(cell, theme, p) if buses is None else bus_source(cell.name, theme, p,
+                                                                         buses)

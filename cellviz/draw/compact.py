@@ -6,12 +6,14 @@ from __future__ import annotations
 from ..cell import Cell
 from ..graph import ACTIVATIONS, CellGraph, Node
 from ..params import shape_text
-from .glyphs import Glyph
+from .glyphs import Glyph, node_glyph, pointwise_glyph
 from .metrics import line_height, text_width
 from .scene import Rect, Shape, Text
 from .themes import Theme
+from .values import Values
 
-__all__ = ["DETAILS", "check_detail", "gate_chains", "gate_glyph", "vector_glyph"]
+__all__ = ["DETAILS", "check_detail", "detailed_glyph", "gate_chains", "gate_glyph",
+           "vector_glyph"]
 
 #: The detail levels: full draws every weight matrix with its shape and count, compact one
 #: box per gate.
@@ -95,3 +97,17 @@ def vector_glyph(node: Node, cell: Cell, theme: Theme) -> Glyph:
                            theme.text if k == 0 else theme.muted, anchor="middle",
                            weight="bold" if k == 0 else "normal"))
     return Glyph(width, height, tuple(shapes))
+
+
+def detailed_glyph(node: Node, cell: Cell, theme: Theme, values: Values | None,
+           chains: dict[str, tuple[str, str]] | None, below: bool) -> Glyph:
+    """A node's glyph at full detail, or (``chains`` given) at compact detail, where vectors
+    that print values keep their cells; ``below``: dense nodes are read from below."""
+    if chains is None or node.kind == "pointwise":
+        return node_glyph(node, cell, theme, values, below) if chains is None else (
+            pointwise_glyph(node, theme))
+    if node.kind == "dense":
+        return gate_glyph(node, cell.graph, theme, chains.get(node.id))
+    if values is not None and values.vector(node.id):
+        return node_glyph(node, cell, theme, values)
+    return vector_glyph(node, cell, theme)

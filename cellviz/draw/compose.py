@@ -6,9 +6,10 @@ from collections.abc import Callable
 
 from ..cell import Cell
 from ..params import shape_text
+from .dottext import REGION_INSET, gate_label_size
 from .glyphs import Glyph, translate
 from .labels import Grid, free_spot, gate_label_at, hug, route_points
-from .layout import REGION_INSET, DotPlan, Layout, gate_label_size, layout
+from .layout import DotPlan, Layout, layout
 from .legend import Marks, legend_min_width, marks_of
 from .legend import legend as draw_legend
 from .lines import edge_shapes, line_dash

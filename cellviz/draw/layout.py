@@ -14,10 +14,10 @@ from ..errors import CellvizError
 from ..graph import Node
 from ..params import shape_text
 from ..record import record
+from .compact import detailed_glyph, gate_chains
 from .dot import either_way_up, floats, run_dot
-from .compact import gate_chains, gate_glyph
-from .compact import vector_glyph as compact_vector
-from .glyphs import Glyph, activation_glyph, node_glyph, pointwise_glyph, port_glyph
+from .dottext import REGION_INSET, cluster_boxes, cluster_lines, edge_attrs, inch, quote
+from .glyphs import Glyph, activation_glyph, port_glyph
 from .metrics import line_height, text_width
 from .themes import Theme
 from .values import Values
@@ -32,12 +32,7 @@ __all__ = [
     "Route",
     "Segment",
     "check_drawable",
-    "cluster_boxes",
-    "cluster_lines",
     "dot_source",
-    "edge_attrs",
-    "figure_dot",
-    "gate_label_size",
     "layout",
     "plan",
     "state_lines",
@@ -47,11 +42,6 @@ __all__ = [
 #: most 24; past about a hundred a figure is unreadable, and dot's time grows steeply (a chain
 #: of 50 equations, 103 boxes, took dot over half a minute).
 MAX_FIGURE_NODES = 100
-
-#: How far inside dot's cluster box a gate region is drawn, in font sizes: regions dot stacks
-#: edge to edge (the LSTM's gates) then stand apart. The clusters' margins grow by as much.
-REGION_INSET = 0.25
-
 
 @record
 class Segment:
@@ -153,20 +143,6 @@ def _stack(cell: Cell, clusters: list[tuple[str, tuple[str, ...]]], sources: tup
     return tuple((index, entry) for _, index, entry in sorted(found))
 
 
-def _glyph(node: Node, cell: Cell, theme: Theme, values: Values | None,
-           chains: dict[str, tuple[str, str]] | None, below: bool) -> Glyph:
-    """A node's glyph at full detail, or (``chains`` given) at compact detail, where vectors
-    that print values keep their cells; ``below``: dense nodes are read from below."""
-    if chains is None or node.kind == "pointwise":
-        return node_glyph(node, cell, theme, values, below) if chains is None else (
-            pointwise_glyph(node, theme))
-    if node.kind == "dense":
-        return gate_glyph(node, cell.graph, theme, chains.get(node.id))
-    if values is not None and values.vector(node.id):
-        return node_glyph(node, cell, theme, values)
-    return compact_vector(node, cell, theme)
-
-
 def plan(cell: Cell, theme: Theme, values: Values | None = None, detail: str = "full", *,
          ports: bool = False) -> DotPlan:
     """Decide every box and DOT edge of the figure (no dot run yet); ``values`` puts one
@@ -180,7 +156,7 @@ def plan(cell: Cell, theme: Theme, values: Values | None = None, detail: str = "
     merged = {vector: dense for dense, (vector, _) in (chains or {}).items()}
     highways = state_lines(cell)
     glyphs: dict[str, Glyph] = {
-        n.id: port_glyph(theme) if n.id in outer else _glyph(
+        n.id: port_glyph(theme) if n.id in outer else detailed_glyph(
             n, cell, theme, values, chains, len(highways) == 1)
         for n in graph.nodes if n.id not in merged}
     caption = theme.small if chains is None else theme.font_size
@@ -223,102 +199,15 @@ def plan(cell: Cell, theme: Theme, values: Values | None = None, detail: str = "
                    stack, caption, detail)
 
 
-def cluster_boxes(p: DotPlan, members: tuple[str, ...]) -> tuple[str, ...]:
-    """A gate's boxes: its nodes, then the activation marks on the edges into them."""
-    marks = [m for m in p.glyphs if m.startswith("act") and m.split(":", 1)[1] in members]
-    return (*members, *marks)
-
-
-def _q(text: str) -> str:
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
-
-
-def _inch(px: float) -> str:
-    return f"{px / 72:.4f}"
-
-
-def _box_label(width: float, height: float) -> str:
-    # An empty fixed-size HTML table: dot reserves exactly this room and measures no text.
-    return (f'<<TABLE BORDER="0" CELLSPACING="0" CELLPADDING="0"><TR><TD FIXEDSIZE="TRUE" '
-            f'WIDTH="{round(width)}" HEIGHT="{round(height)}"></TD></TR></TABLE>>')
-
-
-def gate_label_size(label: str, size: float) -> tuple[float, float]:
-    """The room a gate region's label of font size ``size`` takes."""
-    return text_width(label, size, bold=True) + 6, line_height(size) + 4
-
-
-def cluster_lines(p: DotPlan, theme: Theme, *, top: bool, stack: list[int] | None = None,
-                  bare: frozenset[int] = frozenset(),
-                  titled: frozenset[int] = frozenset()) -> list[str]:
-    """The DOT subgraphs of the gate regions, each with a label strip along its ``top`` (else
-    its bottom), unless it is ``bare`` (its title goes elsewhere) or ``titled`` (it holds a
-    node ``title:k`` of its title's size instead, which dot routes edges round); the
-    ``stack`` (cluster indices) share one undrawn cluster, in that order."""
-    gap = theme.space
-    stack = stack or []
-
-    def cluster(k: int, indent: str) -> list[str]:
-        label, members = p.clusters[k]
-        boxes = list(cluster_boxes(p, members))
-        w, h = gate_label_size(label, p.caption)
-        margin = f"margin={round(gap * (0.7 + REGION_INSET))};"
-        # Extra width leaves the label a place in the top strip that no edge crosses; extra
-        # height keeps it off the region's top, drawn REGION_INSET inside the cluster.
-        strip = _box_label(w + gap * 4, h + 2 * gap * REGION_INSET)
-        head = "" if k in bare or k in titled else (f"label={strip}; labeljust=l; "
-                                                     f"labelloc={'t' if top else 'b'}; ")
-        if k in titled:
-            boxes.append(f"title:{k}")
-            head = f"{_q(f'title:{k}')} [width={_inch(w)}, height={_inch(h)}]; "
-        return [f"{indent}subgraph cluster_{k} {{", f"{indent}  {head}{margin}",
-                f"{indent}  {' '.join(_q(m) for m in boxes)};",
-                f"{indent}}}"]
-
-    lines: list[str] = []
-    for k in range(len(p.clusters)):
-        if k not in stack:
-            lines.extend(cluster(k, "  "))
-        elif k == min(stack):
-            lines.append("  subgraph clusterstack {")
-            lines.append("    margin=0;")
-            for j in stack:
-                lines.extend(cluster(j, "    "))
-            lines.append("  }")
-    return lines
-
-
-def edge_attrs(p: DotPlan, seg: Segment, port: str = "", *, back: bool = False,
-               label: bool = True, tailport: str = "") -> list[str]:
-    """The DOT attributes of a segment: its id, its label's room (unless not ``label``), a
-    heavy weight on the state line, the ports of dot's head and tail; ``back``: it is given
-    to dot head first."""
-    attrs = [f"id={_q(seg.id)}"]
-    if seg.label and label:
-        w, h = p.label_size[seg.id]
-        attrs.append(f"label={_box_label(w, h)}")
-    if seg.highway:
-        attrs.append("weight=20")
-    if port:
-        attrs.append(f"headport={port}")
-    if tailport:
-        attrs.append(f"tailport={tailport}")
-    if back:
-        attrs.append("dir=back")
-    if not seg.arrow:
-        attrs.append(f"{'arrowtail' if back else 'arrowhead'}=none")
-    return attrs
-
-
 def dot_source(cell: Cell, theme: Theme, the_plan: DotPlan | None = None, *,
                flipped: bool = False) -> str:
     """The DOT text of a cell's figure: deterministic, sizes fixed, no text for dot to measure."""
     p = the_plan or plan(cell, theme)
     gap = theme.space
     lines = [
-        f"digraph {_q(cell.name)} {{",
-        f"  graph [rankdir=LR, newrank=true, splines=spline, nodesep={_inch(gap * 1.1)}, "
-        f"ranksep={_inch(gap * 1.6)}, pad=0, margin=0];",
+        f"digraph {quote(cell.name)} {{",
+        f"  graph [rankdir=LR, newrank=true, splines=spline, nodesep={inch(gap * 1.1)}, "
+        f"ranksep={inch(gap * 1.6)}, pad=0, margin=0];",
         '  node [shape=box, fixedsize=true, label="", margin=0];',
         "  edge [arrowsize=0.7];",
     ]
@@ -345,11 +234,11 @@ def dot_source(cell: Cell, theme: Theme, the_plan: DotPlan | None = None, *,
         if glyph.circle:
             extra += ", shape=circle"
         if node_id in highway_of:
-            extra += f", group={_q('highway_' + highway_of[node_id])}"
-        lines.append(f"  {_q(node_id)} [width={_inch(glyph.width)}, "
-                     f"height={_inch(glyph.height)}{extra}];")
-    lines.append(f"  {{ rank=source; {' '.join(_q(s) for s in p.sources)} }}")
-    lines.append(f"  {{ rank=sink; {' '.join(_q(s) for s in p.sinks)} }}")
+            extra += f", group={quote('highway_' + highway_of[node_id])}"
+        lines.append(f"  {quote(node_id)} [width={inch(glyph.width)}, "
+                     f"height={inch(glyph.height)}{extra}];")
+    lines.append(f"  {{ rank=source; {' '.join(quote(s) for s in p.sources)} }}")
+    lines.append(f"  {{ rank=sink; {' '.join(quote(s) for s in p.sinks)} }}")
 
     lines += cluster_lines(p, theme, top=not flipped, stack=stack)
     for seg in p.segments:
@@ -358,32 +247,16 @@ def dot_source(cell: Cell, theme: Theme, the_plan: DotPlan | None = None, *,
         port = ("n" if flipped else "s") if (
             not seg.highway and seg.head in highway_of and seg.tail not in highway_of) else ""
         attrs = edge_attrs(p, seg, port)
-        lines.append(f"  {_q(seg.tail)} -> {_q(seg.head)} [{', '.join(attrs)}];")
+        lines.append(f"  {quote(seg.tail)} -> {quote(seg.head)} [{', '.join(attrs)}];")
     if p.stack and p.highways:
         # An invisible tie from the state line's start to every stacked gate: without it an
         # edge that reaches only some of them (a peephole from c[t-1]) pulls those out of order.
         start = next(iter(p.highways.values()))[0]
         for j, (_, entry) in enumerate(p.stack):
-            lines.append(f"  {_q(start)} -> {_q(entry)} [id=\"stack{j}\", style=invis, weight=0];")
+            lines.append(f'  {quote(start)} -> {quote(entry)} [id="stack{j}", style=invis, '
+                         'weight=0];')
     lines.append("}")
     return "\n".join(lines) + "\n"
-
-
-def _operands(cell: Cell) -> dict[str, tuple[str | None, ...]]:
-    """For each dense node, the source of each of its operands (None for a bias)."""
-    return {n.id: tuple(o.source for o in n.operands) for n in cell.graph.nodes
-            if n.kind == "dense"}
-
-
-def figure_dot(cell: Cell, theme: Theme, the_plan: DotPlan | None = None) -> str:
-    """The DOT text dot lays the figure out from: the bus layout's for a cell with a state
-    line (``buses.bus_source``), else the upright ``dot_source``."""
-    from .buses import bus_plan, bus_source
-
-    p = the_plan or plan(cell, theme)
-    buses = bus_plan(p, _operands(cell))
-    return dot_source(cell, theme, p) if buses is None else bus_source(cell.name, theme, p,
-                                                                         buses)
 
 
 @record
@@ -457,9 +330,9 @@ def layout(cell: Cell, theme: Theme, values: Values | None = None, detail: str =
     CellvizError, before anything else is done."""
     check_drawable(cell)
     p = plan(cell, theme, values, detail, ports=ports)
-    from .buses import bus_plan, lay_out
+    from .buses import bus_plan, lay_out, operand_sources
 
-    buses = bus_plan(p, _operands(cell))
+    buses = bus_plan(p, operand_sources(cell))
     if buses is not None:
         return p, lay_out(cell.name, theme, p, buses)
     if p.highways:

@@ -113,21 +113,21 @@ _ROLES = {
 
 
 def _coloured(name: str, background: str, text: str, muted: str, line: str, tint: float,
-              font_size: float, stroke: float) -> Theme:
+              font_size: float, stroke: float, geometry: float = 0.0) -> Theme:
     fills = {f"{role}_fill": mix(c, background, tint) for role, c in _ROLES.items()}
     return Theme(
         name=name, background=background, text=text, muted=muted, line=line,
         gate_fill=mix(muted, background, 0.93), gate_stroke=mix(muted, background, 0.55),
         legend_fill=mix(muted, background, 0.96), font_size=font_size, stroke=stroke,
-        grid=_standing_out(_ROLES["dense"], background, text),
+        geometry=geometry, grid=_standing_out(_ROLES["dense"], background, text),
         **{role: mix(c, text, 0.0) for role, c in _ROLES.items()}, **fills,
     )
 
 
 def _light(name: str = "light", font_size: float = 11.0, stroke: float = 1.1,
            geometry: float = 0.0) -> Theme:
-    theme = _coloured(name, "#ffffff", "#1a1a1a", "#5a5a5a", "#333333", 0.82, font_size, stroke)
-    return Theme(**{**theme.__dict__, "geometry": geometry}) if geometry else theme
+    return _coloured(name, "#ffffff", "#1a1a1a", "#5a5a5a", "#333333", 0.82, font_size, stroke,
+                     geometry)
 
 
 def _dark() -> Theme:
@@ -154,7 +154,8 @@ def _print() -> Theme:
     }
     return Theme(name="print", background="#ffffff", text="#000000", muted="#404040",
                  line="#000000", gate_fill="#f7f7f7", gate_stroke="#8c8c8c",
-                 legend_fill="#ffffff", grid="#000000", font_size=11.0, stroke=1.0, **grey)
+                 legend_fill="#ffffff", grid="#000000", font_size=11.0, stroke=1.0,
+                 geometry=0.0, **grey)
 
 
 #: The themes by name, in the order the gallery shows them.

@@ -4,6 +4,7 @@ paths, nodes the ``node`` groups (their outline is their first shape)."""
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 import xml.etree.ElementTree as ET
@@ -122,8 +123,8 @@ def crossings(fig: Figure, *, margin: float = 14.0) -> list[Point]:
             shared = [fig.nodes[k] for k in set(touching[i]) & set(touching[j])]
             for piece in first:
                 for other in fig.edges[j]:
-                    for a, b in zip(piece, piece[1:], strict=False):
-                        for c, d in zip(other, other[1:], strict=False):
+                    for a, b in itertools.pairwise(piece):
+                        for c, d in itertools.pairwise(other):
                             at = _cross(a, b, c, d)
                             if at is None or any(_inside(at, box, margin) for box in shared):
                                 continue
@@ -141,11 +142,11 @@ def _segment_distance(p: Point, a: Point, b: Point) -> float:
 
 
 def _polygon_distance(a: list[Point], b: list[Point]) -> float:
-    if any(_cross(p, q, r, s) for p, q in zip(a, a[1:], strict=False)
-           for r, s in zip(b, b[1:], strict=False)):
+    if any(_cross(p, q, r, s) for p, q in itertools.pairwise(a)
+           for r, s in itertools.pairwise(b)):
         return 0.0
-    return min(min(_segment_distance(p, r, s) for p in a for r, s in zip(b, b[1:], strict=False)),
-               min(_segment_distance(p, r, s) for p in b for r, s in zip(a, a[1:], strict=False)))
+    return min(min(_segment_distance(p, r, s) for p in a for r, s in itertools.pairwise(b)),
+               min(_segment_distance(p, r, s) for p in b for r, s in itertools.pairwise(a)))
 
 
 def arrow_gap(fig: Figure) -> float:
