@@ -3,13 +3,17 @@ each with ids of its own on the page."""
 
 from __future__ import annotations
 
+import html
+import re
 from typing import Any
 
 from ..cell import Cell
 from ..errors import UsageError
 from .spec import FigureSpec
 
-__all__ = ["MAX_VALUE_PARAMS", "figures", "step_values"]
+__all__ = ["MAX_VALUE_PARAMS", "figures", "labelled", "step_values", "title_of"]
+
+_LABELLED = re.compile(r'aria-labelledby="[^"]*"')
 
 #: The most parameters a figure with numbers may have: far more than a figure can print.
 MAX_VALUE_PARAMS = 10**7
@@ -52,3 +56,17 @@ def figures(cell: Cell, spec: FigureSpec, id_prefix: str | None = None) -> list[
                                 id_prefix=f"{id_prefix}{theme}-" if id_prefix else None, **extra)
         out.append((theme, render(cell, options=options)))
     return out
+
+
+def labelled(svg: str, alt: str | None) -> str:
+    """The figure named ``alt`` for screen readers (in place of its title and description),
+    or as it is without ``alt``."""
+    if not alt:
+        return svg
+    return _LABELLED.sub(f'aria-label="{html.escape(alt, quote=True)}"', svg, count=1)
+
+
+def title_of(svg: str) -> str:
+    """The text of a figure's ``<title>``, for an alt text."""
+    found = re.search(r"<title[^>]*>(.*?)</title>", svg, re.S)
+    return html.unescape(found.group(1)) if found else "cellviz figure"

@@ -10,7 +10,7 @@ import shlex
 from pathlib import Path
 from typing import Any
 
-from ..embed.figure import figures
+from ..embed.figure import figures, labelled, title_of
 from ..embed.spec import FLAGS, load_cell, parse_spec, where
 from ..errors import CellvizError, UsageError
 
@@ -89,7 +89,8 @@ def figure_html(cell_name: str | None, options: dict[str, str | None], body: str
                 page: Page, first_line: int, serial: int) -> str:
     """The HTML of one fence: the SVG inline, or for ``theme=auto`` a light and a dark image
     marked ``#only-light`` and ``#only-dark`` (mkdocs-material shows the one that suits the
-    page's colour scheme). Raises a CellvizError for a bad fence."""
+    page's colour scheme); ``alt`` replaces the figure's own title for screen readers. Raises
+    a CellvizError for a bad fence."""
     alt = options.pop("alt", None)
     spec = parse_spec(options, cell=cell_name, text=body if body and body.strip() else None)
     cell, _ = load_cell(spec, base=page.folder, source=page.name, first_line=first_line)
@@ -98,9 +99,9 @@ def figure_html(cell_name: str | None, options: dict[str, str | None], body: str
         # Themes shrink SVG to the text's width, and the smallest labels would then fall below
         # the browser's least font size, which enlarges them until they overlap: a figure
         # keeps its size, and one wider than the text scrolls sideways.
-        svg = drawn[0][1].replace("<svg ", f"<svg {_NATURAL} ", 1)
+        svg = labelled(drawn[0][1], alt).replace("<svg ", f"<svg {_NATURAL} ", 1)
         return f'<div class="cellviz-figure" style="overflow-x: auto">\n{svg}</div>'
-    title = alt or f"{cell.graph.name} cell"
+    title = alt or title_of(drawn[0][1])
     return "\n".join(f'<p class="cellviz-pair">{_img(svg, f"only-{theme}", title)}</p>'
                      for theme, svg in drawn)
 
@@ -109,19 +110,14 @@ def fence_to_html(md: Any, header: str, body: str | None, *, page: Page, line: i
                   serial: int) -> str:
     """``figure_html`` for a fence at ``line`` of ``page`` whose body starts on the next line;
     a bad fence is one warning and no HTML."""
+    cell_name = None
     try:
         cell_name, options = parse_attributes(header)
         return figure_html(cell_name, options, body, page=page, first_line=line + 1,
                            serial=serial)
     except CellvizError as exc:
-        at, message = where(exc) if body and body.strip() and not _names_cell(header) else (
-            None, str(exc))
+        # A mistake in equations written in the body is reported at its own line.
+        in_body = cell_name is None and bool(body and body.strip())
+        at, message = where(exc) if in_body else (None, str(exc))
         warn(md, page, at or line, message)
         return ""
-
-
-def _names_cell(header: str) -> bool:
-    try:
-        return parse_attributes(header)[0] is not None
-    except CellvizError:
-        return False

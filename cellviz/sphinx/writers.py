@@ -5,21 +5,19 @@ from __future__ import annotations
 
 import hashlib
 import html
-import re
 from pathlib import Path
 from typing import Any
 
 from docutils import nodes
 from sphinx.util import logging
 
+from ..embed.figure import labelled, title_of
 from ..errors import CellvizError
 
 __all__ = ["cellviz_figure", "depart_nothing", "visit_html", "visit_latex", "visit_skip",
            "visit_text"]
 
 logger = logging.getLogger(__name__)
-
-_LABELLED = re.compile(r'aria-labelledby="[^"]*"')
 
 
 class cellviz_figure(nodes.General, nodes.Element):
@@ -28,9 +26,7 @@ class cellviz_figure(nodes.General, nodes.Element):
 
 
 def _title(node: cellviz_figure) -> str:
-    svg = node["svgs"][0][1]
-    found = re.search(r"<title[^>]*>(.*?)</title>", svg, re.S)
-    return html.unescape(found.group(1)) if found else "cellviz figure"
+    return title_of(node["svgs"][0][1])
 
 
 def _name(svg: str, suffix: str) -> str:
@@ -59,9 +55,8 @@ def visit_html(self: Any, node: cellviz_figure) -> None:
     style = f' style="width: {html.escape(width)}"' if width else ""
     for theme, svg in node["svgs"]:
         if inline:
-            if alt:
-                svg = _LABELLED.sub(f'aria-label="{html.escape(alt)}"', svg, count=1)
-            self.body.append(f'<div class="{_classes(node, theme)}"{style}>\n{svg}</div>\n')
+            self.body.append(
+                f'<div class="{_classes(node, theme)}"{style}>\n{labelled(svg, alt)}</div>\n')
             continue
         name = _name(svg, "svg")
         folder = Path(self.builder.outdir) / self.builder.imagedir

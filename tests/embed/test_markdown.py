@@ -39,13 +39,14 @@ def convert(text: str, *extensions: str) -> str:
 
 
 def test_fences_become_figures_and_code_stays_code() -> None:
-    text = ("# Title\n\n```cellviz lstm\n```\n\ntext\n\n~~~~cellviz theme=auto\n"
+    text = ("# Title\n\n```cellviz lstm alt='An LSTM'\n```\n\ntext\n\n~~~~cellviz theme=auto\n"
             "h[t] = tanh(W @ x[t] + U @ h[t-1] + b)\n~~~~\n\n```python\nx = 1\n```\n")
     for extra in ((), ("fenced_code",), ("pymdownx.superfences",)):
         html = convert(text, *extra)
         assert html.count("<svg ") == 1 and html.count("#only-") == 2
         assert "LSTM, paper convention, i=3, n=2" in html
-        assert re.search(r'<svg [^>]*aria-labelledby="cellviz-1-light-title', html)
+        assert re.search(r'<svg [^>]*aria-label="An LSTM"', html)
+        assert 'alt="CELL, paper convention, i=3, n=2"' in html  # the figure's own title
         assert re.sub(r"<[^>]+>", "", html).count("x = 1") == 1 and "h[t] = tanh" not in html
 
 

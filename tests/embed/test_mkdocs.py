@@ -5,6 +5,7 @@ one warning naming page and line for each bad fence, and the pages in Chromium."
 from __future__ import annotations
 
 import base64
+import os
 import re
 import shutil
 import subprocess
@@ -33,7 +34,7 @@ def mkdocs_build(project: Path, out: Path, *args: str) -> subprocess.CompletedPr
         [sys.executable, "-m", "mkdocs", "build", *args, "-f",
          str(project / "mkdocs.yml"), "-d", str(out)],
         capture_output=True, text=True, timeout=300, check=False,
-        env={"NO_MKDOCS_2_WARNING": "1", "PATH": "/usr/bin:/bin"})
+        env={**os.environ, "NO_MKDOCS_2_WARNING": "1"})
 
 
 def copy_project(root: Path, plain: bool) -> Path:
