@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 
+from ..errors import CellvizError, shorten
 from ..record import fields
 from ..tables import latex_escape
 from .metrics import runs
@@ -60,6 +61,7 @@ def _theme_colour_fields(theme: Theme) -> list[str]:
 
 
 _PATH_TOKEN = re.compile(r"([MCLZ])([^MCLZ]*)")
+_PATH_TEXT = re.compile(r"(?:[MCLZ][-0-9., ]*)*")
 
 
 def path_to_tikz(d: str) -> str:
@@ -68,7 +70,13 @@ def path_to_tikz(d: str) -> str:
 
     >>> path_to_tikz("M0,0C1,2 3,4 5,6L7,8Z")
     '(0,0) .. controls (1,2) and (3,4) .. (5,6) -- (7,8) -- cycle'
+    >>> path_to_tikz("M0,0A5,5 0 0 1 9,9")
+    Traceback (most recent call last):
+    cellviz.errors.CellvizError: TikZ output draws paths of M, C, L and Z commands only, ...
     """
+    if not _PATH_TEXT.fullmatch(d):
+        raise CellvizError(f"TikZ output draws paths of M, C, L and Z commands only, not "
+                           f"{shorten(d)!r}")
     parts: list[str] = []
     for command, body in _PATH_TOKEN.findall(d):
         numbers = [float(v) for v in re.split(r"[ ,]+", body.strip()) if v]
