@@ -38,7 +38,7 @@ def marks_of(cell: Cell, p: DotPlan, *, unrolled: bool = False) -> Marks:
     line) and outputs."""
     graph = cell.graph
     lines = {seg.style for seg in p.segments if not seg.highway}
-    if p.highways or unrolled:
+    if p.highways or (unrolled and graph.states):
         lines.add("state_line")
     kinds: set[str] = {node.kind for node in graph.nodes}
     if unrolled:

@@ -134,8 +134,9 @@ def compose_unrolled(cell: Cell, theme: Theme, steps: int, values: tuple[Values,
     in_w = sum(g.width for g in ins[0]) + fs * (len(graph.inputs) - 1)
     inset_x = pad + riser * len(graph.inputs) + fs * 1.2
     width = max(lay.width + inset_x + pad + riser * len(above), in_w + 2 * pad)
-    gap = max([g.width for s in gapped for g in carried[s]] + [carried[graph.states[0]][0].width
-                                                                ]) + 2 * link
+    # Room between two steps for the states drawn there (and s[0] before the first).
+    gap = max((g.width for s in graph.states for k, g in enumerate(carried[s])
+               if k == 0 or s in gapped), default=fs) + 2 * link
     out_h = max((g.height for row in outs for g in row), default=0.0)
     in_h = max((g.height for row in ins for g in row), default=0.0)
     caption_h = line_height(fs) + fs * 0.4

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from ..graph import ACTIVATIONS, CellGraph
+from ..graph import ACTIVATIONS, CellGraph, Node
 from ..record import record
 from .syntax import parse
 from .tree import Call, Expr, One, ParamRef, Unary, VectorRef
 
-__all__ = ["OPERATORS", "PRECEDENCE", "SubstitutedEquation", "format_number", "format_vector",
-           "substitute"]
+__all__ = ["OPERATORS", "PRECEDENCE", "SubstitutedEquation", "equations", "format_number",
+           "format_vector", "substitute"]
 
 #: How each binary operator of the cell language is printed, and how tightly it binds.
 OPERATORS = {"@": "·", "*": "⊙", "+": "+", "-": "−"}
@@ -86,13 +86,8 @@ def substitute(
     >>> eq.activated, eq.result
     ('tanh([0.60, −0.30])', '[0.54, −0.29]')
     """
-    source = parse(graph.source, graph.path or graph.name)
-    by_name = {eq.name: eq for eq in source.equations}
     out = []
-    for node in graph.nodes:
-        if node.equation is None or node.name != node.equation:
-            continue
-        eq = by_name[node.name]
+    for node, expr in equations(graph):
         (operand,) = node.operands
         activated = ""
         src = operand.source
@@ -101,11 +96,19 @@ def substitute(
             activated = f"{label}({format_vector(trace[src], digits)})"
         out.append(
             SubstitutedEquation(
-                node.name,
-                f"{node.label} = {_write(eq.expr, None, digits)}",
-                _write(eq.expr, trace, digits),
+                node.name or "",
+                f"{node.label} = {_write(expr, None, digits)}",
+                _write(expr, trace, digits),
                 activated,
                 format_vector(trace[node.id], digits) if node.id in trace else "",
             )
         )
     return out
+
+
+def equations(graph: CellGraph) -> list[tuple[Node, Expr]]:
+    """Each equation of the cell, in order of computation: the node it defines and its
+    right-hand side as parsed from the cell's source."""
+    by_name = {eq.name: eq for eq in parse(graph.source, graph.path or graph.name).equations}
+    return [(node, by_name[node.name].expr) for node in graph.nodes
+            if node.equation is not None and node.name == node.equation]

@@ -9,8 +9,7 @@ from ..draw.glyphs import slots
 from ..draw.metrics import runs
 from ..draw.scene import escape
 from ..graph import ACTIVATIONS, CellGraph
-from ..lang.substitute import OPERATORS, PRECEDENCE, format_number
-from ..lang.syntax import parse
+from ..lang.substitute import OPERATORS, PRECEDENCE, equations, format_number
 from ..lang.tree import Binary, Call, Expr, One, ParamRef, Unary, VectorRef
 from ..record import record
 
@@ -84,13 +83,8 @@ def math_equations(graph: CellGraph, trace: Mapping[str, Sequence[float]], step:
                    digits: int = 2) -> list[MathEquation]:
     """The cell's equations in order of computation at step ``step`` (1-based), with the
     numbers of that step (``trace`` maps node ids to 1-D sequences)."""
-    source = parse(graph.source, graph.path or graph.name)
-    by_name = {eq.name: eq for eq in source.equations}
     out = []
-    for node in graph.nodes:
-        if node.equation is None or node.name != node.equation:
-            continue
-        expr = by_name[node.name].expr
+    for node, expr in equations(graph):
         (operand,) = node.operands
         activated = ""
         if operand.activation != "identity" and operand.source in trace:
@@ -98,7 +92,7 @@ def math_equations(graph: CellGraph, trace: Mapping[str, Sequence[float]], step:
             activated = (f"<mrow><mi>{escape(label)}</mi><mo>(</mo>"
                          f"{column(trace[operand.source or ''], digits)}<mo>)</mo></mrow>")
         out.append(MathEquation(
-            f"{_indexed(node.name, step)}<mo>=</mo>{_write(expr, None, step, digits)}",
+            f"{_indexed(node.name or '', step)}<mo>=</mo>{_write(expr, None, step, digits)}",
             _write(expr, trace, step, digits), activated,
             column(trace[node.id], digits) if node.id in trace else ""))
     return out

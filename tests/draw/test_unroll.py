@@ -167,3 +167,19 @@ def test_a_riser_bridges_the_state_line_it_passes() -> None:
     assert len(runs) == 2
     below, above = runs
     assert min(y for _, y in below) > y_line > max(y for _, y in above)
+
+
+def test_a_cell_without_state_unrolls(tmp_path: Path) -> None:
+    """Nothing is carried from step to step: the steps stand side by side, each with its
+    input under it and its output above."""
+    source = tmp_path / "ff.cell"
+    source.write_text("cell ff\ninput x: i\noutput y: n\ny[t] = tanh(W_y @ x[t] + b_y)\n",
+                      encoding="utf-8")
+    cell = cellviz.load(str(source), input_size=3, hidden_size=2)
+    root = ET.fromstring(cellviz.render(cell, options=RenderOptions(unroll=2)))
+    by_id = groups(root)
+    assert not [g for g in root.iter(f"{SVG}g") if g.get("class") == "carry"]
+    assert "state line: a state carried on" not in words(by_id["legend"])
+    for k in (1, 2):
+        assert words(by_id[f"s{k}:seq:y"])[0] == f"y[{k}]"
+        assert words(by_id[f"s{k}:seq:x"])[0] == f"x[{k}]"
