@@ -18,15 +18,18 @@ _ROW_GAP = 14.0
 
 
 def _gate_colours(packed: Packed, theme: Theme) -> dict[str, tuple[str, str]]:
-    """Each gate's (stroke, fill), in the order of the cell's gates, from the theme's role
-    colours (Okabe–Ito; greys in the print theme)."""
+    """Each gate's (stroke, fill) from the theme's role colours (Okabe–Ito; greys in the print
+    theme), in the order of the cell's gates. A gate's colour follows its name, not its place,
+    so that the update gate has one colour in PyTorch's figure (r, z, n) and Keras' (z, r, h)."""
     palette = [theme.input, theme.output, theme.state, theme.dense, theme.pointwise,
                theme.activation, theme.vector]
     used = [b.gate for t in packed.tensors for b in t.bands if b.note != "unused"]
     labels = [g.label for g in packed.cell.graph.gates if g.label in used]
     labels += [gate for gate in dict.fromkeys(used) if gate not in labels]
-    return {label: (palette[k % len(palette)], mix(palette[k % len(palette)], theme.background,
-                                                   0.72)) for k, label in enumerate(labels)}
+    ranks = sorted(labels)
+    return {label: (palette[ranks.index(label) % len(palette)],
+                    mix(palette[ranks.index(label) % len(palette)], theme.background, 0.72))
+            for label in labels}
 
 
 def _across(band: Band, ndim: int) -> bool:

@@ -108,3 +108,18 @@ def test_errors_are_one_line(capsys: pytest.CaptureFixture[str], argv: list[str]
                              message: str) -> None:
     got, out, err = run(capsys, *argv)
     assert got == code and out == "" and message in err and err.count("\n") == 1
+
+
+def test_a_gate_has_one_colour_in_every_framework(capsys: pytest.CaptureFixture[str],
+                                                  tmp_path: Path) -> None:
+    colours = []
+    for convention, framework in (("pytorch", "pytorch"), ("keras", "keras"),
+                                  ("flax", "flax")):
+        path = tmp_path / f"{framework}.svg"
+        run(capsys, "gru", "--convention", convention, "--framework", framework, "-o", str(path))
+        svg = path.read_text()
+        # The legend: a swatch (rect) then its gate's name, for every gate.
+        found = re.findall(r'<rect [^>]*fill="(#[0-9a-f]+)"[^>]*/>\s*<text[^>]*>([a-z ]+)</text>',
+                           svg)
+        colours.append({name: fill for fill, name in found if name.endswith(("gate", "state"))})
+    assert colours[0] == colours[1] == colours[2] and len(colours[0]) == 3
