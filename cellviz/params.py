@@ -230,12 +230,14 @@ class StackParams:
         kind = ", bidirectional" if self.bidirectional else ""
         return f"{self.cell} ({self.convention} convention), {layers}{kind}, {sizes}"
 
-    def _title(self, layer: int, direction: int) -> str:
+    def title(self, layer: int, direction: int) -> str:
+        """``layer 1, reverse, input 2·n=4``: what a layer and direction's table is headed."""
         way = f", {DIRECTIONS[direction]}" if self.bidirectional else ""
         symbols, size = self.inputs[layer]
         return f"layer {layer}{way}, input {symbols}={size}"
 
-    def _summary(self) -> str:
+    def summary(self) -> str:
+        """``1,184 parameters in 3 layers (288, 448, 448)``."""
         per = ", ".join(f"{self.layer_total(k):,}" for k in range(self.num_layers))
         noun = "parameter" if self.total == 1 else "parameters"
         return (f"{self.total:,} {noun} in {self.num_layers} "
@@ -246,10 +248,10 @@ class StackParams:
         out = [self.heading(), ""]
         for k, layer in enumerate(self.tables):
             for d, table in enumerate(layer):
-                out.append(table.to_text(self._title(k, d)))
+                out.append(table.to_text(self.title(k, d)))
             if len(layer) > 1:
                 out += [f"layer {k}: {self.layer_total(k):,} parameters", ""]
-        out.append(self._summary())
+        out.append(self.summary())
         return "\n".join(out) + "\n"
 
     def to_format(self, format: str) -> str:
@@ -266,16 +268,16 @@ class StackParams:
             for d, table in enumerate(layer):
                 head, _, body = table.to_format(format).partition("\n")
                 if format == "markdown":
-                    head = f"**{self._title(k, d)}**"
+                    head = f"**{self.title(k, d)}**"
                 elif format == "latex":
-                    head = f"% {self._title(k, d)}: {table.summary()}"
+                    head = f"% {self.title(k, d)}: {table.summary()}"
                 elif out:  # csv: one header for the whole stack
                     head = ""
                 out.append(f"{head}\n{body}" if head else body)
         if format == "markdown":
-            out.append(f"**{self.heading()}: {self._summary()}**\n")
+            out.append(f"**{self.heading()}: {self.summary()}**\n")
         elif format == "latex":
-            out.append(f"% {self.heading()}: {self._summary()}\n")
+            out.append(f"% {self.heading()}: {self.summary()}\n")
         return ("\n" if format != "csv" else "").join(out)
 
     def to_dict(self) -> dict[str, Any]:

@@ -17,6 +17,8 @@ from ..embed.figure import figures
 from ..embed.spec import FLAGS, OPTIONS, FigureSpec, load_cell, parse_spec, where
 from ..errors import CellvizError
 from ..lang.library import BUILTIN_CELLS
+from ..params import ParamTable
+from ..stack import Stack, stack
 from ..tables import display_rows
 from .writers import cellviz_figure
 
@@ -113,22 +115,52 @@ def _row(*cells: str) -> nodes.row:
 
 class ParamsDirective(_CellDirective):
     """``.. cellviz-params:: gru``: the parameter table, a row per parameter with a subtotal
-    per dense node and the total, as a docutils table (so every builder writes it)."""
+    per dense node and the total, as a docutils table (so every builder writes it). With
+    ``:layers: N`` and ``:bidirectional:``, a table per layer and direction of that stack and
+    a line with its total."""
 
     own = _SIZES
     option_spec = {  # noqa: RUF012 (docutils reads this class attribute)
         "caption": directives.unchanged,
         "name": directives.unchanged,
         "class": directives.class_option,
+        "layers": directives.positive_int,
+        "bidirectional": directives.flag,
         **dict.fromkeys(own, directives.unchanged),
     }
 
     def run(self) -> list[nodes.Node]:
         try:
             _, cell = self.load()
+            stack = self._stack(cell)
         except CellvizError as exc:
             return self.warn(exc)
-        params = cell.params()
+        if stack is None:
+            params = cell.params()
+            sizes = ", ".join(f"{s}={v}" for s, v in params.sizes)
+            return self._table(params, f"{params.cell} ({params.convention} convention), "
+                               f"{sizes}: {params.summary()}", name=True)
+        tables = stack.params()
+        out: list[nodes.Node] = []
+        for k, layer in enumerate(tables.tables):
+            for d, params in enumerate(layer):
+                out += self._table(params, f"{tables.title(k, d)}: {params.summary()}",
+                                   name=not out)
+        out.append(nodes.paragraph(text=f"{tables.heading()}: {tables.summary()}"))
+        return out
+
+    def _stack(self, cell: Cell) -> Stack | None:
+        """The stack ``:layers:`` and ``:bidirectional:`` ask for, of this cell, or None."""
+        if "layers" not in self.options and "bidirectional" not in self.options:
+            return None
+        sizes = dict(cell.sizes)
+        return stack(cell.graph, input_size=sizes.pop("i", 1), hidden_size=sizes.pop("n", 1),
+                     proj_size=sizes.pop("p", None), num_layers=self.options.get("layers", 1),
+                     bidirectional="bidirectional" in self.options,
+                     convention=cell.convention, bias=True, **sizes)
+
+    def _table(self, params: ParamTable, default: str, *, name: bool) -> list[nodes.Node]:
+        """One parameter table, captioned (``:caption:`` on the first, else ``default``)."""
         group = nodes.tgroup(cols=5)
         for width in (30, 14, 10, 10, 10):
             group += nodes.colspec(colwidth=width)
@@ -137,12 +169,11 @@ class ParamsDirective(_CellDirective):
         for cells in display_rows(params):
             body += _row(*cells)
         group += body
-        sizes = ", ".join(f"{s}={v}" for s, v in params.sizes)
-        caption = self.options.get("caption") or (
-            f"{params.cell} ({params.convention} convention), {sizes}: {params.summary()}")
+        caption = (self.options.get("caption") if name else None) or default
         heading, messages = self.parse_inline(caption, lineno=self.lineno)
         table = nodes.table("", nodes.title(caption, "", *heading), group,
                             classes=["cellviz-params", *self.options.get("class", [])])
         self.set_source_info(table)
-        self.add_name(table)
+        if name:
+            self.add_name(table)
         return [table, *messages]

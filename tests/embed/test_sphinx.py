@@ -181,3 +181,21 @@ def test_latex_without_the_raster_extra_warns(tmp_path: Path) -> None:
     assert len(warnings) == 5 and "Traceback" not in result.stderr
     assert all("WARNING: cellviz: pdf output needs the raster extra" in w for w in warnings)
     assert "index.rst:10: WARNING" in result.stderr  # the LSTM directive's line
+
+
+def test_a_stack_has_a_table_per_layer_and_direction(built: Path) -> None:
+    import cellviz
+
+    index = (built / "html" / "index.html").read_text(encoding="utf-8")
+    tables = index.split('<table class="cellviz-params')[2:]
+    stack = cellviz.stack("gru", input_size=3, hidden_size=2, num_layers=2, bidirectional=True,
+                          convention="pytorch")
+    assert len(tables) == 4
+    for table, (k, d, _) in zip(tables, stack.members(), strict=True):
+        names = [re.sub(r"<[^>]+>", "", c).strip()
+                 for c in re.findall(r"<td[^>]*>(.*?)</td>", table.split("</table>")[0], re.S)]
+        params = stack.params().tables[k][d]
+        assert [e.name for e in params] == [n for n in names[1::5] if n]
+        assert stack.params().title(k, d) in table
+    assert "gru (pytorch convention), 2 layers, bidirectional, i=3, n=2: 180 parameters in 2 " \
+           "layers (84, 96)" in index
