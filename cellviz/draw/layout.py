@@ -6,7 +6,6 @@ size, so dot never measures text and the layout is the same wherever it runs.
 
 from __future__ import annotations
 
-import json
 from itertools import pairwise
 
 from ..cell import Cell
@@ -15,7 +14,7 @@ from ..graph import Node
 from ..params import shape_text
 from ..record import record
 from .compact import detailed_glyph, gate_chains
-from .dot import either_way_up, floats, run_dot
+from .dot import either_way_up, floats, read_layout, run_dot
 from .dottext import REGION_INSET, cluster_boxes, cluster_lines, edge_attrs, inch, quote
 from .glyphs import Glyph, activation_glyph, port_glyph
 from .metrics import line_height, text_width
@@ -341,7 +340,7 @@ def layout(cell: Cell, theme: Theme, values: Values | None = None, detail: str =
         first = next(iter(p.highways.values()))[0]
         text, flipped = either_way_up(dot_source(cell, theme, p),
                                        dot_source(cell, theme, p, flipped=True), first)
-        data = json.loads(text)
+        data = read_layout(text)
     else:
         data, flipped = run_dot(dot_source(cell, theme, p)), False
     _, _, width, height = floats(data["bb"])

@@ -195,14 +195,14 @@ def test_dot_runs_once_per_dot_text(monkeypatch: pytest.MonkeyPatch) -> None:
     import cellviz.draw.dot as dot_module
 
     calls: list[object] = []
-    real = subprocess.run
+    real = subprocess.Popen
 
     def counting(*args: object, **kwargs: object) -> object:
         calls.append(args)
         return real(*args, **kwargs)  # type: ignore[call-overload]
 
     dot_module.clear_cache()
-    monkeypatch.setattr(dot_module.subprocess, "run", counting)
+    monkeypatch.setattr(dot_module.subprocess, "Popen", counting)
     first = cellviz.render(CELLS["mgu"])
     runs = len(calls)
     assert runs >= 1
