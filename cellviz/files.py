@@ -4,12 +4,27 @@ device or a directory, which would block or never end) of bounded size; one line
 from __future__ import annotations
 
 import os
+import re
 import stat
 from pathlib import Path
 
 from .errors import CellvizError, shorten
 
-__all__ = ["check_input_file"]
+__all__ = ["check_input_file", "printable"]
+
+#: What XML 1.0 (and so an SVG or the walkthrough page) cannot hold: control characters other
+#: than tab and newline, lone surrogates (a file name's undecodable bytes), U+FFFE and U+FFFF.
+_UNPRINTABLE = re.compile("[\x00-\x08\x0b-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
+
+
+def printable(text: str) -> str:
+    """A user's text (a file name) fit for a figure or a page: what XML cannot hold is written
+    as Python writes it escaped (``\\x01``, ``\\udcff``).
+
+    >>> print(printable("w\\x01.npz"))
+    w\\x01.npz
+    """
+    return _UNPRINTABLE.sub(lambda m: repr(m.group())[1:-1], text)
 
 
 def check_input_file(path: str | Path, what: str, most: int | None = None) -> int | None:

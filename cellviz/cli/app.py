@@ -11,6 +11,7 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 from ..errors import CellvizError, UsageError
+from ..files import printable
 from ..lang.library import BUILTIN_CELLS, CONVENTIONS, builtin_conventions, load_graph
 from ..params import TABLE_FORMATS
 from .args import MissingCommand, Parser, ParserExit, add_cell_arguments, cell_from_args
@@ -141,7 +142,8 @@ def _main(argv: Sequence[str] | None) -> int:
 
 
 def _error(message: str) -> None:
-    print(f"cellviz: error: {message}", file=sys.stderr)
+    # A file name in the message may hold control characters or undecodable bytes.
+    print(f"cellviz: error: {printable(message)}", file=sys.stderr)
 
 
 def _os_error(exc: OSError) -> str:

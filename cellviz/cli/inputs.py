@@ -7,6 +7,7 @@ import argparse
 from typing import TYPE_CHECKING, Any
 
 from ..errors import EvaluationError, UsageError, shorten
+from ..files import printable
 from ..record import record
 from .args import whole_number
 
@@ -116,7 +117,8 @@ def run_from_args(cell: Cell, args: argparse.Namespace, steps: int | None,
     if args.weights is None and not given:
         source = f"weights and input from seed {seed}"
     else:
-        source = (f"weights from {args.weights if args.weights is not None else f'seed {seed}'}, "
+        origin = printable(args.weights) if args.weights is not None else f"seed {seed}"
+        source = (f"weights from {origin}, "
                   f"input from {'--x' if given else f'seed {seed}'}")
     import numpy as np
 

@@ -6,7 +6,8 @@ from functools import lru_cache
 from pathlib import Path
 
 from ..cell import Cell
-from ..errors import CellvizError, UnknownCellError, UsageError, shorten
+from ..errors import CellFileError, CellvizError, Location, UnknownCellError, UsageError, shorten
+from ..files import check_input_file, printable
 from ..graph import CellGraph
 from .build import build
 from .syntax import parse
@@ -14,6 +15,7 @@ from .syntax import parse
 __all__ = [
     "BUILTIN_CELLS",
     "CONVENTIONS",
+    "MAX_CELL_FILE_BYTES",
     "MAX_SIZE",
     "bind",
     "builtin_conventions",
@@ -28,6 +30,10 @@ BUILTIN_CELLS = ("rnn", "gru", "lstm", "lstm-peephole", "cifg", "lstm-proj", "mg
 
 #: Conventions: the article's and papers' form, and the forms PyTorch, Keras 3 and flax compute.
 CONVENTIONS = ("paper", "pytorch", "keras", "flax")
+
+#: The largest cell file read (a FIFO or device is never read): a cell of 100,000 equations
+#: is under 3 MB.
+MAX_CELL_FILE_BYTES = 16 * 2**20
 
 #: The largest size a symbol may be bound to: far beyond any real cell, small enough that
 #: every count stays an exact, printable integer.
@@ -94,12 +100,7 @@ def load_graph(name_or_path: str | Path, convention: str = "paper") -> CellGraph
     if not isinstance(name_or_path, (str, Path)):
         raise UsageError(f"a cell is a built-in name or a path, not {name_or_path!r}")
     path = Path(name_or_path)
-    try:
-        found = path.exists()
-    except OSError as exc:  # a name too long, for one
-        raise UnknownCellError(f"cannot read cell file {shorten(str(path), 60)!r}: "
-                               f"{exc.strerror}") from None
-    if not found:
+    if check_input_file(path, "cell file", MAX_CELL_FILE_BYTES) is None:
         raise unknown_cell(str(name_or_path))
     if convention != "paper":
         raise UsageError(
@@ -112,8 +113,15 @@ def load_graph(name_or_path: str | Path, convention: str = "paper") -> CellGraph
         raise CellvizError(f"cannot read cell file {str(path)!r}: it is not UTF-8 text") from None
     except OSError as exc:
         raise CellvizError(f"cannot read cell file {str(path)!r}: {exc.strerror}") from None
+    source = parse(text, str(name_or_path))
     stem = path.name.removesuffix(".cell") or path.stem or path.name
-    return build(parse(text, str(name_or_path)), stem)
+    if source.name is None and printable(stem) != stem:
+        # The name goes into figures and pages, which XML's rules bind.
+        raise CellFileError(Location(str(name_or_path), 1, 1), (
+            f"the cell is named after its file, {shorten(stem)!r}, which holds characters a "
+            "figure cannot show (control characters, bytes that are not UTF-8, U+FFFE, "
+            "U+FFFF): rename the file, or name the cell with a line 'cell NAME'"))
+    return build(source, stem)
 
 
 def load(

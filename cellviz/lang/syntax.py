@@ -23,7 +23,7 @@ from .tree import (
     split_lines,
 )
 
-__all__ = ["MAX_DEPTH", "MAX_NESTING", "parse"]
+__all__ = ["CELL_NAME", "MAX_DEPTH", "MAX_NESTING", "parse"]
 
 DECL_KINDS = ("input", "state", "output")
 
@@ -37,6 +37,9 @@ _TOKEN = re.compile(
     r"(?P<ws>[ \t\f\r]+)|(?P<comment>#.*)|(?P<name>[^\W\d]\w*)|(?P<number>\d+)"
     r"|(?P<op>[@*+\-()\[\]=:,×])|(?P<bad>.)", re.S
 )
+
+#: What a cell's name written in its ``cell`` line may be.
+CELL_NAME = re.compile(r"\w[\w.\-]*")
 
 #: Characters a line of a cell file may not hold (a tab may).
 _CONTROL = re.compile("[\x00-\x08\x0a-\x1f\x7f\ufffe\uffff]")
@@ -132,7 +135,7 @@ class _LineParser:
                     self.fail(name.col, f"expected a cell name but found {_describe(name)}")
                 # Cell names may hold dashes (lstm-peephole): take the rest of the line.
                 text = self.line[name.col - 1 : self.tokens[-2].end - 1]
-                if not re.fullmatch(r"[\w][\w.\-]*", text):
+                if not CELL_NAME.fullmatch(text):
                     self.fail(name.col, f"a cell name is letters, digits, '-', '_', not {text!r}")
                 return text
             if first.text in DECL_KINDS:
