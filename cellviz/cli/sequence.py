@@ -27,7 +27,8 @@ def _run_sequence(args: argparse.Namespace) -> int:
         raise UsageError(f"--standalone is for --format tikz, not {args.format}")
     cell = cell_from_args(args)
     options = RenderOptions(theme=args.theme, scale=args.scale, heading=not args.no_title,
-                            legend=not args.no_legend, standalone=args.standalone)
+                            legend=not args.no_legend, standalone=args.standalone,
+                            detail=args.detail)
     written = write_sequence(cell, Path(args.output), args.format, options,
                              deck=not args.no_deck)
     print(f"wrote {len(written)} files into {args.output}", file=sys.stderr)
@@ -36,6 +37,7 @@ def _run_sequence(args: argparse.Namespace) -> int:
 
 def add_sequence(sub: Subparsers) -> None:
     """Add ``cellviz sequence CELL -o DIR`` to the command line."""
+    from ..draw.compact import DETAILS
     from ..draw.render import FORMATS
     from ..draw.themes import THEMES
 
@@ -52,6 +54,9 @@ def add_sequence(sub: Subparsers) -> None:
                    help="the figures' format: svg (default), png, pdf or tikz")
     p.add_argument("--theme", choices=tuple(THEMES), default="slides",
                    help="light, dark, slides (default: large type) or print")
+    p.add_argument("--detail", choices=DETAILS, default="full",
+                   help="full (default: every matrix and shape) or compact (a box per gate, "
+                   "readable on a slide)")
     p.add_argument("--scale", type=scale_type, default=1.0,
                    help="size factor of the figures (default: 1)")
     p.add_argument("--no-title", action="store_true", help="leave out the figures' title lines")

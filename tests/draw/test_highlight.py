@@ -168,3 +168,17 @@ def test_the_png_shows_the_gate_dark_and_the_rest_pale(theme: str) -> None:
 def test_gate_nodes_union() -> None:
     graph = load("gru").graph
     assert gate_nodes(graph.gates[:2]) == {"z.dense", "z", "r.dense", "r"}
+
+
+@pytest.mark.parametrize("theme", list(THEMES))
+def test_compact_detail_highlights_the_gates_box_and_its_taps(theme: str) -> None:
+    """At compact detail a gate is one box: it, and the edges into and out of it, stay."""
+    cell = load("lstm")
+    whole = scene_of(cell, RenderOptions(theme=theme, detail="compact"))
+    lit = scene_of(cell, RenderOptions(theme=theme, detail="compact", highlight="f"))
+    assert (lit.width, lit.height) == (whole.width, whole.height)
+    strong = _strong_groups(whole, lit)
+    assert any(key.startswith("node:f") for key in strong)
+    assert not any(key.startswith("node:o") for key in strong)
+    edges = [g.links for g in lit.groups if g.role == "edge" and f"edge:{g.id}" in strong]
+    assert edges and all(set(links) & set(cell.graph.gates[0].nodes) for links in edges)

@@ -21,9 +21,11 @@ from cellviz.draw.tikz import PX, tikz_picture
 from cellviz.pages.gallery import gallery_cells
 
 pytestmark = pytest.mark.dot
-#: Every built-in cell in every theme, and the LSTM's forget gate highlighted in each theme.
-CASES = [(cell, theme, "") for cell in gallery_cells() for theme in THEMES] + [
-    (load("lstm"), theme, "f") for theme in THEMES]
+#: Every built-in cell in every theme, the LSTM's forget gate highlighted in each theme, and
+#: two cells at compact detail.
+CASES = [(cell, theme, "", "full") for cell in gallery_cells() for theme in THEMES] + [
+    (load("lstm"), theme, "f", "full") for theme in THEMES] + [
+    (load(name), "slides", "", "compact") for name in ("lstm", "gru")]
 
 #: How far (in SVG pixels, 0.75 pt each) a line of the TikZ picture may stand from the SVG's.
 NEAR = 3
@@ -50,11 +52,11 @@ def _document(pictures: list[str]) -> str:
 @pytest.fixture(scope="module")
 def compiled(tmp_path_factory: pytest.TempPathFactory) -> tuple[list[Scene], Path]:
     """The scenes of every case, then the same without text, compiled into one PDF."""
-    scenes = [scene_of(cell, RenderOptions(theme=theme, highlight=lit))
-              for cell, theme, lit in CASES]
-    pictures = [tikz_picture(s, get_theme(t)) for s, (_, t, _) in zip(scenes, CASES, strict=True)]
-    pictures += [tikz_picture(_no_text(s), get_theme(t))
-                 for s, (_, t, _) in zip(scenes, CASES, strict=True)]
+    scenes = [scene_of(cell, RenderOptions(theme=theme, highlight=lit, detail=detail))
+              for cell, theme, lit, detail in CASES]
+    pictures = [tikz_picture(s, get_theme(c[1])) for s, c in zip(scenes, CASES, strict=True)]
+    pictures += [tikz_picture(_no_text(s), get_theme(c[1]))
+                 for s, c in zip(scenes, CASES, strict=True)]
     return scenes, pdflatex(_document(pictures), tmp_path_factory.mktemp("tikz"))
 
 
@@ -78,7 +80,8 @@ def test_every_picture_compiles_at_the_svgs_size_with_its_text_inside(
     scenes, pdf = compiled
     pages = _pages(pdf)
     assert len(pages) == 2 * len(scenes)
-    for (cell, theme, _), scene, (width, height, words) in zip(CASES, scenes, pages, strict=False):
+    for (cell, theme, *_), scene, (width, height, words) in zip(CASES, scenes, pages,
+                                                                strict=False):
         where = f"{cell.name} {theme}"
         assert abs(width - scene.width * PX) <= 0.02 * scene.width * PX, where
         assert abs(height - scene.height * PX) <= 0.02 * scene.height * PX, where
@@ -94,7 +97,7 @@ def test_every_word_stands_where_the_svg_puts_its_text(
     from test_scene import box
 
     scenes, pdf = compiled
-    for (cell, theme, _), scene, (_, _, words) in zip(CASES, scenes, _pages(pdf), strict=False):
+    for (cell, theme, *_), scene, (_, _, words) in zip(CASES, scenes, _pages(pdf), strict=False):
         boxes = [tuple(v * PX for v in box(t)) for t in scene.texts()]
         slack = 3.0
         lost = [w for w in words
@@ -142,7 +145,7 @@ def test_the_pictures_raster_matches_the_svgs(compiled: tuple[list[Scene], Path]
                    timeout=300)
     pngs = sorted(tmp_path.glob("p-*.png"))
     assert len(pngs) == len(scenes)
-    for (cell, theme, _), scene, png in zip(CASES, scenes, pngs, strict=True):
+    for (cell, theme, *_), scene, png in zip(CASES, scenes, pngs, strict=True):
         bare = _no_text(scene)
         ours = _raster(png.read_bytes())
         svg = _raster(rasterize(render_scene(bare), "png"))
