@@ -139,7 +139,7 @@ def test_unreadable_files(tmp_path: Path) -> None:
     binary.write_bytes(b"\xff\xfe\x00h[t]")
     with pytest.raises(cellviz.CellvizError, match="is not UTF-8 text"):
         load(binary, input_size=3, hidden_size=2)
-    with pytest.raises(cellviz.CellvizError, match=r"cannot read cell file .*Is a directory"):
+    with pytest.raises(cellviz.CellvizError, match=r"cannot read cell file .*: it is a directory"):
         load(tmp_path, input_size=3, hidden_size=2)
 
 
