@@ -46,14 +46,11 @@ def figures(cell: Cell, spec: FigureSpec, id_prefix: str | None = None) -> list[
 
     themes = ("light", "dark") if spec.theme == "auto" else (spec.theme,)
     values = step_values(cell, spec.seed, spec.unroll) if spec.values else None
-    extra: dict[str, Any] = {}
-    if spec.detail is not None:  # parse_spec let it through: RenderOptions has the field
-        extra["detail"] = spec.detail
     out = []
     for theme in themes:
         options = RenderOptions(theme=theme, values=values, unroll=spec.unroll,
-                                heading=spec.heading, legend=spec.legend,
-                                id_prefix=f"{id_prefix}{theme}-" if id_prefix else None, **extra)
+                                heading=spec.heading, legend=spec.legend, detail=spec.detail,
+                                id_prefix=f"{id_prefix}{theme}-" if id_prefix else None)
         out.append((theme, render(cell, options=options)))
     return out
 

@@ -63,9 +63,10 @@ class Figure:
 def show(cell: Cell | str, **options: Any) -> Figure:
     """A figure of ``cell`` for Jupyter to display, with the options of the Sphinx directive
     written as keywords: ``theme`` (light, dark, slides, print or auto), ``values``,
-    ``seed``, ``unroll``, ``title`` and ``legend`` (False leaves them out). ``cell`` is a
-    Cell, or a built-in name or cell file loaded with ``convention``, ``input_size``,
-    ``hidden_size`` (3 and 2 unless given), ``proj_size`` and ``sizes`` ({"k": 4}).
+    ``seed``, ``unroll``, ``detail`` (full or compact), ``title`` and ``legend`` (False
+    leaves them out). ``cell`` is a Cell, or a built-in name or cell file loaded with
+    ``convention``, ``input_size``, ``hidden_size`` (3 and 2 unless given), ``proj_size`` and
+    ``sizes`` ({"k": 4}).
 
     >>> show("gru", hidden_size=3, theme="auto").svgs[1][0]
     'dark'

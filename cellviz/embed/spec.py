@@ -4,10 +4,10 @@ Markdown fence's attributes) checked into one ``FigureSpec``, and the cell it na
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import fields
 from pathlib import Path
 
 from ..cell import Cell
+from ..draw.compact import DETAILS
 from ..errors import CellFileError, UsageError, shorten
 from ..lang.library import (
     BUILTIN_CELLS,
@@ -35,7 +35,7 @@ OPTIONS = {
     "theme": f"one of {', '.join(THEMES)}",
     "seed": "a whole number from 0 (the weights and input of the numbers; implies values)",
     "unroll": "a whole number from 1 to 8 (steps drawn side by side)",
-    "detail": "a level of detail the figures know (RenderOptions.detail)",
+    "detail": f"one of {', '.join(DETAILS)} (compact: each gate one box, for slides)",
 }
 
 #: Options that are given without a value.
@@ -57,7 +57,7 @@ class FigureSpec:
     unroll: int = 1
     heading: bool = True
     legend: bool = True
-    detail: str | None = None
+    detail: str = "full"
 
 
 def _whole(name: str, text: str, least: int, most: int) -> int:
@@ -88,13 +88,6 @@ def _sizes(text: str) -> list[tuple[str, int]]:
     return out
 
 
-def _has_detail() -> bool:
-    """Whether the figures know levels of detail (``RenderOptions.detail``)."""
-    from ..draw.render import RenderOptions
-
-    return "detail" in {f.name for f in fields(RenderOptions)}
-
-
 def parse_spec(options: Mapping[str, str | None], *, cell: str | None = None,
                text: str | None = None) -> FigureSpec:
     """Check options given as text (None for a flag) into a FigureSpec; a UsageError names
@@ -121,9 +114,6 @@ def parse_spec(options: Mapping[str, str | None], *, cell: str | None = None,
         if symbol in dict(sizes):
             raise UsageError(f"size {symbol} is given twice")
         sizes.append((symbol, size))
-    detail = given.get("detail")
-    if detail is not None and not _has_detail():
-        raise UsageError("option 'detail': this version of cellviz draws one level of detail")
     from ..draw.values import MAX_UNROLL
 
     return FigureSpec(
@@ -137,7 +127,7 @@ def parse_spec(options: Mapping[str, str | None], *, cell: str | None = None,
         unroll=_whole("unroll", given.get("unroll", "1"), 1, MAX_UNROLL),
         heading="no-title" not in options,
         legend="no-legend" not in options,
-        detail=detail,
+        detail=_choice("detail", given.get("detail", "full"), DETAILS),
     )
 
 
