@@ -61,17 +61,13 @@ def _source(args: argparse.Namespace) -> tuple[Cell, dict[str, Any]]:
 def _run_convert(args: argparse.Namespace) -> int:
     from ..draw.render import write_atomic
     from ..interop.convert import convert_weights
-    from ..interop.files import converted_bytes
+    from ..interop.files import check_suffix, converted_bytes
     from ..interop.packing import module_call
 
     if not args.output:
         raise UsageError("-o: give the file to write, such as gru.onnx")
     suffix = _suffix(args.output)
-    from ..interop.files import OUTPUT_SUFFIXES
-
-    if suffix not in OUTPUT_SUFFIXES[args.to]:
-        raise UsageError(f"--to {args.to} writes {', '.join(OUTPUT_SUFFIXES[args.to])}, not "
-                         f"{suffix or 'a file without a suffix'!r}")
+    check_suffix(args.to, suffix)  # before reading IN, which may take Keras seconds to import
     cell, weights = _source(args)
     target, converted = convert_weights(cell, weights, args.to)
     data = converted_bytes(target, converted, args.to, suffix)

@@ -19,7 +19,8 @@ from ..numeric.layouts import resolve
 from ..numeric.weights import export_weights, import_weights
 from .torch_io import bind
 
-__all__ = ["OUTPUT_SUFFIXES", "cell_of_state_dict", "converted_bytes", "npz_bytes"]
+__all__ = ["OUTPUT_SUFFIXES", "cell_of_state_dict", "check_suffix", "converted_bytes",
+           "npz_bytes"]
 
 #: The files each target writes, by suffix.
 OUTPUT_SUFFIXES = {"pytorch": (".pt", ".pth", ".npz"), "keras": (".keras", ".weights.h5", ".npz"),
@@ -72,12 +73,18 @@ def npz_bytes(arrays: dict[str, Array]) -> bytes:
     return buffer.getvalue()
 
 
+def check_suffix(to: str, suffix: str) -> None:
+    """A usage error unless framework ``to`` writes files ending in ``suffix``."""
+    if suffix not in OUTPUT_SUFFIXES[to]:
+        raise UsageError(f"--to {to} writes {', '.join(OUTPUT_SUFFIXES[to])}, not "
+                         f"{suffix or 'a file without a suffix'!r}")
+
+
 def converted_bytes(cell: Cell, weights: dict[str, Array], to: str, suffix: str) -> bytes:
     """The file of framework ``to`` holding the cell's weights (already converted to its form),
     as bytes: ``.pt`` (a state_dict), ``.keras`` (a model of the one layer), ``.weights.h5``,
     ``.onnx`` (a single-node model) or ``.npz`` (by the framework's tensor names)."""
-    if suffix not in OUTPUT_SUFFIXES[to]:
-        raise UsageError(f"--to {to} writes {', '.join(OUTPUT_SUFFIXES[to])}, not {suffix!r}")
+    check_suffix(to, suffix)
     if to == "cellviz":
         return npz_bytes(weights)
     if to == "onnx":
@@ -106,8 +113,43 @@ def converted_bytes(cell: Cell, weights: dict[str, Array], to: str, suffix: str)
             keras = import_keras()
             _, form = resolve(cell, "keras")
             tensors = cast(list[Array], exported)  # one cell's: a list of arrays
-            layer = keras_layer(cell, form, tensors)
-            model = keras.Sequential([keras.Input((None, cell.size("i")),
-                                                  dtype=str(tensors[0].dtype)), layer])
-            model.save_weights(path) if suffix == ".weights.h5" else model.save(path)
+            # Names of our own: Keras numbers its default ones per process (lstm_1, ...).
+            layer = keras_layer(cell, form, tensors, name=form.cell)
+            model = keras.Sequential([keras.Input((None, cell.size("i")), name="x",
+                                                  dtype=str(tensors[0].dtype)), layer],
+                                     name="cellviz")
+            if suffix == ".weights.h5":
+                model.save_weights(path)
+            else:
+                model.save(path)
+                return _stable_keras(path.read_bytes())
         return path.read_bytes()
+
+
+def _stable_keras(data: bytes) -> bytes:
+    """A .keras archive made the same for the same model: Keras writes the time it saved, the
+    members' dates and, as ``shared_object_id``, Python's id() of shared objects; those become
+    a fixed date and the ids numbered in order of first appearance (kept consistent, which is
+    all that loading needs)."""
+    import json
+    import re
+
+    source = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    numbers: dict[bytes, bytes] = {}
+
+    def renumber(match: re.Match[bytes]) -> bytes:
+        number = numbers.setdefault(match[1], str(len(numbers) + 1).encode())
+        return b'"shared_object_id": ' + number
+
+    with source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        for info in source.infolist():
+            member = source.read(info)
+            if info.filename == "metadata.json":
+                meta = json.loads(member)
+                meta["date_saved"] = "1980-01-01@00:00:00"
+                member = json.dumps(meta).encode()
+            elif info.filename == "config.json":
+                member = re.sub(rb'"shared_object_id": (\d+)', renumber, member)
+            archive.writestr(zipfile.ZipInfo(info.filename, (1980, 1, 1, 0, 0, 0)), member)
+    return out.getvalue()

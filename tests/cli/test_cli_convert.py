@@ -57,6 +57,10 @@ def test_to_keras_runs_in_keras_and_comes_back(capsys: pytest.CaptureFixture[str
     out = tmp_path / "lstm.keras"
     code, _, err = run(capsys, str(path), "-o", str(out), "--to", "keras")
     assert code == 0 and "load it into keras.layers.LSTM(4)" in err
+    # The same weights give the same bytes (Keras writes a date and id()s, made fixed).
+    again = tmp_path / "again.keras"
+    run(capsys, str(path), "-o", str(again), "--to", "keras")
+    assert again.read_bytes() == out.read_bytes()
     model = keras.saving.load_model(out, safe_mode=True)
     xs = np.random.default_rng(0).standard_normal((2, 5, 3)).astype(np.float32)
     with torch.no_grad():
