@@ -9,6 +9,8 @@ __all__ = [
     "CellGraphError",
     "CellSyntaxError",
     "CellvizError",
+    "CellvizTypeError",
+    "CellvizValueError",
     "DotNotFoundError",
     "EvaluationError",
     "Location",
@@ -39,6 +41,16 @@ class UsageError(CellvizError):
     """A bad argument or option value (exit code 2, as for argparse's own usage errors)."""
 
     exit_code = 2
+
+
+class CellvizTypeError(UsageError, TypeError):
+    """An argument of the Python API of a type it cannot be (``render("gru")``): a TypeError,
+    as Python's convention has it, and a cellviz error."""
+
+
+class CellvizValueError(UsageError, ValueError):
+    """An argument of the right type but a value the Python API cannot take (a NUL in a path,
+    a size out of range): a ValueError and a cellviz error."""
 
 
 class UnknownCellError(CellvizError):

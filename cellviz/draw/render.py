@@ -15,7 +15,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..errors import CellvizError, UsageError, shorten
+from ..arguments import require
+from ..errors import CellvizError, CellvizTypeError, CellvizValueError, UsageError, shorten
 from ..stack import Stack
 from .raster import rasterize
 from .scene import fmt
@@ -133,12 +134,19 @@ class RenderOptions:
         check_scale(self.scale)
         from .values import check_unroll
 
-        check_unroll(self.unroll)
+        object.__setattr__(self, "unroll", check_unroll(self.unroll))
         for name in ("heading", "legend", "standalone"):
             if not isinstance(getattr(self, name), bool):
                 raise UsageError(f"{name} must be True or False, not "
                                  f"{shorten(repr(getattr(self, name)), 40)}")
         check_id_prefix(self.id_prefix)
+        from .values import Values
+
+        values = self.values if isinstance(self.values, tuple) else (self.values,)
+        if self.values is not None and not all(isinstance(v, Values) for v in values):
+            raise CellvizTypeError(f"values must be Values (cellviz.draw.values.values_of), a "
+                                   f"tuple of them or None, not "
+                                   f"{shorten(repr(self.values), 40)}")
         object.__setattr__(self, "highlight", _gate_names(self.highlight))
         steps = self.steps()
         if steps and len(steps) != self.unroll:
@@ -316,6 +324,7 @@ def scene_of(cell: Cell | Stack, options: RenderOptions) -> Scene:
 
 def _options(theme: str, scale: float, options: RenderOptions | None) -> RenderOptions:
     """The options object, from ``options`` or from ``theme`` and ``scale``, never both."""
+    require("options", options, (RenderOptions, type(None)), "a RenderOptions or None")
     if options is None:
         return RenderOptions(theme=theme, scale=scale)
     if theme != "light" or scale != 1.0:
@@ -324,12 +333,19 @@ def _options(theme: str, scale: float, options: RenderOptions | None) -> RenderO
     return options
 
 
+def _check_model(cell: object) -> None:
+    from ..cell import Cell
+
+    require("cell", cell, (Cell, Stack), "a Cell or a Stack (cellviz.load(...))")
+
+
 def render(cell: Cell | Stack, *, theme: str = "light", scale: float = 1.0,
            options: RenderOptions | None = None) -> str:
     """The figure of a cell as SVG text.
 
     ``options`` gives every option at once; otherwise ``theme`` and ``scale`` build it.
     """
+    _check_model(cell)
     opts = _options(theme, scale, options)
     return render_scene(scene_of(cell, opts), opts.scale, opts.id_prefix)
 
@@ -413,6 +429,10 @@ def save(cell: Cell | Stack, path: str | Path, *, theme: str = "light", scale: f
          format: str | None = None, options: RenderOptions | None = None) -> Path | None:
     """Write a cell's figure to ``path`` (``"-"`` for stdout); the format defaults to the
     path's suffix, else svg (``output_format``). Returns the path written (None for stdout)."""
+    _check_model(cell)
+    require("path", path, (str, os.PathLike), "a file name (str or pathlib.Path) or '-'")
+    if "\0" in str(path):
+        raise CellvizValueError(f"path {shorten(repr(str(path)), 60)} holds a NUL character")
     opts = _options(theme, scale, options)
     fmt_ = output_format(path, format)
     data = render_bytes(cell, fmt_, opts)

@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, cast
 
+from ..arguments import require, whole
 from ..errors import UsageError
 from ..lang.substitute import format_number
 from ..record import record
@@ -133,10 +134,7 @@ class Values:
 
 def check_unroll(steps: object) -> int:
     """The number of steps to unroll, or a UsageError naming the limits."""
-    if isinstance(steps, bool) or not isinstance(steps, int) or not 1 <= steps <= MAX_UNROLL:
-        raise UsageError(f"unroll must be a whole number of steps from 1 to {MAX_UNROLL} "
-                         f"(more would not fit a readable figure), not {steps!r}")
-    return steps
+    return whole("unroll", steps, 1, MAX_UNROLL, "more would not fit a readable figure")
 
 
 def _vector(value: Any) -> tuple[float, ...] | Sampled:
@@ -156,6 +154,9 @@ def values_of(trace: Mapping[str, Any], weights: Mapping[str, Any] | None = None
     name. ``limit``: the magnitude drawn in full colour; 1 suits gates, tanh outputs, states
     and initial weights alike, and a larger number (a raw input, a sum) saturates. ``grads``:
     the step's gradients (``gradients_of``) to draw beside them."""
+    require("trace", trace, Mapping, "a dict of node id to array (the evaluator's trace)")
+    if weights is not None:
+        require("weights", weights, Mapping, "a dict of parameter name to array, or None")
     if isinstance(limit, bool) or not isinstance(limit, (int, float)) or not 0 < limit < math.inf:
         raise UsageError(f"limit must be a positive number, not {limit!r}")
     if isinstance(digits, bool) or not isinstance(digits, int) or not 0 <= digits <= 12:

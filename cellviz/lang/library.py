@@ -2,11 +2,22 @@
 
 from __future__ import annotations
 
+import os
 from functools import lru_cache
 from pathlib import Path
 
+from ..arguments import as_index
 from ..cell import Cell
-from ..errors import CellFileError, CellvizError, Location, UnknownCellError, UsageError, shorten
+from ..errors import (
+    CellFileError,
+    CellvizError,
+    CellvizTypeError,
+    CellvizValueError,
+    Location,
+    UnknownCellError,
+    UsageError,
+    shorten,
+)
 from ..files import check_input_file, printable
 from ..graph import CellGraph
 from .build import build
@@ -97,8 +108,9 @@ def load_graph(name_or_path: str | Path, convention: str = "paper") -> CellGraph
     check_convention(convention)
     if isinstance(name_or_path, str) and name_or_path in BUILTIN_CELLS:
         return _builtin_graph(name_or_path, convention)
-    if not isinstance(name_or_path, (str, Path)):
-        raise UsageError(f"a cell is a built-in name or a path, not {name_or_path!r}")
+    if not isinstance(name_or_path, (str, os.PathLike)):
+        raise CellvizTypeError(f"a cell is a built-in name or a path, not "
+                               f"{shorten(repr(name_or_path), 40)}")
     path = Path(name_or_path)
     if check_input_file(path, "cell file", MAX_CELL_FILE_BYTES) is None:
         raise unknown_cell(str(name_or_path))
@@ -160,11 +172,12 @@ def bind(
         bound["p"] = proj_size
     bound.update(sizes)
     for symbol, value in bound.items():
-        if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_SIZE:
-            shown = shorten(repr(value))
-            raise UsageError(
-                f"size {symbol} must be a positive integer up to {MAX_SIZE:,}, not {shown}"
-            )
+        number = as_index(value)  # numpy.int64(3) is a size too
+        if number is None or not 1 <= number <= MAX_SIZE:
+            error = CellvizTypeError if number is None else CellvizValueError
+            raise error(f"size {symbol} must be a positive integer up to {MAX_SIZE:,}, not "
+                        f"{shorten(repr(value))}")
+        bound[symbol] = number
     missing = [s for s in graph.sizes if s not in bound]
     if missing:
         flags = {"p": " (--proj-size, proj_size=)"}

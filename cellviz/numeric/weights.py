@@ -8,8 +8,15 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
+from ..arguments import as_index, require, whole
 from ..cell import Cell
-from ..errors import EvaluationError, UsageError
+from ..errors import (
+    CellvizTypeError,
+    CellvizValueError,
+    EvaluationError,
+    UsageError,
+    shorten,
+)
 from .checks import Array, check_weights, float_array, shape_str
 from .layouts import FRAMEWORKS, LAYOUTS, Layout, Tensor, layout, resolve
 
@@ -25,6 +32,10 @@ __all__ = [
     "init_weights",
     "layout",
 ]
+
+#: The most input numbers ``example_inputs`` draws (steps times the input sizes): 1.6 GB of
+#: float64; more is a mistake rather than a run a workstation can hold.
+MAX_INPUT_NUMBERS = 200_000_000
 
 
 def _shape(cell: Cell, tensor: Tensor) -> tuple[int, ...]:
@@ -94,6 +105,7 @@ def import_weights(cell: Cell | Stack, tensors: object,
     >>> w["W_h"].shape, w["U_h"].shape
     ((2, 3), (2, 2))
     """
+    _check_model(cell)
     if not isinstance(cell, Cell):
         from .stack import import_stack_weights
 
@@ -145,6 +157,7 @@ def export_weights(
     for Keras the list [kernel, recurrent_kernel, bias] that ``layer.set_weights`` takes; for
     ONNX the node's W, R, B (and P); for flax the parameters by "ii/kernel" names. A ``Stack``
     gives every layer and direction (``export_stack_weights``)."""
+    _check_model(cell)
     if not isinstance(cell, Cell):
         from .stack import export_stack_weights
 
@@ -183,6 +196,7 @@ def init_weights(cell: Cell | Stack, *, seed: int = 0,
     """Weights drawn as PyTorch's recurrent layers draw them, uniform(-1/√n, 1/√n) with n the
     hidden size, in parameter order from ``seed`` (a stack's: layer by layer). The values are
     drawn in float64 and then cast, so float32 weights are the float64 ones rounded."""
+    _check_model(cell)
     dt = _float_dtype(dtype)
     graph = cell.graph
     try:
@@ -202,8 +216,13 @@ def example_inputs(
     seed=seed)``, each input a (steps, size) array of standard normal values, the inputs drawn
     in turn from one stream of their own (seeded by the seed and 1), so the same seed gives the
     same input whatever the cell's parameters."""
-    if isinstance(steps, bool) or not isinstance(steps, int) or steps < 1:
-        raise UsageError(f"steps must be a positive integer, not {steps!r}")
+    steps = whole("steps", steps, 1, MAX_INPUT_NUMBERS)
+    _check_model(cell)
+    width = sum(cell.size(cell.graph.node(name).size) for name in cell.graph.inputs) \
+        if isinstance(cell, Cell) else 1
+    if steps * width > MAX_INPUT_NUMBERS:
+        raise CellvizValueError(f"steps={steps:,} would draw {steps * width:,} input numbers "
+                                f"(at most {MAX_INPUT_NUMBERS:,}); use fewer steps")
     dt = _float_dtype(dtype)
     weights = init_weights(cell, seed=seed, dtype=dt)
     rng = np.random.default_rng([_seed(seed), 1])
@@ -214,9 +233,17 @@ def example_inputs(
 
 
 def _seed(seed: int) -> int:
-    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
-        raise UsageError(f"seed must be a non-negative integer, not {seed!r}")
-    return seed
+    number = as_index(seed)
+    if number is None or number < 0:
+        error = CellvizTypeError if number is None else CellvizValueError
+        raise error(f"seed must be a non-negative integer, not {shorten(repr(seed), 40)}")
+    return number
+
+
+def _check_model(cell: object) -> None:
+    from ..stack import Stack
+
+    require("cell", cell, (Cell, Stack), "a Cell or a Stack (cellviz.load(...))")
 
 
 def _float_dtype(dtype: Any) -> np.dtype[Any]:

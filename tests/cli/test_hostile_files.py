@@ -111,4 +111,5 @@ def test_a_huge_cell_file_is_refused_unread(tmp_path: Path,
 def test_a_nul_in_a_path_is_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     one_line(["params", "a\x00b.cell"], capsys)
     one_line(["eval", "rnn", "--weights", "a\x00b.npz"], capsys)
-    one_line(["render", "rnn", "-o", str(tmp_path / "a\x00b.svg")], capsys)
+    assert "holds a NUL character" in one_line(
+        ["render", "rnn", "-o", str(tmp_path / "a\x00b.svg")], capsys, code=2)

@@ -49,7 +49,7 @@ def test_example_inputs_same_seed_same_numbers() -> None:
     # The input does not depend on the cell's parameters, only on the seed and the sizes.
     assert np.array_equal(cellviz.example_inputs(lstm, seed=5, steps=4)[1]["x"], x1["x"])
     assert not np.array_equal(cellviz.example_inputs(gru, seed=6, steps=4)[1]["x"], x1["x"])
-    with pytest.raises(cellviz.UsageError, match="steps must be a positive integer"):
+    with pytest.raises(cellviz.UsageError, match="steps must be a whole number from 1 to"):
         cellviz.example_inputs(gru, steps=0)
 
 
