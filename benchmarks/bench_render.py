@@ -8,7 +8,9 @@ speed drifts by a quarter or more within an hour and a ratio to the floor much l
 (drawing torch.nn.LSTMCell(3, 2) end to end, in a fresh process) is skipped when it is not
 importable. ``--against DIR`` also times the command from another source tree (a git worktree
 of the code before a change, say) in the same interleaved loop, both trees run alike as
-``python -m cellviz`` on PYTHONPATH, and prints the ratio.
+``python -m cellviz`` on PYTHONPATH, and the in-process render of both trees (each in a fresh
+process that draws the LSTM ten times with dot run each time, the median taken), and prints
+the ratios.
 """
 
 from __future__ import annotations
@@ -64,6 +66,29 @@ def module_command(tree: Path, out: Path) -> float:
     return time.perf_counter() - start
 
 
+IN_TREE = """
+import statistics, sys, time, cellviz
+from cellviz.draw.dot import clear_cache
+cellviz.render(cellviz.load("lstm", input_size=3, hidden_size=2))
+runs = []
+for _ in range(10):
+    clear_cache()
+    start = time.perf_counter()
+    cellviz.render(cellviz.load("lstm", input_size=3, hidden_size=2))
+    runs.append(time.perf_counter() - start)
+print(statistics.median(runs))
+"""
+
+
+def tree_in_process(tree: Path) -> float:
+    """The in-process render (dot run each time) of the source tree ``tree``: the median of
+    ten in a fresh process."""
+    env = {**os.environ, "PYTHONPATH": str(tree), "CELLVIZ_CACHE_DIR": ""}
+    out = subprocess.run([sys.executable, "-c", IN_TREE], check=True, capture_output=True,
+                         text=True, env=env).stdout
+    return float(out.split()[-1])
+
+
 def floor() -> float:
     """A fresh Python importing Jinja2 and the graphviz package and doing nothing else: the
     least any command drawing through them can take on this machine, at this moment."""
@@ -89,7 +114,8 @@ def main() -> None:
     has_torchviz = all(importlib.util.find_spec(m) for m in ("torch", "torchviz"))
     in_process()  # warm the caches a long-running program would have warm
     times: dict[str, list[float]] = {"in-process": [], "in-process-cold": [], "command": [],
-                                     "floor": [], "torchviz": [], "this-tree": [], "against": []}
+                                     "floor": [], "torchviz": [], "this-tree": [], "against": [],
+                                     "this-in": [], "against-in": []}
     with tempfile.TemporaryDirectory() as tmp:
         for k in range(args.runs):
             times["in-process"].append(in_process())
@@ -99,6 +125,8 @@ def main() -> None:
             if args.against:
                 times["this-tree"].append(module_command(here, Path(tmp) / f"a{k}.svg"))
                 times["against"].append(module_command(args.against, Path(tmp) / f"b{k}.svg"))
+                times["this-in"].append(tree_in_process(here))
+                times["against-in"].append(tree_in_process(args.against))
             if has_torchviz:
                 times["torchviz"].append(torchviz(Path(tmp) / f"torchviz{k}"))
     med = {name: statistics.median(t) for name, t in times.items() if t}
@@ -114,6 +142,9 @@ def main() -> None:
         print(f"  python -m cellviz render lstm, this tree:     {med['this-tree'] * 1e3:7.1f} ms")
         print(f"    the same from {args.against}: {med['against'] * 1e3:7.1f} ms"
               f"  (this tree takes {med['this-tree'] / med['against']:.3f}x its time)")
+        print(f"  in-process render, dot run, this tree:        {med['this-in'] * 1e3:7.1f} ms")
+        print(f"    the same from {args.against}: {med['against-in'] * 1e3:7.1f} ms"
+              f"  (this tree takes {med['this-in'] / med['against-in']:.3f}x its time)")
     if "torchviz" in med:
         print(f"  torchviz, torch.nn.LSTMCell(3, 2) (command):  {med['torchviz'] * 1e3:7.1f} ms")
         print(f"  command vs torchviz: {med['torchviz'] / med['command']:.1f}x faster")
