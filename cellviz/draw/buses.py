@@ -13,6 +13,7 @@ from ..cell import Cell
 from ..record import record
 from .dot import floats, run_dot
 from .dottext import REGION_INSET, cluster_boxes, cluster_lines, edge_attrs, gate_label_size
+from .labels import route_points
 from .layout import ClusterBox, DotPlan, Layout, Placed, Route, dot_source, plan
 from .themes import Theme
 
@@ -295,6 +296,16 @@ def _straighten(p: DotPlan, b: BusPlan, nodes: dict[str, Placed], routes: dict[s
             continue
         tail, head = nodes[seg.tail], nodes[seg.head]
         y = tail.y
+        if seg.head in b.beside and head.x < tail.x:
+            # dot set the output left of its node: to its right instead, if that is free.
+            # Clear of the region round its node too (its margin), and an arrow's room.
+            x = tail.x + tail.w / 2 + arrow * (2 + (0.7 + REGION_INSET) / 0.75) + head.w / 2
+            crossed = [q for r in routes.values() for q in route_points(r.points)
+                       if abs(q[0] - x) < head.w / 2 + arrow and abs(q[1] - y) < head.h / 2]
+            if not crossed and not any(
+                    abs(n.x - x) < (n.w + head.w) / 2 + arrow and abs(n.y - y) < (
+                        n.h + head.h) / 2 + arrow for k, n in nodes.items() if k != seg.head):
+                head = nodes[seg.head] = Placed(x, head.y, head.w, head.h)
         way = 1.0 if head.x > tail.x else -1.0  # an output may stand left of its node
         x0, x1 = tail.x + way * tail.w / 2, head.x - way * head.w / 2
         if any(min(x0, x1) < n.x < max(x0, x1) and abs(n.y - y) < n.h / 2
