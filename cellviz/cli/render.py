@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from ..draw.render import MAX_SCALE, MIN_SCALE, check_scale, file_part
 from ..draw.values import MAX_UNROLL
-from ..errors import UsageError
+from ..errors import CellvizError, UsageError, shorten
 from .args import add_cell_arguments, cell_from_args, whole_number
 from .inputs import add_input_arguments, run_from_args, run_grads, step_values, wants_values
 from .stack import add_stack_arguments, member_from_args, stack_from_args, stack_parts
@@ -57,6 +57,30 @@ def default_path(name: str, convention: str, theme: str, fmt: str,
     return Path("output") / f"{'.'.join(parts)}.{fmt}"
 
 
+def _refuse_large_file(name: str) -> None:
+    """Refuse a cell file with more equations than a figure has room for boxes before it is
+    parsed (every equation is at least one box): parsing 100,000 lines takes seconds."""
+    from ..draw.layout import MAX_FIGURE_NODES
+    from ..files import check_input_file
+    from ..lang.library import BUILTIN_CELLS, MAX_CELL_FILE_BYTES
+    from ..lang.syntax import count_equations
+    from .models import is_model
+
+    if name in BUILTIN_CELLS or is_model(name):
+        return
+    if not check_input_file(name, "cell file", MAX_CELL_FILE_BYTES):
+        return
+    try:
+        count = count_equations(Path(name).read_text(encoding="utf-8"))
+    except (OSError, UnicodeError):
+        return  # loading the cell names the problem
+    if count > MAX_FIGURE_NODES:
+        raise CellvizError(
+            f"cell file {shorten(repr(name), 60)} is too large to draw: its {count} equations "
+            f"would be at least {count} boxes, and cellviz draws at most {MAX_FIGURE_NODES} "
+            "(a larger figure is unreadable); its parameters and evaluation still work")
+
+
 def _run_render(args: argparse.Namespace) -> int:
     from ..draw.layout import check_drawable
     from ..draw.render import SUFFIX, RenderOptions, output_format, save
@@ -81,6 +105,7 @@ def _run_render(args: argparse.Namespace) -> int:
         raise UsageError("--highlight: no gate name given (give names such as f,o or forget)")
     drawn: Cell | Stack
     if stack is None:
+        _refuse_large_file(args.cell)
         drawn = cell = cell_from_args(args)
         check_drawable(cell)  # before the numbers are computed
         if numbers:

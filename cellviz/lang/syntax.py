@@ -23,7 +23,7 @@ from .tree import (
     split_lines,
 )
 
-__all__ = ["CELL_NAME", "MAX_DEPTH", "MAX_NESTING", "parse"]
+__all__ = ["CELL_NAME", "MAX_DEPTH", "MAX_NESTING", "count_equations", "parse"]
 
 DECL_KINDS = ("input", "state", "output")
 
@@ -317,3 +317,14 @@ def parse(text: str, path: str = "<cell>") -> CellSource:
     return CellSource(
         path, text, name, tuple(decls), tuple(params), tuple(equations), description
     )
+
+
+def count_equations(text: str) -> int:
+    r"""How many equations a cell file holds, without parsing it: '=' stands only in an equation,
+    once, so this is the count of lines with '=' before any comment. Cheap enough to refuse a
+    file too large to draw before it is parsed.
+
+    >>> count_equations("state h  # h = ...\nh[t] = tanh(W @ x[t] + b)\n")
+    1
+    """
+    return sum(1 for line in split_lines(text) if "=" in line.partition("#")[0])
