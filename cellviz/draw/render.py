@@ -4,12 +4,10 @@ and whole-file writes."""
 from __future__ import annotations
 
 import contextlib
-import errno
 import os
 import re
 import stat
 import sys
-import tempfile
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -17,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from ..arguments import require
 from ..errors import CellvizError, CellvizTypeError, CellvizValueError, UsageError, shorten
+from ..files import write_atomic
 from ..stack import Stack
 from .raster import rasterize
 from .scene import fmt
@@ -372,57 +371,6 @@ def scene_bytes(scene: Scene, fmt_: str, options: RenderOptions) -> bytes:
     if fmt_ == "svg":
         return svg.encode("utf-8")
     return rasterize(svg, fmt_)
-
-
-def _umask() -> int:
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
-
-
-def write_atomic(path: str | Path, data: bytes) -> None:
-    """Write a file whole or not at all: a temporary file beside it, then a rename.
-
-    A symlink keeps pointing where it did (the file it names is replaced); an existing file
-    keeps its permission bits, a new one gets 0o666 less the umask; a FIFO or a device (such
-    as /dev/null) is written into as it is. Any failure is one CellvizError naming the path.
-    """
-    if not str(path):
-        raise CellvizError("cannot write '': an empty file name")
-    if str(path).endswith(("/", os.sep)):
-        raise CellvizError(f"cannot write {shorten(str(path), 60)!r}: a name ending in "
-                           f"{os.sep!r} names a directory (give a file name, such as "
-                           f"{path!s}figure.svg)")
-    try:
-        _write(Path(os.path.realpath(path)), data)
-    except OSError as exc:
-        raise CellvizError(f"cannot write {str(path)!r}: {exc.strerror or exc}") from None
-    except ValueError as exc:  # a NUL in the name
-        raise CellvizError(f"cannot write {shorten(str(path), 60)!r}: {exc}") from None
-
-
-def _write(target: Path, data: bytes) -> None:
-    try:
-        info: os.stat_result | None = target.stat()
-    except FileNotFoundError:
-        info = None
-    if info is not None and stat.S_ISDIR(info.st_mode):
-        raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR))
-    if info is not None and not stat.S_ISREG(info.st_mode):
-        with open(target, "wb") as handle:
-            handle.write(data)
-        return
-    mode = stat.S_IMODE(info.st_mode) if info is not None else 0o666 & ~_umask()
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".cellviz-", suffix=".tmp", dir=target.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.chmod(tmp, mode)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def save(cell: Cell | Stack, path: str | Path, *, theme: str = "light", scale: float = 1.0,
