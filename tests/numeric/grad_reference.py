@@ -95,3 +95,31 @@ def finite_differences(cell: Cell, weights: Arrays, xs: Arrays, state: Arrays,
         return out
 
     return diff(weights), diff(xs), diff(state)
+
+
+
+def assert_grads_match_module(torch: Any, model: Any, module: Any, weights: Arrays, xs: Any,
+                              state: Arrays, module_state: tuple[Any, ...], upstream: Any,
+                              tolerance: dict[str, float]) -> None:
+    """``model.grad`` (a Cell or a Stack) against torch.autograd through the torch.nn
+    ``module`` it was read from: outputs, every parameter, the input and the initial state.
+    ``state`` is cellviz's initial state, ``module_state`` the same numbers as the module takes
+    them ((h,) or (h, c)), in the same order."""
+    import cellviz
+
+    tx = torch.tensor(xs, requires_grad=True)
+    ts = tuple(torch.tensor(a, requires_grad=True) for a in module_state)
+    out, _ = module(tx, ts if len(ts) == 2 else ts[0])
+    loss = (out * torch.tensor(upstream)).sum()
+    loss.backward()
+    got = model.grad(weights, xs, state, loss=upstream)
+    np.testing.assert_allclose(got.hs, out.detach().numpy(), **tolerance)
+    want = cellviz.import_weights(model, {k: v.grad for k, v in module.named_parameters()})
+    assert set(got.params) == set(want)
+    for name, value in want.items():
+        np.testing.assert_allclose(got.params[name], value, **tolerance, err_msg=name)
+    np.testing.assert_allclose(got.xs, tx.grad.numpy(), **tolerance)
+    for name, tensor in zip(state, ts, strict=True):
+        np.testing.assert_allclose(got.state[name], tensor.grad.numpy().reshape(
+            got.state[name].shape), **tolerance, err_msg=name)
+    assert abs(got.loss - float(loss.detach())) <= 1e-12 * abs(float(loss.detach()))

@@ -11,7 +11,7 @@ from helpers import ALL_CELLS, every_cell, load
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from lang.test_fuzz import ODD_CELL, mutated
-from numeric.grad_reference import finite_differences, torch_walk
+from numeric.grad_reference import assert_grads_match_module, finite_differences, torch_walk
 
 import cellviz
 from cellviz import CellvizError
@@ -70,24 +70,9 @@ def test_matches_torch_modules(name: str, seed: int) -> None:
     xs = rng.standard_normal((steps, *batch, i))
     h0, c0 = rng.standard_normal((*batch, h)), rng.standard_normal((*batch, n))
     upstream = rng.standard_normal((steps, *batch, h))
-    tx = torch.tensor(xs, requires_grad=True)
-    th0 = torch.tensor(h0[None], requires_grad=True)
-    tc0 = torch.tensor(c0[None], requires_grad=True)
-    out, _ = module(tx, (th0, tc0)) if name.startswith("lstm") else module(tx, th0)
-    (out * torch.tensor(upstream)).sum().backward()
     state = {"h": h0, "c": c0} if name.startswith("lstm") else {"h": h0}
-    got = cell.grad(weights, xs, state, loss=upstream)
-    np.testing.assert_allclose(got.hs, out.detach().numpy(), **TORCH)
-    want = cellviz.import_weights(cell, {k: v.grad for k, v in module.named_parameters()})
-    assert set(got.params) == set(want)
-    for param, value in want.items():
-        np.testing.assert_allclose(got.params[param], value, **TORCH, err_msg=param)
-    np.testing.assert_allclose(got.xs, tx.grad.numpy(), **TORCH)
-    np.testing.assert_allclose(got.state["h"], th0.grad.numpy()[0], **TORCH)
-    if name.startswith("lstm"):
-        np.testing.assert_allclose(got.state["c"], tc0.grad.numpy()[0], **TORCH)
-    assert got.loss == pytest.approx(float((out * torch.tensor(upstream)).sum().detach()),
-                                     rel=1e-12)
+    assert_grads_match_module(torch, cell, module, weights, xs, state,
+                              tuple(v[None] for v in state.values()), upstream, TORCH)
 
 
 # -- torch.autograd of the graph walked in torch: every cell, every node ---------------------

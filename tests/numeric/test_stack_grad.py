@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 import pytest
+from numeric.grad_reference import assert_grads_match_module
 from numeric.test_stack_parity import make
 
 import cellviz
@@ -32,23 +33,9 @@ def test_stack_gradients_equal_torch(cell: str, i: int, n: int, p: int | None, l
     h0 = rng.standard_normal((members, *batch, p or n))
     c0 = rng.standard_normal((members, *batch, n))
     upstream = rng.standard_normal((5, *batch, (2 if bi else 1) * (p or n)))
-    tx, th, tc = (torch.tensor(a, requires_grad=True) for a in (xs, h0, c0))
-    lstm = cell.startswith("lstm")
-    out, _ = module(tx, (th, tc)) if lstm else module(tx, th)
-    (out * torch.tensor(upstream)).sum().backward()
-    state: dict[str, Any] = {"h": h0, "c": c0} if lstm else {"h": h0}
-    got = stack.grad(weights, xs, state, loss=upstream)
-    np.testing.assert_allclose(got.hs, out.detach().numpy(), **TORCH)
-    want = cellviz.import_weights(stack, {k: v.grad for k, v in module.named_parameters()})
-    assert set(got.params) == set(want)
-    for name, value in want.items():
-        np.testing.assert_allclose(got.params[name], value, **TORCH, err_msg=name)
-    np.testing.assert_allclose(got.xs, tx.grad.numpy(), **TORCH)
-    np.testing.assert_allclose(got.state["h"], th.grad.numpy(), **TORCH)
-    if lstm:
-        np.testing.assert_allclose(got.state["c"], tc.grad.numpy(), **TORCH)
-    assert got.loss == pytest.approx(float((out * torch.tensor(upstream)).sum().detach()),
-                                     rel=1e-12)
+    state: dict[str, Any] = {"h": h0, "c": c0} if cell.startswith("lstm") else {"h": h0}
+    assert_grads_match_module(torch, stack, module, weights, xs, state, tuple(state.values()),
+                              upstream, TORCH)
 
 
 def test_stack_loss_forms_and_errors() -> None:
