@@ -18,7 +18,7 @@ import numpy as np
 
 import cellviz
 
-__all__ = ["main"]
+__all__ = ["import_torch", "main", "report", "timed"]
 
 Array = np.ndarray[Any, Any]
 
@@ -124,10 +124,9 @@ def tiny(rounds: int, torch: Any) -> None:
            timed(contenders, rounds, 200), "torch.nn.LSTMCell")
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rounds", type=int, default=21, help="rounds per measure (default 21)")
-    args = parser.parse_args()
+def import_torch() -> Any:
+    """PyTorch with autograd off (the reference is timed forward only), or None where it is
+    not importable; prints both libraries' versions."""
     try:
         import torch
     except ImportError:
@@ -135,6 +134,14 @@ def main() -> None:
     else:
         torch.set_grad_enabled(False)
     print(f"numpy {np.__version__}, torch {torch.__version__ if torch else 'not importable'}")
+    return torch
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=21, help="rounds per measure (default 21)")
+    args = parser.parse_args()
+    torch = import_torch()
     large(args.rounds, torch)
     tiny(args.rounds, torch)
 

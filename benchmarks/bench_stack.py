@@ -17,7 +17,7 @@ from collections.abc import Callable
 from typing import Any
 
 import numpy as np
-from bench_eval import report, timed
+from bench_eval import import_torch, report, timed
 
 import cellviz
 
@@ -80,13 +80,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=11, help="rounds per measure (default 11)")
     args = parser.parse_args()
-    try:
-        import torch
-    except ImportError:
-        torch = None
-    else:
-        torch.set_grad_enabled(False)
-    print(f"numpy {np.__version__}, torch {torch.__version__ if torch else 'not importable'}")
+    torch = import_torch()
     sizes = {"layers": 3, "steps": 100, "batch": 32, "i": 128, "n": 256}
     compare("lstm", "LSTM", args.rounds, torch, **sizes)
     compare("gru", "GRU", args.rounds, torch, **sizes)

@@ -190,24 +190,16 @@ def stack(
     from .lang.library import bind, load_graph
 
     _count("num_layers", num_layers, 1, MAX_LAYERS)
-    for flag, value in (("bidirectional", bidirectional), ("bias", bias)):
-        if not isinstance(value, bool):
-            raise UsageError(f"{flag} must be True or False, not {shorten(repr(value), 40)}")
+    if not isinstance(bidirectional, bool):
+        raise UsageError(f"bidirectional must be True or False, not "
+                         f"{shorten(repr(bidirectional), 40)}")
     if isinstance(cell, CellGraph):
         graph = cell
-        if not bias:
+        if bias is not True:
             raise UsageError("bias=False derives a built-in cell's form; pass its name, or "
                              "the graph of the form you want")
-    elif bias:
-        graph = load_graph(cell, convention)
     else:
-        from .lang.forms import derive
-        from .lang.library import BUILTIN_CELLS
-
-        if cell not in BUILTIN_CELLS:
-            raise UsageError(f"bias=False derives a built-in cell's form without biases; a "
-                             f"cell file such as {str(cell)!r} is taken as written")
-        graph = derive(str(cell), convention, bias=False)
+        graph = load_graph(cell, convention, bias=bias)
     first = bind(graph, input_size=input_size, hidden_size=hidden_size, proj_size=proj_size,
                  convention=convention, **sizes)
     if proj_size is not None and proj_size >= hidden_size:

@@ -4,6 +4,7 @@ error is one line and an exit code."""
 from __future__ import annotations
 
 import argparse
+import difflib
 import errno
 import gc
 import sys
@@ -135,10 +136,29 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _main(argv: Sequence[str] | None) -> int:
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args, extra = parser.parse_known_args(argv)
+    if extra:
+        raise UsageError(_unrecognized(parser, args.command, extra))
     code: int = args.run(args)
     sys.stdout.flush()  # a full disk or a closed pipe shows here, not after main returns
     return code
+
+
+def _unrecognized(parser: argparse.ArgumentParser, command: str, extra: list[str]) -> str:
+    """argparse's complaint about words a command does not take, naming the option an unknown
+    one resembles: options are never abbreviated, so ``--layer`` is not ``--layers``."""
+    sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    known = [o for a in sub.choices[command]._actions for o in a.option_strings
+             if o.startswith("--")]
+    message = f"cellviz {command}: unrecognized arguments: {' '.join(extra)}"
+    for word in extra:
+        flag = word.partition("=")[0]
+        close = difflib.get_close_matches(flag, known, n=1) if flag.startswith("--") else []
+        if close:
+            return (f"{message} ({flag} is no option of {command}; did you mean {close[0]}? "
+                    "options are written in full)")
+    return message
 
 
 def _error(message: str) -> None:

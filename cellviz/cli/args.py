@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import TYPE_CHECKING, NoReturn, TypeAlias
+from typing import TYPE_CHECKING, Any, NoReturn, TypeAlias
 
 from ..cell import Cell
 from ..errors import UsageError, shorten
@@ -47,7 +47,13 @@ class MissingCommand(UsageError):
 
 
 class Parser(argparse.ArgumentParser):
-    """argparse, but a usage error is a UsageError (one line, exit 2) rather than an exit."""
+    """argparse, but a usage error is a UsageError (one line, exit 2) rather than an exit, and
+    no option may be abbreviated: ``--layer`` must not quietly mean ``--layers`` on a command
+    that has only the second."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("allow_abbrev", False)
+        super().__init__(*args, **kwargs)
 
     def exit(self, status: int = 0, message: str | None = None) -> NoReturn:
         if message:
@@ -106,6 +112,9 @@ def add_cell_arguments(parser: argparse.ArgumentParser) -> None:
                         metavar="NAME=INT", help="bind another size symbol of a cell file")
     parser.add_argument("--convention", choices=CONVENTIONS, default="paper",
                         help="whose form of the cell: paper (default), pytorch, keras or flax")
+    parser.add_argument("--no-bias", action="store_true",
+                        help="the built-in cell's form without biases (PyTorch's bias=False, "
+                        "Keras' use_bias=False)")
     parser.add_argument("--node", metavar="NAME", default=None,
                         help="the recurrent node (.onnx) or layer (.keras) of a model file")
 
@@ -145,6 +154,7 @@ def cell_from_args(args: argparse.Namespace) -> Cell:
         hidden_size=sizes.pop("n", DEFAULT_HIDDEN_SIZE),
         proj_size=sizes.pop("p", None),
         convention=args.convention,
+        bias=not args.no_bias,
         **sizes,
     )
 

@@ -33,13 +33,15 @@ def _source(args: argparse.Namespace) -> tuple[Cell, dict[str, Any]]:
         from ..numeric.weightfile import load_weights_file
 
         cell = load(args.cell, input_size=args.input_size or 3, hidden_size=args.hidden_size or 2,
-                    proj_size=args.proj_size, convention=args.convention)
+                    proj_size=args.proj_size, convention=args.convention,
+                    bias=not args.no_bias)
         return cell, load_weights_file(cell, args.input)
     if is_model(args.input):
         from .models import model_cell
 
         ns = argparse.Namespace(cell=args.input, node=args.node, input_size=None,
-                                hidden_size=None, proj_size=None, size=[], convention="paper")
+                                hidden_size=None, proj_size=None, size=[], convention="paper",
+                                no_bias=False)
         return model_cell(ns)
     if suffix in (".pt", ".pth"):
         from ..files import check_input_file
@@ -104,4 +106,6 @@ def add_convert(sub: Subparsers) -> None:
     p.add_argument("-p", "--proj-size", type=positive_int, default=None, metavar="P")
     p.add_argument("--convention", choices=CONVENTIONS, default="paper",
                    help="the convention of --cell (default: paper)")
+    p.add_argument("--no-bias", action="store_true",
+                   help="--cell without biases (PyTorch's bias=False)")
     p.set_defaults(run=_run_convert)

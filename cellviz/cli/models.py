@@ -31,9 +31,11 @@ def model_cell(args: argparse.Namespace) -> tuple[Cell, dict[str, Any]]:
                                       ("--size", args.size or None)) if value is not None]
     if args.convention != "paper":
         given.append("--convention")
+    if args.no_bias:
+        given.append("--no-bias")
     if given:
-        raise UsageError(f"{args.cell}: a model file brings its own sizes and convention; leave "
-                         f"out {', '.join(given)}")
+        raise UsageError(f"{args.cell}: a model file brings its own sizes, convention and "
+                         f"biases; leave out {', '.join(given)}")
     path = Path(args.cell)
     if path.suffix.lower() == ".keras":
         from ..interop.keras_io import from_keras

@@ -60,7 +60,7 @@ def stack_from_args(args: argparse.Namespace) -> Stack | None:
     return stack(args.cell, input_size=sizes.pop("i", DEFAULT_INPUT_SIZE),
                  hidden_size=sizes.pop("n", DEFAULT_HIDDEN_SIZE), proj_size=sizes.pop("p", None),
                  num_layers=args.layers or 1, bidirectional=args.bidirectional,
-                 convention=args.convention, bias=True, **sizes)
+                 convention=args.convention, bias=not args.no_bias, **sizes)
 
 
 def member_from_args(s: Stack, args: argparse.Namespace) -> tuple[int, int, Cell] | None:

@@ -103,10 +103,25 @@ def _builtin_graph(name: str, convention: str) -> CellGraph:
     return build(parse(text, filename), name)
 
 
-def load_graph(name_or_path: str | Path, convention: str = "paper") -> CellGraph:
-    """The checked graph of a built-in cell (by name) or of a cell file (by path)."""
+def load_graph(name_or_path: str | Path, convention: str = "paper", *,
+               bias: bool = True) -> CellGraph:
+    """The checked graph of a built-in cell (by name) or of a cell file (by path); with
+    ``bias=False`` the built-in cell's form without biases (PyTorch's ``bias=False``, Keras'
+    ``use_bias=False``), such as ``gru-nobias``."""
     check_convention(convention)
-    if isinstance(name_or_path, str) and name_or_path in BUILTIN_CELLS:
+    if not isinstance(bias, bool):
+        raise CellvizTypeError(f"bias must be True or False, not {shorten(repr(bias), 40)}")
+    builtin = isinstance(name_or_path, str) and name_or_path in BUILTIN_CELLS
+    if not bias:
+        if not builtin:
+            raise UsageError(f"bias=False (--no-bias) derives a built-in cell's form without "
+                             f"biases; a cell file such as {shorten(str(name_or_path))!r} is "
+                             "taken as written (leave its bias terms out of its equations)")
+        from .forms import derive
+
+        return derive(str(name_or_path), convention, bias=False)
+    if builtin:
+        assert isinstance(name_or_path, str)
         return _builtin_graph(name_or_path, convention)
     if not isinstance(name_or_path, (str, os.PathLike)):
         raise CellvizTypeError(f"a cell is a built-in name or a path, not "
@@ -143,17 +158,20 @@ def load(
     hidden_size: int,
     proj_size: int | None = None,
     convention: str = "paper",
+    bias: bool = True,
     **sizes: int,
 ) -> Cell:
     """Load a built-in cell or a cell file and bind its size symbols to integers.
 
     ``input_size`` binds i, ``hidden_size`` n, ``proj_size`` p; other symbols of a cell file are
-    given by name (``k=4``).
+    given by name (``k=4``). ``bias=False`` takes a built-in cell's form without biases.
 
     >>> load("gru", input_size=3, hidden_size=2).params().total
     36
+    >>> load("gru", input_size=3, hidden_size=2, convention="pytorch", bias=False).name
+    'gru-nobias'
     """
-    return bind(load_graph(name_or_path, convention), input_size=input_size,
+    return bind(load_graph(name_or_path, convention, bias=bias), input_size=input_size,
                 hidden_size=hidden_size, proj_size=proj_size, convention=convention, **sizes)
 
 

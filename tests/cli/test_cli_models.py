@@ -74,7 +74,8 @@ def test_params_and_render_of_a_node(capsys: pytest.CaptureFixture[str], tmp_pat
 
 @pytest.mark.parametrize(("argv", "code", "message"), [
     (["--node", "x"], 2, "no recurrent node named 'x' (its recurrent nodes: m)"),
-    (["-n", "4"], 2, "a model file brings its own sizes and convention; leave out --hidden-size"),
+    (["-n", "4"], 2,
+     "a model file brings its own sizes, convention and biases; leave out --hidden-size"),
     (["--convention", "keras"], 2, "leave out --convention"),
 ])
 def test_model_errors(capsys: pytest.CaptureFixture[str], tmp_path: Path, argv: list[str],

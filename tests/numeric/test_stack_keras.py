@@ -3,10 +3,6 @@ in Bidirectional, with the weights moved by ``export_weights(stack, ..., "keras"
 
 from __future__ import annotations
 
-import importlib
-import os
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -17,29 +13,6 @@ import cellviz
 pytestmark = pytest.mark.filterwarnings("ignore:__array__ implementation:DeprecationWarning")
 
 LAYERS = {"rnn": "SimpleRNN", "gru": "GRU", "lstm": "LSTM"}
-
-
-@pytest.fixture(scope="module")
-def keras(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
-    """Keras on its torch backend, with a private KERAS_HOME (set before the first import)."""
-    before = {k: os.environ.get(k) for k in ("KERAS_BACKEND", "KERAS_HOME")}
-    os.environ["KERAS_BACKEND"] = "torch"
-    os.environ["KERAS_HOME"] = str(Path(tmp_path_factory.mktemp("keras-home")))
-    try:
-        pytest.importorskip("torch", reason="Keras' torch backend needs torch")
-        try:
-            module = importlib.import_module("keras")
-        except ImportError:
-            pytest.skip("keras is not installed (pip install 'cellviz[keras]')")
-        if module.backend.backend() != "torch":
-            pytest.skip(f"keras was already imported with the {module.backend.backend()} backend")
-        yield module
-    finally:
-        for key, value in before.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
 
 
 def numpy_of(tensor: Any) -> Any:
