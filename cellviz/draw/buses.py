@@ -32,7 +32,11 @@ class BusPlan:
     when it enters a node that is not dense), the ``row`` of dense nodes the taps enter (the
     gate row, along the bottom), the ``vias`` (taps into nodes off that row: dot routes them
     up from the bus rows) and the segments dot is given the other way round (``down``: into
-    the gate row from above, or flowing down from the line, as tanh(c[t]) to h[t])."""
+    the gate row from above, or flowing down from the line, as tanh(c[t]) to h[t]);
+    ``beside``: each output set beside the node computing it; ``flowing``: the nodes below
+    the line that what it carries flows down to; ``lifted``: (a node feeding the gate row,
+    a node reading what it reads) that dot must set above it; ``tie``: the gate that acts
+    first on the line, and the node of the line it reaches."""
 
     line: tuple[str, ...]
     buses: tuple[str, ...]
@@ -41,7 +45,9 @@ class BusPlan:
     vias: tuple[str, ...]
     down: frozenset[str]
     beside: dict[str, str]
-    flowing: tuple[str, ...] = ()
+    flowing: tuple[str, ...]
+    lifted: tuple[tuple[str, str], ...]
+    tie: tuple[str, str] | None
 
 
 def bus_plan(p: DotPlan, operands: dict[str, tuple[str | None, ...]]) -> BusPlan | None:
@@ -69,22 +75,55 @@ def bus_plan(p: DotPlan, operands: dict[str, tuple[str | None, ...]]) -> BusPlan
     row = tuple(dict.fromkeys(seg.head for seg in p.segments
                               if seg.id in taps and taps[seg.id][1] >= 0))
     vias = tuple(sid for sid, (_, index) in taps.items() if index < 0)
+    # A node that only feeds the gate row (the MGU's f⊙h[t-1], read by U_n) stands among the
+    # gates, below what else reads what it reads: higher up, its way down into the row would
+    # cross what they send up to the line.
+    feeding = {n for n in p.glyphs if n not in on_line and n not in row and n not in buses
+               and {seg.head in row for seg in p.segments if seg.tail == n} == {True}}
+    lifted = tuple(dict.fromkeys(
+        (into.head, out.head) for into in p.segments if into.head in feeding
+        and into.id not in taps for out in p.segments if out.tail == into.tail
+        and out.head not in feeding and out.head not in row and out.head not in on_line))
     # What flows down from the line (not through the gate row) is laid out below it.
     flowing: set[str] = set()
     frontier = set(line)
     while frontier:
         frontier = {seg.head for seg in p.segments if seg.tail in frontier
                     and seg.head not in on_line and seg.head not in row
-                    and seg.head not in flowing}
+                    and seg.head not in feeding and seg.head not in flowing}
         flowing |= frontier
     sinks = set(p.sinks)
     beside = {seg.head: seg.tail for seg in p.segments
               if seg.head in sinks and seg.head not in on_line and seg.tail in flowing}
+    # Into the gate row or a node feeding it from above, or down from the line: head first.
     down = frozenset(seg.id for seg in p.segments if seg.id not in taps and seg.head not in beside
-                     and (seg.head in row or (seg.head in flowing
-                                              and (seg.tail in flowing or seg.tail in on_line))))
+                     and (((seg.head in row or seg.head in feeding) and seg.tail not in row)
+                          or (seg.head in flowing
+                              and (seg.tail in flowing or seg.tail in on_line))))
     return BusPlan(line, tuple(buses), taps, row, vias, down, beside,
-                   tuple(n for n in p.glyphs if n in flowing))
+                   tuple(n for n in p.glyphs if n in flowing), lifted, _first_gate(p, line, row))
+
+
+def _first_gate(p: DotPlan, line: tuple[str, ...],
+                row: tuple[str, ...]) -> tuple[str, str] | None:
+    """The gate whose output reaches the line nearest its start (then in fewest steps, then
+    the first such gate), and the node of the line it reaches; None if none reaches it."""
+    where = {n: k for k, n in enumerate(line)}
+    found: list[tuple[int, int, int]] = []
+    for order, node in enumerate(row):
+        seen, frontier, steps = {node}, [node], 0
+        while frontier:
+            steps += 1
+            frontier = [s.head for s in p.segments if s.tail in frontier and s.head not in seen]
+            seen.update(frontier)
+            hit = [where[n] for n in frontier if n in where]
+            if hit:
+                found.append((min(hit), steps, order))
+                break
+    if not found:
+        return None
+    at, _, order = min(found)
+    return row[order], line[at]
 
 
 def _topmost(p: DotPlan, members: tuple[str, ...]) -> str:
@@ -98,7 +137,7 @@ def _q(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-def bus_source(name: str, theme: Theme, p: DotPlan, b: BusPlan, ordered: bool = False) -> str:
+def bus_source(name: str, theme: Theme, p: DotPlan, b: BusPlan) -> str:
     """The DOT text of the part of the figure dot places: everything but the sources off
     the line, with the line in the top rank, the gate row and the vias at the bottom."""
     gap = theme.space
@@ -143,9 +182,12 @@ def bus_source(name: str, theme: Theme, p: DotPlan, b: BusPlan, ordered: bool = 
             lines.append('  "floor" [width=0.01, height=0.01, style=invis];')
             for k, node in enumerate(b.flowing):
                 lines.append(f'  "floor" -> {_q(node)} [id="floor{k}", style=invis, weight=0];')
-        if ordered:
-            for k, (first, second) in enumerate(zip(b.row, b.row[1:], strict=False)):
-                lines.append(f'  {_q(first)} -> {_q(second)} [id="order{k}", style=invis];')
+    if b.tie is not None:
+        # The gate that acts first on the line is tied to where it does: dot alone sets gates
+        # that look alike in any order (the GRU's n left of z, its edge across z's).
+        lines.append(f'  {_q(b.tie[0])} -> {_q(b.tie[1])} [id="tie", style=invis, weight=0];')
+    for k, (node, reader) in enumerate(b.lifted):
+        lines.append(f'  {_q(node)} -> {_q(reader)} [id="lift{k}", style=invis, weight=0];')
     for sink, tail in b.beside.items():
         lines.append(f"  {{ rank=same; {_q(tail)} {_q(sink)} }}")
     # The gate regions, less the line's nodes: a region round part of the line makes dot
