@@ -142,8 +142,14 @@ def cell_from_args(args: argparse.Namespace) -> Cell:
 
     args.model_weights = None
     if is_model(args.cell):
-        cell, args.model_weights = model_cell(args)
-        return cell
+        model, args.model_weights = model_cell(args)
+        if isinstance(model, Cell):
+            return model
+        raise UsageError(f"{args.cell} holds a stack ({model.num_layers} layer"
+                         f"{'s' if model.num_layers > 1 else ''}, {model.directions} "
+                         f"direction{'s' if model.directions > 1 else ''}); cellviz "
+                         f"{args.command} works on one cell (params, eval and render take "
+                         "the stack; render --layer K draws one of its cells)")
     if args.node is not None:
         raise UsageError(f"--node chooses a node of a model file (.onnx, .keras), not of "
                          f"{args.cell!r}")

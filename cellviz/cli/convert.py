@@ -7,12 +7,13 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..errors import CellvizError, UsageError
+from ..errors import UsageError
 from ..lang.library import CONVENTIONS
 from .args import positive_int
 
 if TYPE_CHECKING:
     from ..cell import Cell
+    from ..stack import Stack
     from .args import Subparsers
 
 __all__ = ["add_convert"]
@@ -23,11 +24,11 @@ def _suffix(path: str) -> str:
     return ".weights.h5" if name.endswith(".weights.h5") else Path(name).suffix
 
 
-def _source(args: argparse.Namespace) -> tuple[Cell, dict[str, Any]]:
-    """The cell and weights of IN: a model file, a state_dict, or (with --cell) weights."""
+def _source(args: argparse.Namespace) -> tuple[Cell | Stack, dict[str, Any]]:
+    """The cell (or stack) and weights of IN: a model file, a state_dict, or (with --cell)
+    weights."""
     from .models import is_model
 
-    suffix = _suffix(args.input)
     if args.cell is not None:
         from ..lang.library import load
         from ..numeric.weightfile import load_weights_file
@@ -37,24 +38,9 @@ def _source(args: argparse.Namespace) -> tuple[Cell, dict[str, Any]]:
                     bias=not args.no_bias)
         return cell, load_weights_file(cell, args.input)
     if is_model(args.input):
-        from .models import model_cell
+        from .models import read_model
 
-        ns = argparse.Namespace(cell=args.input, node=args.node, input_size=None,
-                                hidden_size=None, proj_size=None, size=[], convention="paper",
-                                no_bias=False)
-        return model_cell(ns)
-    if suffix in (".pt", ".pth"):
-        from ..files import check_input_file
-        from ..interop.files import cell_of_state_dict
-        from ..numeric.readers import read_pt
-
-        if check_input_file(Path(args.input), "weights file") is None:
-            raise CellvizError(f"{args.input}: no such file")
-        tensors = read_pt(Path(args.input), 10**9)
-        try:
-            return cell_of_state_dict(tensors, args.nonlinearity)
-        except CellvizError as exc:
-            raise type(exc)(f"{args.input}: {exc}") from None
+        return read_model(Path(args.input), args.node, args.nonlinearity)
     raise UsageError(f"{args.input}: cellviz convert reads .onnx, .keras and PyTorch .pt/.pth "
                      "files; for .npz or .weights.h5 give the cell (--cell NAME -i I -n N "
                      "--convention C)")

@@ -49,7 +49,14 @@ def add_stack_arguments(parser: argparse.ArgumentParser, *, member: bool = False
 
 def stack_from_args(args: argparse.Namespace) -> Stack | None:
     """The stack the options name, or None when neither --layers nor --bidirectional is
-    given (the command then works on one cell, as before)."""
+    given (the command then works on one cell, as before); or the stack of a model file."""
+    from .models import is_model, model_stack
+
+    if is_model(args.cell):
+        s = model_stack(args)
+        if s is not None or (getattr(args, "layer", None) is None
+                             and getattr(args, "direction", None) is None):
+            return s
     if args.layers is None and not args.bidirectional:
         for flag in ("layer", "direction"):
             if getattr(args, flag, None) is not None:
@@ -118,8 +125,12 @@ def run_stack_eval(s: Stack, args: argparse.Namespace) -> int:
     weights, xs = example_inputs(s, seed=seed, steps=steps)
     (name,) = s.graph.inputs
     seq = xs[name]
-    if args.weights is not None:
+    model = getattr(args, "model_weights", None)
+    if args.weights is None and model is not None:
+        args.weights, weights = args.cell, model  # a model file's own weights
+    elif args.weights is not None:
         weights = load_weights_file(s, args.weights)
+    if args.weights is not None:
         seq = seq.astype(next(iter(weights.values())).dtype)
     if given:
         size = s.input_size(0)

@@ -12,7 +12,7 @@ refused with the reason.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, overload
 
 import numpy as np
 
@@ -21,9 +21,10 @@ from ..errors import EvaluationError, UsageError
 from ..lang.forms import Form, derive, form_of
 from ..numeric.checks import Array, check_weights
 from ..numeric.layouts import FRAMEWORK_NAMES, FRAMEWORKS, resolve
+from ..stack import Stack
 from .torch_io import bind
 
-__all__ = ["TARGETS", "convert_weights", "target_form"]
+__all__ = ["TARGETS", "convert_stack", "convert_weights", "target_form"]
 
 #: What each framework can be converted to: the frameworks and cellviz's own names.
 TARGETS = (*FRAMEWORKS, "cellviz")
@@ -120,8 +121,32 @@ def _move(source: Cell, form: Form, weights: dict[str, Array], target: Cell,
     return {name: out[name] for name in want}
 
 
+def convert_stack(stack: Stack, weights: Mapping[str, Any], to: str
+                  ) -> tuple[Stack, dict[str, Array]]:
+    """``convert_weights`` for every layer and direction of a stack: the stack of the target
+    cells and its weights by their suffixed names."""
+    arrays = check_weights(stack.param_shapes(), weights, stack.name)
+    converted = [convert_weights(cell, own, to) for (_, _, cell), own in
+                 zip(stack.members(), stack.split(arrays), strict=True)]
+    cells = iter(target for target, _ in converted)
+    target = Stack(tuple(tuple(next(cells) for _ in layer) for layer in stack.cells))
+    out = {name + stack.suffix(k, d): a for (k, d, _), (_, own) in
+           zip(stack.members(), converted, strict=True) for name, a in own.items()}
+    return target, out
+
+
+@overload
 def convert_weights(cell: Cell, weights: Mapping[str, Any], to: str
-                    ) -> tuple[Cell, dict[str, Array]]:
+                    ) -> tuple[Cell, dict[str, Array]]: ...
+
+
+@overload
+def convert_weights(cell: Stack, weights: Mapping[str, Any], to: str
+                    ) -> tuple[Stack, dict[str, Array]]: ...
+
+
+def convert_weights(cell: Cell | Stack, weights: Mapping[str, Any], to: str
+                    ) -> tuple[Cell | Stack, dict[str, Array]]:
     """The cell and weights that framework ``to`` (pytorch, keras, onnx, flax, or cellviz for
     the same cell) computes the same numbers with: ``export_weights(target, converted, to)``
     gives its tensors. Refused with the reason where no exact conversion exists.
@@ -131,7 +156,11 @@ def convert_weights(cell: Cell, weights: Mapping[str, Any], to: str
     >>> keras_gru, w = convert_weights(gru, cellviz.init_weights(gru), "keras")
     >>> keras_gru.convention, sorted(w)[:3]
     ('keras', ['U_h', 'U_r', 'U_z'])
+
+    A ``Stack`` is converted layer by layer and direction by direction (``convert_stack``).
     """
+    if isinstance(cell, Stack):
+        return convert_stack(cell, weights, to)
     arrays = check_weights(cell.param_shapes(), weights, cell.name)
     form = form_of(cell.graph, cell.convention)
     if form is None:

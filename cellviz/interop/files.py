@@ -4,6 +4,7 @@ each framework's file of converted weights as bytes."""
 from __future__ import annotations
 
 import io
+import re
 import tempfile
 import zipfile
 from pathlib import Path
@@ -17,6 +18,7 @@ from ..lang.forms import derive
 from ..numeric.checks import Array
 from ..numeric.layouts import resolve
 from ..numeric.weights import export_weights, import_weights
+from ..stack import MAX_LAYERS, Stack
 from .torch_io import bind
 
 __all__ = ["OUTPUT_SUFFIXES", "cell_of_state_dict", "check_suffix", "converted_bytes",
@@ -27,17 +29,16 @@ OUTPUT_SUFFIXES = {"pytorch": (".pt", ".pth", ".npz"), "keras": (".keras", ".wei
                    "onnx": (".onnx",), "flax": (".npz",), "cellviz": (".npz",)}
 
 _GATES = {1: "rnn", 3: "gru", 4: "lstm"}
+#: A stack's tensor name and its layer: ``weight_ih_l2_reverse``.
+_LAYER = re.compile(r"^\w+_l(\d+)(?:_reverse)?$")
 
 
 def cell_of_state_dict(tensors: dict[str, Any], nonlinearity: str = "tanh"
-                       ) -> tuple[Cell, dict[str, Array]]:
+                       ) -> tuple[Cell | Stack, dict[str, Array]]:
     """The cell a state_dict of one recurrent PyTorch layer or cell holds, from its tensors'
-    names and shapes; an RNN's nonlinearity is not in the file and is ``nonlinearity``."""
-    stacked = [k for k in tensors if k.endswith("_reverse") or "_l1" in k]
-    if stacked:
-        raise CellvizError(f"the state_dict holds a stack of layers ({stacked[0]}); convert "
-                           "one layer and direction")
-
+    names and shapes, or the ``Stack`` of an ``nn.RNN/GRU/LSTM(num_layers=..., bidirectional=
+    ...)`` (names ending in ``_l1``, ``_reverse``); an RNN's nonlinearity is not in the file
+    and is ``nonlinearity``."""
     def get(name: str) -> Any:
         return tensors.get(f"{name}_l0", tensors.get(name))
 
@@ -57,7 +58,16 @@ def cell_of_state_dict(tensors: dict[str, Any], nonlinearity: str = "tanh"
     if w_hr is not None:
         sizes["p"] = int(w_hr.shape[0])
     cell = bind(graph, "pytorch", **sizes)
-    return cell, import_weights(cell, tensors, "pytorch")
+    layers = 1 + max((int(m[1]) for m in map(_LAYER.match, tensors) if m), default=0)
+    directions = 2 if any(k.endswith("_reverse") for k in tensors) else 1
+    if layers > MAX_LAYERS:
+        raise CellvizError(f"the state_dict names layer {layers - 1}; a stack has at most "
+                           f"{MAX_LAYERS:,} layers")
+    if layers == 1 and directions == 1:
+        return cell, import_weights(cell, tensors, "pytorch")
+    upper = bind(graph, "pytorch", **dict(sizes, i=directions * sizes.get("p", sizes["n"])))
+    stack = Stack(((cell,) * directions, *[(upper,) * directions] * (layers - 1)))
+    return stack, import_weights(stack, tensors, "pytorch")
 
 
 def npz_bytes(arrays: dict[str, Array]) -> bytes:
@@ -80,10 +90,12 @@ def check_suffix(to: str, suffix: str) -> None:
                          f"{suffix or 'a file without a suffix'!r}")
 
 
-def converted_bytes(cell: Cell, weights: dict[str, Array], to: str, suffix: str) -> bytes:
-    """The file of framework ``to`` holding the cell's weights (already converted to its form),
-    as bytes: ``.pt`` (a state_dict), ``.keras`` (a model of the one layer), ``.weights.h5``,
-    ``.onnx`` (a single-node model) or ``.npz`` (by the framework's tensor names)."""
+def converted_bytes(cell: Cell | Stack, weights: dict[str, Array], to: str, suffix: str
+                    ) -> bytes:
+    """The file of framework ``to`` holding the cell's (or stack's) weights, already converted
+    to its form, as bytes: ``.pt`` (a state_dict), ``.keras`` (a model of the one layer, or of
+    the stack's layers), ``.weights.h5``, ``.onnx`` (a node per layer) or ``.npz`` (by the
+    framework's tensor names)."""
     check_suffix(to, suffix)
     if to == "cellviz":
         return npz_bytes(weights)
@@ -91,12 +103,20 @@ def converted_bytes(cell: Cell, weights: dict[str, Array], to: str, suffix: str)
         from .onnx_io import onnx_model
 
         return bytes(onnx_model(cell, weights).SerializeToString())
+    if isinstance(cell, Stack) and to == "flax":
+        raise UsageError("cellviz writes flax weights of one cell, not of a stack of layers "
+                         "(convert a model of one layer in one direction)")
+    if isinstance(cell, Stack) and to == "keras" and suffix == ".npz":
+        raise UsageError("a stack's Keras weights are written as .keras or .weights.h5, not "
+                         ".npz")
     exported = export_weights(cell, weights, to)
     if suffix == ".npz":
+        if isinstance(exported, dict):
+            return npz_bytes(exported)
+        assert isinstance(cell, Cell)
         lay, _ = resolve(cell, to)
-        named = exported if isinstance(exported, dict) else dict(
-            zip([t.name for t in lay.tensors], cast(list[Array], exported), strict=True))
-        return npz_bytes(named)
+        return npz_bytes(dict(zip([t.name for t in lay.tensors], cast(list[Array], exported),
+                                  strict=True)))
     with tempfile.TemporaryDirectory(prefix="cellviz-convert-") as folder:
         path = Path(folder) / f"out{suffix}"
         if to == "pytorch":
@@ -108,16 +128,9 @@ def converted_bytes(cell: Cell, weights: dict[str, Array], to: str, suffix: str)
             assert isinstance(exported, dict)
             torch.save({k: torch.from_numpy(v) for k, v in exported.items()}, path)
         else:
-            from .keras_io import import_keras, keras_layer
+            from .keras_io import keras_model
 
-            keras = import_keras()
-            _, form = resolve(cell, "keras")
-            tensors = cast(list[Array], exported)  # one cell's: a list of arrays
-            # Names of our own: Keras numbers its default ones per process (lstm_1, ...).
-            layer = keras_layer(cell, form, tensors, name=form.cell)
-            model = keras.Sequential([keras.Input((None, cell.size("i")), name="x",
-                                                  dtype=str(tensors[0].dtype)), layer],
-                                     name="cellviz")
+            model = keras_model(cell, cast(list[Any], exported))
             if suffix == ".weights.h5":
                 model.save_weights(path)
             else:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import sys
 import tempfile
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -13,11 +14,12 @@ from ..cell import Cell
 from ..errors import CellvizError
 from ..lang.forms import Form, derive
 from ..numeric.checks import Array
+from ..numeric.layouts import resolve
 from ..numeric.weights import import_weights
 from ..stack import Stack
 from .torch_io import bind
 
-__all__ = ["from_keras", "import_keras", "keras_layer", "keras_layer_call"]
+__all__ = ["from_keras", "import_keras", "keras_layer", "keras_layer_call", "keras_model"]
 
 #: Keras' activation names -> cellviz's.
 _ACTIVATIONS = {"linear": "identity", "sigmoid": "sigmoid", "tanh": "tanh", "relu": "relu",
@@ -64,7 +66,9 @@ def _form(keras: Any, layer: Any) -> tuple[str, str, dict[str, str]]:
     return "gru", "keras" if layer.reset_after else "paper", {"gate": gate, "candidate": act}
 
 
-def _recurrent(keras: Any, model: Any, name: str | None, where: str) -> Any:
+def _recurrent(keras: Any, model: Any, name: str | None, where: str) -> list[Any]:
+    """The recurrent layer called ``name``, the only one, or the layers of a stack: each
+    reading the one before (through Dropout at most)."""
     kinds = (*_KINDS, "Bidirectional")
     found = [lay for lay in getattr(model, "layers", [model]) if type(lay).__name__ in kinds]
     if name is not None:
@@ -72,13 +76,24 @@ def _recurrent(keras: Any, model: Any, name: str | None, where: str) -> Any:
         if not chosen:
             raise CellvizError(f"{where}: no recurrent layer named {name!r} (its recurrent "
                                f"layers: {', '.join(lay.name for lay in found) or 'none'})")
-        return chosen[0]
-    if len(found) != 1:
-        names = ", ".join(lay.name for lay in found)
-        raise CellvizError(f"{where}: {len(found)} recurrent layers ({names or 'none'}); "
-                           "name one (layer=NAME, --node NAME)" if found else
-                           f"{where}: no SimpleRNN, GRU or LSTM layer")
-    return found[0]
+        return chosen[:1]
+    if len(found) == 1 or (found and all(_reads(b, a) for a, b in pairwise(found))):
+        return found
+    names = ", ".join(lay.name for lay in found)
+    raise CellvizError(f"{where}: {len(found)} recurrent layers ({names or 'none'}) that are "
+                       "no stack of layers, each reading the one before; name one (layer=NAME, "
+                       "--node NAME)" if found else f"{where}: no SimpleRNN, GRU or LSTM layer")
+
+
+def _reads(layer: Any, below: Any) -> bool:
+    """Whether ``layer`` reads the output of ``below``, through Dropout layers at most."""
+    try:
+        source = layer.input._keras_history.operation
+        while type(source).__name__ == "Dropout":
+            source = source.input._keras_history.operation
+    except (AttributeError, ValueError):  # a layer not called in a model
+        return False
+    return source is below
 
 
 def _load_model(keras: Any, path: Path) -> Any:
@@ -101,14 +116,34 @@ def from_keras(layer: Any, *, name: str | None = None) -> tuple[Cell | Stack, di
     """A Keras 3 ``SimpleRNN``, ``GRU`` (``reset_after`` True: the ``keras`` convention;
     False: the paper's GRU) or ``LSTM`` layer as a cell and its weights, with its
     ``activation``, ``recurrent_activation`` and ``use_bias``; a ``Bidirectional`` one as a
-    ``Stack``. ``layer`` may be a model (its one recurrent layer, or the one called ``name``)
-    or the path of a ``.keras`` file, read in safe mode (no code from it is run)."""
+    ``Stack``. ``layer`` may be a model (its one recurrent layer, the one called ``name``, or
+    its recurrent layers that each read the one before, through Dropout at most, as a
+    ``Stack`` of layers) or the path of a ``.keras`` file, read in safe mode (no code from it
+    is run)."""
     keras = import_keras()
     where = "the model"
     if isinstance(layer, (str, Path)):
         where = str(layer)
         layer = _load_model(keras, Path(layer))
-    layer = _recurrent(keras, layer, name, where)
+    read = [_layer(keras, lay) for lay in _recurrent(keras, layer, name, where)]
+    cells, lists = [cells for cells, _ in read], [tensors for _, tensors in read]
+    first = cells[0][0]
+    for k, layer_cells in enumerate(cells[1:], 1):
+        cell = layer_cells[0]
+        if (cell.graph, len(layer_cells), cell.size("n")) != (
+                first.graph, len(cells[0]), first.size("n")):
+            raise CellvizError(f"{where}: its recurrent layers differ ({first.name}, n="
+                               f"{first.size('n')} below; layer {k}: {cell.name}, n="
+                               f"{cell.size('n')}), which no cellviz stack holds; name one "
+                               "(layer=NAME, --node NAME)")
+    if len(read) == 1 and len(cells[0]) == 1:
+        return first, import_weights(first, lists[0], "keras")
+    stack = Stack(tuple(cells))
+    return stack, import_weights(stack, lists, "keras")
+
+
+def _layer(keras: Any, layer: Any) -> tuple[tuple[Cell, ...], list[Array]]:
+    """The cells of one recurrent layer (two for a Bidirectional one) and its weights."""
     backward = None
     if type(layer).__name__ == "Bidirectional":
         if layer.merge_mode != "concat":
@@ -123,12 +158,15 @@ def from_keras(layer: Any, *, name: str | None = None) -> tuple[Cell | Stack, di
                            "(layer.build((None, None, input_size)))")
     cell_name, convention, activations = _form(keras, layer)
     graph = derive(cell_name, convention, activations, bias=bool(layer.use_bias))
-    weights = [w for w in layer.get_weights()]
+    weights = list(layer.get_weights())
     cell = bind(graph, convention, i=weights[0].shape[0], n=layer.units)
     if backward is None:
-        return cell, import_weights(cell, weights, "keras")
-    stack = Stack(((cell, cell),))
-    return stack, import_weights(stack, [weights + backward.get_weights()], "keras")
+        return (cell,), weights
+    if _form(keras, backward) != (cell_name, convention, activations) or (
+            backward.use_bias != layer.use_bias):
+        raise CellvizError(f"{layer.name}: the backward layer is another cell than the forward "
+                           "one, which no cellviz stack holds")
+    return (cell, cell), weights + list(backward.get_weights())
 
 
 def keras_layer_call(cell: Cell, form: Form) -> str:
@@ -163,3 +201,29 @@ def keras_layer(cell: Cell, form: Form, tensors: list[Array], **options: Any) ->
     layer.build((None, None, cell.size("i")))
     layer.set_weights(tensors)
     return layer
+
+
+def keras_model(cell: Cell | Stack, tensors: list[Any]) -> Any:
+    """A Keras model holding a cell's weights (``export_weights(cell, ..., "keras")``) in its
+    one layer, or a stack's in a layer each (``Bidirectional`` in two directions), every
+    layer returning its whole sequence, the layer above reading it; in the weights' dtype."""
+    keras = import_keras()
+    single = isinstance(cell, Cell)
+    cells: tuple[tuple[Cell, ...], ...] = ((cell,),) if isinstance(cell, Cell) else cell.cells
+    lists = [tensors] if single else tensors
+    layers = []
+    for k, (layer_cells, arrays) in enumerate(zip(cells, lists, strict=True)):
+        first = layer_cells[0]
+        _, form = resolve(first, "keras")
+        # Names of our own: Keras numbers its default ones per process (lstm_1, ...).
+        name = form.cell if single else f"{form.cell}_l{k}"
+        options = {} if single else {"return_sequences": True}
+        per = len(arrays) // len(layer_cells)
+        layer = keras_layer(first, form, arrays[:per], name=name, **options)
+        if len(layer_cells) == 2:
+            layer = keras.layers.Bidirectional(layer, name=f"bidirectional_l{k}")
+            layer.build((None, None, first.size("i")))
+            layer.set_weights(arrays)
+        layers.append(layer)
+    x = keras.Input((None, cells[0][0].size("i")), name="x", dtype=str(lists[0][0].dtype))
+    return keras.Sequential([x, *layers], name="cellviz")

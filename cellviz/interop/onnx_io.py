@@ -15,9 +15,11 @@ from ..numeric.checks import Array
 from ..numeric.layouts import resolve
 from ..numeric.weights import export_weights, import_weights
 from ..record import record
+from ..stack import Stack
 from .torch_io import bind
 
-__all__ = ["OPSET", "OnnxCell", "from_onnx", "onnx_model", "read_onnx"]
+__all__ = ["OPSET", "OnnxCell", "element_type", "from_onnx", "node_attributes", "node_inputs",
+           "onnx_model", "read_onnx"]
 
 #: The opset of the models cellviz writes (the recurrent operators' latest revision, 14).
 OPSET = 14
@@ -38,11 +40,12 @@ _USES_BETA = {"Affine", "ScaledTanh", "HardSigmoid"}
 
 @record
 class OnnxCell:
-    """One recurrent node of a model: its name and operator, its cell and weights."""
+    """One recurrent node of a model: its name and operator, its cell (a bidirectional node's,
+    or joined layers': a ``Stack``) and weights."""
 
     node: str
     op: str
-    cell: Cell
+    cell: Cell | Stack
     weights: dict[str, Array]
 
 
@@ -134,9 +137,10 @@ def _read_node(node: Any, inits: dict[str, Array], where: Path) -> OnnxCell:
                                f"{node.op_type}")
     direction = attrs.get("direction", b"forward")
     direction = direction.decode() if isinstance(direction, bytes) else direction
-    if direction != "forward":
+    if direction not in ("forward", "bidirectional"):
         raise CellvizError(f"{where}: node {name!r}: direction={direction!r}: cellviz reads "
-                           "forward nodes only for now")
+                           "forward and bidirectional nodes (a layer that only runs backwards "
+                           "is no layer of a cellviz stack)")
     if "clip" in attrs:
         raise CellvizError(f"{where}: node {name!r}: clip={attrs['clip']:g}: cellviz does not "
                            "clip its cells' sums (remove the attribute to read the node)")
@@ -161,16 +165,23 @@ def _read_node(node: Any, inits: dict[str, Array], where: Path) -> OnnxCell:
                                   "[directions, gates·n, i] and [directions, gates·n, n]")
         n = int(attrs["hidden_size"] if "hidden_size" in attrs else r.shape[-1])
         cell = bind(graph, form[1], i=int(w.shape[-1]), n=n)
+        if direction == "bidirectional":
+            stack = Stack(((cell, cell),))
+            return OnnxCell(name, node.op_type, stack, import_weights(stack, [tensors], "onnx"))
         weights = import_weights(cell, tensors, "onnx")
     except CellvizError as exc:
         raise type(exc)(f"{where}: node {name!r}: {exc}") from None
     return OnnxCell(name, node.op_type, cell, weights)
 
 
-def read_onnx(path: str | Path) -> list[OnnxCell]:
+def read_onnx(path: str | Path, *, layers: bool = False) -> list[OnnxCell]:
     """Every LSTM, GRU and RNN node of an ONNX model, in graph order, with its weights from
-    the initializers. External data is read only from the model's own folder."""
+    the initializers (a bidirectional node: a ``Stack`` of one layer); with ``layers``, nodes
+    that each read the one before (as torch.onnx exports ``nn.LSTM(num_layers=...)``) as one
+    ``Stack``. External data is read only from the model's own folder."""
     import onnx.numpy_helper
+
+    from .onnx_stack import join_layers
 
     where = Path(path)
     model = _load(where)
@@ -180,16 +191,53 @@ def read_onnx(path: str | Path) -> list[OnnxCell]:
         ops = ", ".join(dict.fromkeys(n.op_type for n in model.graph.node)) or "none"
         raise CellvizError(f"{where}: no recurrent node (LSTM, GRU or RNN) in the model (its "
                            f"operators: {ops})")
-    return [_read_node(node, inits, where) for node in nodes]
+    read = [_read_node(node, inits, where) for node in nodes]
+    return join_layers(model.graph, nodes, read) if layers else read
 
 
-def from_onnx(path: str | Path) -> list[tuple[Cell, dict[str, Array]]]:
+def from_onnx(path: str | Path, *, layers: bool = False
+              ) -> list[tuple[Cell | Stack, dict[str, Array]]]:
     """``(cell, weights)`` of every LSTM, GRU and RNN node of an ONNX model, in graph order:
     gate orders i,o,f,c and z,r,h; ``B`` split into the W and R biases (summed where the cell
     has one bias a gate); peepholes ``P`` give ``lstm-peephole``, ``input_forget=1`` ``cifg``,
     ``linear_before_reset`` 0 and 1 the paper and PyTorch GRUs; other activations the same cell
-    with those activations. ``clip``, and directions other than forward, are refused."""
-    return [(c.cell, c.weights) for c in read_onnx(path)]
+    with those activations. A ``direction="bidirectional"`` node gives a ``Stack`` of one layer
+    and its weights by PyTorch's names; with ``layers``, nodes that feed one another give one
+    ``Stack`` of layers. ``clip``, and ``direction="reverse"``, are refused."""
+    return [(c.cell, c.weights) for c in read_onnx(path, layers=layers)]
+
+
+def node_attributes(cell: Cell) -> tuple[str, dict[str, Any]]:
+    """The operator (RNN, GRU, LSTM) and attributes of a node computing the cell."""
+    _, form = resolve(cell, "onnx")
+    op = {"rnn": "RNN", "gru": "GRU"}.get(form.cell, "LSTM")
+    attrs: dict[str, Any] = {"hidden_size": cell.size("n"), **_activation_attrs(form, op)}
+    if op == "GRU" and form.convention == "pytorch":
+        attrs["linear_before_reset"] = 1
+    if form.cell == "cifg":
+        attrs["input_forget"] = 1
+    return op, attrs
+
+
+def element_type(dtype: np.dtype[Any]) -> int:
+    """ONNX's element type of float32 or float64 weights; an error for others."""
+    from onnx import TensorProto
+
+    elem = {np.dtype(np.float32): TensorProto.FLOAT,
+            np.dtype(np.float64): TensorProto.DOUBLE}.get(dtype)
+    if elem is None:
+        raise EvaluationError(f"ONNX models of {dtype} weights are not written (float32 or "
+                              "float64)")
+    return elem
+
+
+def node_inputs(x: str, tensors: dict[str, Any], prefix: str = "") -> list[str]:
+    """A recurrent node's inputs: X, W, R, then B and P where the weights have them."""
+    inputs = [x, *(prefix + k for k in "WR"), prefix + "B" if "B" in tensors else "", "", "",
+              "", prefix + "P" if "P" in tensors else ""]
+    while not inputs[-1]:
+        inputs.pop()
+    return inputs
 
 
 def _activation_attrs(form: Form, op: str) -> dict[str, Any]:
@@ -212,38 +260,29 @@ def _activation_attrs(form: Form, op: str) -> dict[str, Any]:
     return attrs
 
 
-def onnx_model(cell: Cell, weights: dict[str, Any], *, name: str | None = None) -> Any:
+def onnx_model(cell: Cell | Stack, weights: dict[str, Any], *, name: str | None = None) -> Any:
     """A single-node ONNX model (opset 14) computing the cell over X of shape [T, B, i]: outputs
     Y, Y_h (and Y_c), weights as initializers in the weights' dtype; checked by
-    ``onnx.checker``. A cell with no ONNX counterpart is an error naming it."""
+    ``onnx.checker``. A cell with no ONNX counterpart is an error naming it. A ``Stack`` gives
+    a node per layer (``onnx_stack.onnx_stack_model``)."""
     try:
         import onnx
-        from onnx import TensorProto, helper, numpy_helper
+        from onnx import helper, numpy_helper
     except ImportError:
         raise CellvizError("writing ONNX models needs onnx (pip install 'cellviz[onnx]')") \
             from None
-    _, form = resolve(cell, "onnx")
+    if isinstance(cell, Stack):
+        from .onnx_stack import onnx_stack_model
+
+        return onnx_stack_model(cell, weights)
     tensors = export_weights(cell, weights, "onnx")
     assert isinstance(tensors, dict)
-    op = {"rnn": "RNN", "gru": "GRU"}.get(form.cell, "LSTM")
-    dtype = next(iter(tensors.values())).dtype
-    elem = {np.dtype(np.float32): TensorProto.FLOAT,
-            np.dtype(np.float64): TensorProto.DOUBLE}.get(dtype)
-    if elem is None:
-        raise EvaluationError(f"ONNX models of {dtype} weights are not written (float32 or "
-                              "float64)")
+    op, attrs = node_attributes(cell)
+    elem = element_type(next(iter(tensors.values())).dtype)
     n, i = cell.size("n"), cell.size("i")
-    inputs = ["X", "W", "R", "B" if "B" in tensors else "", "", "", "", "P" if "P" in tensors
-              else ""]
-    while not inputs[-1]:
-        inputs.pop()
     outputs = ["Y", "Y_h", "Y_c"] if op == "LSTM" else ["Y", "Y_h"]
-    attrs: dict[str, Any] = {"hidden_size": n, **_activation_attrs(form, op)}
-    if op == "GRU" and form.convention == "pytorch":
-        attrs["linear_before_reset"] = 1
-    if form.cell == "cifg":
-        attrs["input_forget"] = 1
-    node = helper.make_node(op, inputs, outputs, name=name or cell.name, **attrs)
+    node = helper.make_node(op, node_inputs("X", tensors), outputs, name=name or cell.name,
+                            **attrs)
     shapes: dict[str, list[str | int]] = {"Y": ["T", 1, "B", n], "Y_h": [1, "B", n],
                                           "Y_c": [1, "B", n]}
     graph = helper.make_graph(

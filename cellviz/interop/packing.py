@@ -9,6 +9,7 @@ from ..cell import Cell
 from ..graph import CellGraph
 from ..numeric.layouts import FRAMEWORK_NAMES, Tensor, resolve
 from ..record import record
+from ..stack import Stack
 
 __all__ = ["Band", "Packed", "PackedTensor", "gate_of", "module_call", "packed"]
 
@@ -88,8 +89,11 @@ def gate_of(graph: CellGraph, param: str) -> str:
     return next((g.label for g in graph.gates if node in g.nodes), "")
 
 
-def module_call(cell: Cell, framework: str) -> str:
-    """The framework's module or layer that holds the cell's weights, as Python text."""
+def module_call(cell: Cell | Stack, framework: str) -> str:
+    """The framework's module or layer that holds the cell's (or stack's) weights, as Python
+    text."""
+    if isinstance(cell, Stack):
+        return _stack_call(cell, framework)
     lay, form = resolve(cell, framework)
     if framework == "pytorch":
         from .torch_io import torch_module_call
@@ -103,6 +107,22 @@ def module_call(cell: Cell, framework: str) -> str:
         return (f"{lay.counterpart.removeprefix('the ').removesuffix(' operator')}, "
                 f"hidden_size={cell.size('n')}")
     return f"{lay.counterpart}(features={cell.size('n')})"
+
+
+def _stack_call(stack: Stack, framework: str) -> str:
+    """``torch.nn.LSTM(3, 4, num_layers=2, bidirectional=True)``; for Keras and ONNX the layer
+    or node of every layer."""
+    one = module_call(stack.first, framework)
+    layers = f"{stack.num_layers} layer{'s' if stack.num_layers > 1 else ''}"
+    if framework == "pytorch":
+        extra = f", num_layers={stack.num_layers}" if stack.num_layers > 1 else ""
+        extra += ", bidirectional=True" if stack.bidirectional else ""
+        return f"{one[:-1]}{extra})"
+    if framework == "keras":
+        one = one[:-1] + ", return_sequences=True)"
+        return f"{layers} of {f'keras.layers.Bidirectional({one})' if stack.bidirectional else one}"
+    direction = ", direction='bidirectional'" if stack.bidirectional else ""
+    return f"{layers} of {one}{direction}"
 
 
 def _bands(cell: Cell, tensor: Tensor) -> tuple[Band, ...]:

@@ -93,8 +93,8 @@ def import_stack_weights(stack: Stack, tensors: object,
     ...], forward then reverse, as ``direction="bidirectional"`` has them)."""
     members = stack.members()
     if framework == "keras":
-        per_layer = _keras_lists(stack, tensors)
-        groups: list[object] = [per_layer[k][3 * d:3 * d + 3] for k, d, _ in members]
+        per_layer, per = _keras_lists(stack, tensors)
+        groups: list[object] = [per_layer[k][per * d:per * (d + 1)] for k, d, _ in members]
     elif framework == "onnx":
         nodes = _onnx_dicts(stack, tensors)
         groups = [{name: _as_numpy(a)[d:d + 1] for name, a in nodes[k].items()}
@@ -111,16 +111,17 @@ def import_stack_weights(stack: Stack, tensors: object,
     return weights
 
 
-def _keras_lists(stack: Stack, tensors: object) -> list[Sequence[Any]]:
-    per = 3 * stack.directions
+def _keras_lists(stack: Stack, tensors: object) -> tuple[list[Sequence[Any]], int]:
+    """The lists of every layer, and how many arrays each direction has in them."""
+    per = len(layout(stack.first, "keras").tensors)
     kind = "Bidirectional layer's" if stack.bidirectional else "layer's"
     if not isinstance(tensors, Sequence) or len(tensors) != stack.num_layers or not all(
-        isinstance(t, Sequence) and len(t) == per for t in tensors
+        isinstance(t, Sequence) and len(t) == per * stack.directions for t in tensors
     ):
         raise EvaluationError(f"Keras weights of a {stack.num_layers}-layer stack are a list of "
                               f"{stack.num_layers} lists, each the {kind} get_weights() "
-                              f"({per} arrays)")
-    return list(tensors)
+                              f"({per * stack.directions} arrays)")
+    return list(tensors), per
 
 
 def _onnx_dicts(stack: Stack, tensors: object) -> list[Mapping[str, Any]]:

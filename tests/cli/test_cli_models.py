@@ -57,8 +57,9 @@ def test_params_and_render_of_a_node(capsys: pytest.CaptureFixture[str], tmp_pat
     gru = cellviz.load("gru", input_size=3, hidden_size=2)
     path = _write(tmp_path / "two.onnx", ("a", lstm), ("b", gru))
     code, _, err = run(capsys, "params", str(path))
-    assert code == 2 and err == (f"cellviz: error: {path}: 2 recurrent nodes (a, b); choose one "
-                                 "with --node NAME\n")
+    assert code == 2 and err == (f"cellviz: error: {path}: 2 recurrent nodes (a, b) that are no "
+                                 "stack of layers, each reading the one before; choose one with "
+                                 "--node NAME\n")
     code, out, _ = run(capsys, "params", str(path), "--node", "b", "--json")
     assert code == 0 and json.loads(out)["total"] == 36 and json.loads(out)["cell"] == "gru"
     code, out, _ = run(capsys, "params", str(path), "--node", "a", "--json")

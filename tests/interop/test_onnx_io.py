@@ -131,7 +131,8 @@ def _model(tmp_path: Path, **attrs: Any) -> Path:
 
 @pytest.mark.parametrize(("attrs", "message"), [
     ({"clip": 3.0}, "clip=3: cellviz does not clip"),
-    ({"direction": "reverse"}, "direction='reverse': cellviz reads forward nodes only"),
+    ({"direction": "reverse"},
+     "direction='reverse': cellviz reads forward and bidirectional nodes"),
     ({"activations": ["Sigmoid", "Elu"]}, "activation 'Elu' has no cellviz counterpart"),
     ({"activations": ["HardSigmoid", "Tanh"]},
      r"HardSigmoid\(alpha=0.2, beta=0.5\) has no cellviz counterpart"),
