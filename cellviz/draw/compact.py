@@ -12,7 +12,7 @@ from .scene import Rect, Shape, Text
 from .themes import Theme
 from .values import Values
 
-__all__ = ["DETAILS", "check_detail", "detailed_glyph", "gate_chains", "gate_glyph",
+__all__ = ["DETAILS", "check_detail", "detailed_glyph", "folded", "gate_chains", "gate_glyph",
            "vector_glyph"]
 
 #: The detail levels: full draws every weight matrix with its shape and count, compact one
@@ -46,6 +46,17 @@ def gate_chains(graph: CellGraph) -> dict[str, tuple[str, str]]:
     return chains
 
 
+def folded(node: Node, values: Values | None) -> str:
+    """The activation that compact draws inside this node's box (``tanh n[t]``), not as a mark
+    on the edge into it: a named vector computed by one activation (of a sum, not a gate's
+    box, which holds its activation itself), unless it prints values. Else empty."""
+    if node.kind != "vector" or len(node.operands) != 1 or (
+            values is not None and values.vector(node.id)):
+        return ""
+    activation = node.operands[0].activation
+    return "" if activation == "identity" else activation
+
+
 def _name(label: str) -> str:
     """A vector's name without its time step: ``f[t]`` reads ``f``."""
     return label[:-3] if label.endswith("[t]") else label
@@ -62,15 +73,16 @@ def gate_glyph(node: Node, graph: CellGraph, theme: Theme,
     else:
         text = " ".join(o.param for o in node.operands if o.param and o.role != "bias")
         text = text or node.label
-    fs = theme.font_size
+    fs, space = theme.font_size, theme.space
     fed = [k for k, o in enumerate(node.operands) if o.source]
     # Wide enough that the arrows of the operands coming in stand well apart.
-    width = max(text_width(text, fs, bold=True) + fs * 1.4, (len(fed) + 1) * theme.space * 1.2)
-    height = line_height(fs) + fs * 0.9
+    width = max(text_width(text, fs, bold=True, sub=theme.subscript) + space * 1.4,
+                (len(fed) + 1) * space * 1.2)
+    height = line_height(fs) + space * 0.9
     shapes: tuple[Shape, ...] = (
-        Rect(0, 0, width, height, theme.dense_fill, theme.dense, theme.stroke, rx=fs * 0.35),
+        Rect(0, 0, width, height, theme.dense_fill, theme.dense, theme.stroke, rx=space * 0.35),
         Text(width / 2, height / 2 + 0.36 * fs, text, fs, theme.text, anchor="middle",
-             weight="bold"),
+             weight="bold", sub=theme.subscript),
     )
     # Operands that come in over an edge enter side by side, spread over the box's width.
     ports = [0.0] * len(node.operands)
@@ -79,23 +91,25 @@ def gate_glyph(node: Node, graph: CellGraph, theme: Theme,
     return Glyph(width, height, shapes, ports=tuple(ports))
 
 
-def vector_glyph(node: Node, cell: Cell, theme: Theme) -> Glyph:
-    """An input, state, output or named vector as its name, with its shape below it when it
-    is one the cell reads or writes (a gate's own vector is drawn inside its gate's box)."""
+def vector_glyph(node: Node, cell: Cell, theme: Theme, activation: str = "") -> Glyph:
+    """An input, state, output or named vector as its name (after the ``activation`` that
+    computes it, if given), with its shape below it when it is one the cell reads or writes
+    (a gate's own vector is drawn inside its gate's box)."""
     role = {"input": "input", "state": "state", "output": "output"}.get(node.kind, "vector")
     stroke, fill = str(getattr(theme, role)), str(getattr(theme, f"{role}_fill"))
     fs = theme.font_size
-    lines = [node.label]
+    symbol = ACTIVATIONS.get(activation, activation)
+    lines = [f"{symbol} {node.label}" if symbol else node.label]
     if node.kind != "vector":
         lines.append(shape_text((cell.size(node.size),)))
-    pad = fs * 0.45
-    width = max(text_width(t, fs, bold=True) for t in lines) + 2 * pad + fs * 0.3
+    pad = theme.space * 0.45
+    width = max(text_width(t, fs, bold=True, sub=theme.subscript) for t in lines) + 2.6 * pad
     height = line_height(fs) * len(lines) + 2 * pad
     shapes: list[Shape] = [Rect(0, 0, width, height, fill, stroke, theme.stroke, rx=pad)]
     for k, text in enumerate(lines):
         shapes.append(Text(width / 2, pad + line_height(fs) * k + 0.93 * fs, text, fs,
                            theme.text if k == 0 else theme.muted, anchor="middle",
-                           weight="bold" if k == 0 else "normal"))
+                           weight="bold" if k == 0 else "normal", sub=theme.subscript))
     return Glyph(width, height, tuple(shapes))
 
 
@@ -110,4 +124,4 @@ def detailed_glyph(node: Node, cell: Cell, theme: Theme, values: Values | None,
         return gate_glyph(node, cell.graph, theme, chains.get(node.id))
     if values is not None and values.vector(node.id):
         return node_glyph(node, cell, theme, values)
-    return vector_glyph(node, cell, theme)
+    return vector_glyph(node, cell, theme, folded(node, values))

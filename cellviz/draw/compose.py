@@ -14,11 +14,12 @@ from .legend import Marks, legend_min_width, marks_of
 from .legend import legend as draw_legend
 from .lines import edge_shapes, line_dash
 from .metrics import FONT_FAMILY, line_height, text_width
-from .scene import Group, Path, Rect, Scene, Shape, Text, fmt
+from .scene import Group, Path, Rect, Scene, Shape, Text, bounds, fmt
 from .themes import Theme
 from .values import Values
 
-__all__ = ["body", "compose", "figure_title", "frame", "place", "title_lines", "translate_any"]
+__all__ = ["body", "compose", "figure_title", "frame", "moved", "place", "title_lines",
+           "translate_any"]
 
 
 def figure_title(cell: Cell) -> str:
@@ -62,9 +63,13 @@ def compose(cell: Cell, theme: Theme, laid: tuple[DotPlan, Layout] | None = None
     ``heading`` and ``legend`` say whether the title lines and the legend are drawn;
     ``detail`` is full or compact (one box per gate)."""
     p, lay = laid or layout(cell, theme, values, detail)
-    return frame(cell, theme, lay.width, lay.height,
-                 lambda gx, gy: body(p, lay, theme, gx, gy), values, heading=heading,
-                 legend=legend, marks=marks_of(cell, p))
+    # The drawing's own bounds, not the layout's: dot's box holds room it left empty (beside
+    # the line's nodes, round region titles), which a figure fitted to a slide would shrink by.
+    drawn = body(p, lay, theme, 0.0, 0.0)
+    x0, y0, x1, y1 = bounds([s for g in drawn for s in g.shapes])
+    return frame(cell, theme, x1 - x0, y1 - y0,
+                 lambda gx, gy: [moved(g, gx - x0, gy - y0) for g in drawn], values,
+                 heading=heading, legend=legend, marks=marks_of(cell, p))
 
 
 def title_lines(theme: Theme, title: str, subtitle: str, margin: float) -> tuple[Group, float]:
@@ -90,7 +95,7 @@ def frame(cell: Cell, theme: Theme, body_w: float, body_h: float,
     Without the ``heading`` (a slide has a title of its own) or the ``legend`` the drawing
     fills more of the figure; the SVG keeps its accessible title and description."""
     fs = theme.font_size
-    margin = fs * 1.6
+    margin = theme.space * 1.6
     title = title or figure_title(cell)
     subtitle = cell.graph.description or ""
     widths = [body_w]
@@ -186,6 +191,11 @@ def body(p: DotPlan, lay: Layout, theme: Theme, gx: float, gy: float) -> list[Gr
                             (node_id,)))
     groups += label_groups
     return groups
+
+
+def moved(group: Group, dx: float, dy: float) -> Group:
+    """The group with every shape moved by (dx, dy)."""
+    return Group(group.role, group.id, translate_any(list(group.shapes), dx, dy), group.links)
 
 
 def translate_any(shapes: list[Shape], dx: float, dy: float) -> tuple[Shape, ...]:

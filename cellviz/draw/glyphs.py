@@ -143,9 +143,9 @@ def vector_glyph(node: Node, cell: Cell, theme: Theme, values: Values | None = N
     role = {"input": "input", "state": "state", "output": "output"}.get(node.kind, "vector")
     stroke, fill = _colours(theme, role)
     size = cell.size(node.size)
-    unit, pad = theme.unit, theme.font_size * 0.55
+    unit, pad = theme.unit, theme.space * 0.55
     name, shape = node.label, shape_text((size,))
-    name_w = text_width(name, theme.font_size, bold=True)
+    name_w = text_width(name, theme.font_size, bold=True, sub=theme.subscript)
     shape_w = text_width(shape, theme.small)
     text_h = line_height(theme.font_size) + line_height(theme.small) * 1.05
     look = _cells(theme, unit, stroke, theme.stroke * 0.8,
@@ -169,7 +169,7 @@ def vector_glyph(node: Node, cell: Cell, theme: Theme, values: Values | None = N
     tx = pad + columns_w + pad * 0.9
     top = (height - text_h) / 2
     shapes.append(Text(tx, top + 0.93 * theme.font_size, name, theme.font_size, theme.text,
-                       weight="bold"))
+                       weight="bold", sub=theme.subscript))
     shapes.append(Text(tx, top + line_height(theme.font_size) * 1.05 + 0.93 * theme.small,
                        shape, theme.small, theme.muted))
     return Glyph(width, height, tuple(shapes))
@@ -204,8 +204,18 @@ class _Term:
             return self.values_h
         return self.values_h + self.look.h * 0.25 + len(slots(self.rows)) * self.grads.h
 
-    def width(self, small: float) -> float:
-        return max(text_width(self.caption, small), text_width(self.dims, small), self.glyph_w)
+    def lines(self, stacked: bool) -> tuple[str, ...]:
+        """The caption as drawn: one line, or (``stacked``) the weight's name over what it
+        multiplies (``W_f`` over ``·x[t]``)."""
+        cut = len(self.key) if self.caption.startswith(self.key) else 0
+        if not stacked or not 0 < cut < len(self.caption):
+            return (self.caption,)
+        return self.caption[:cut], self.caption[cut:]
+
+    def width(self, theme: Theme) -> float:
+        return max(*(text_width(t, theme.small, sub=theme.subscript)
+                     for t in self.lines(theme.stacked_terms)),
+                   text_width(self.dims, theme.small), self.glyph_w)
 
 
 def term_text(graph: CellGraph, node: Node, index: int) -> str:
@@ -233,7 +243,7 @@ def dense_glyph(node: Node, cell: Cell, theme: Theme, values: Values | None = No
     beyond) and ``= sum``, the node's value before its activation. ``below``: the terms'
     names along the bottom, where their operands come in from below, the count on top."""
     stroke, fill = _colours(theme, "dense")
-    unit, pad, small = theme.unit * 0.8, theme.font_size * 0.6, theme.small
+    unit, pad, small = theme.unit * 0.8, theme.space * 0.6, theme.small
     plus_w = text_width("+", theme.font_size) + pad * 0.9
     sw = theme.stroke * 0.7
     terms = []
@@ -259,11 +269,12 @@ def dense_glyph(node: Node, cell: Cell, theme: Theme, values: Values | None = No
     total = f"{count} parameter{'s' if count != 1 else ''}"
     glyph_h = max(t.glyph_h for t in terms)
     line = line_height(small)
-    inner_w = sum(t.width(small) for t in terms) + plus_w * (len(terms) - 1)
-    inner_w = max(inner_w, text_width(total, small, bold=True))
+    terms_w = sum(t.width(theme) for t in terms) + plus_w * (len(terms) - 1)
+    inner_w = max(terms_w, text_width(total, small, bold=True))
     width = inner_w + 2 * pad
     top = pad
-    glyph_top = top + line * 1.15
+    captions = max(len(t.lines(theme.stacked_terms)) for t in terms)
+    glyph_top = top + line * (captions + 0.15)
     shape_top = glyph_top + glyph_h + line * 0.15
     count_top = shape_top + line * 1.2
     height = count_top + line + pad
@@ -273,11 +284,11 @@ def dense_glyph(node: Node, cell: Cell, theme: Theme, values: Values | None = No
         glyph_top = shape_top + line * 1.15
         top = glyph_top + glyph_h + line * 0.15
     shapes: list[Shape] = [Rect(0, 0, width, height, fill, stroke, theme.stroke, rx=pad * 0.5)]
-    x = pad + (inner_w - (sum(t.width(small) for t in terms) + plus_w * (len(terms) - 1))) / 2
+    x = pad + (inner_w - terms_w) / 2
     last_right = 0.0
     ports: list[float] = []
     for k, term in enumerate(terms):
-        w, gw, gh = term.width(small), term.glyph_w, term.glyph_h
+        w, gw, gh = term.width(theme), term.glyph_w, term.glyph_h
         mid = x + w / 2
         if k:
             # Midway between the two glyphs, not the two columns: a wide caption (W_hz·h[t-1])
@@ -287,8 +298,9 @@ def dense_glyph(node: Node, cell: Cell, theme: Theme, values: Values | None = No
                                term.joint, theme.font_size, theme.text, anchor="middle"))
         last_right = mid + gw / 2
         ports.append(mid)
-        shapes.append(Text(mid, top + 0.93 * small, term.caption, small, theme.text,
-                           anchor="middle"))
+        for k_line, caption in enumerate(term.lines(theme.stacked_terms)):
+            shapes.append(Text(mid, top + line * k_line + 0.93 * small, caption, small,
+                               theme.text, anchor="middle", sub=theme.subscript))
         top_of = glyph_top + (glyph_h - gh) / 2
         columns = len(slots(term.cols))
         cells, _, _ = _grid(term.key, term.rows, term.cols, mid - columns * term.look.w / 2,

@@ -13,9 +13,10 @@ from ..errors import CellvizError
 from ..graph import Node
 from ..params import shape_text
 from ..record import record
-from .compact import detailed_glyph, gate_chains
+from .compact import detailed_glyph, folded, gate_chains
 from .dot import either_way_up, floats, read_layout, run_dot
 from .dottext import REGION_INSET, cluster_boxes, cluster_lines, edge_attrs, inch, quote
+from .fit import fitted
 from .glyphs import Glyph, activation_glyph, port_glyph
 from .metrics import line_height, text_width
 from .themes import Theme
@@ -149,6 +150,7 @@ def plan(cell: Cell, theme: Theme, values: Values | None = None, detail: str = "
     vector it computes is drawn inside it) and no edge labels; with ``ports`` the vectors
     entering and leaving the cell are small ports, their glyphs being drawn outside (an
     unrolled figure's steps)."""
+    theme = fitted(cell, theme, detail, ports=ports)
     graph = cell.graph
     outer = {*graph.inputs, *map(graph.prev_id, graph.states), *graph.outputs} if ports else set()
     chains = gate_chains(graph) if detail == "compact" else None
@@ -169,7 +171,8 @@ def plan(cell: Cell, theme: Theme, values: Values | None = None, detail: str = "
         tail = merged.get(tail, tail)
         shape = shape_text((cell.size(edge.size),)) if chains is None else ""
         highway = (edge.source, edge.target) in on_highway
-        if edge.activation != "identity":
+        if edge.activation != "identity" and not (
+                chains is not None and folded(graph.node(edge.target), values)):
             mark = f"act{k}:{edge.target}"
             glyphs[mark] = activation_glyph(edge.activation, theme, caption * 1.1)
             segments.append(Segment(f"e{k}a", tail, mark, edge.style, "", False, highway))

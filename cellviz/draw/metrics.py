@@ -8,7 +8,8 @@ import re
 __all__ = ["FONT_FAMILY", "SUBSCRIPT_DROP", "SUBSCRIPT_SIZE", "line_height", "runs",
            "text_width"]
 
-#: A subscript's size and how far its baseline drops, as fractions of the text's size.
+#: A subscript's size (by default: a theme may set its own) and how far its baseline drops, as
+#: fractions of the text's size.
 SUBSCRIPT_SIZE, SUBSCRIPT_DROP = 0.7, 0.22
 
 # A one-letter name, an underscore and its subscript (W_f, U_hz, b_in, p_o), not inside a
@@ -58,17 +59,18 @@ _UNKNOWN = 1716  # wide enough for most symbols, so estimates err on the roomy s
 _SAFETY = 1.04
 
 
-def text_width(text: str, size: float, *, bold: bool = False) -> float:
+def text_width(text: str, size: float, *, bold: bool = False,
+               sub: float = SUBSCRIPT_SIZE) -> float:
     """The estimated width of ``text`` at font size ``size`` (px), a little on the wide side,
-    as drawn: subscripts (``runs``) smaller and without their underscore.
+    as drawn: subscripts (``runs``) ``sub`` times smaller and without their underscore.
 
     >>> round(text_width("2×3", 10), 1), round(text_width("W_f", 10), 1)
     (21.9, 12.8)
     """
     parts = runs(text) if "_" in text else []
     if len(parts) > 1:
-        return sum(text_width(run, size * SUBSCRIPT_SIZE if sub else size, bold=bold)
-                   for run, sub in parts)
+        return sum(text_width(run, size * sub if low else size, bold=bold)
+                   for run, low in parts)
     units = 0
     for ch in text:
         code = ord(ch)

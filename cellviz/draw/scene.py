@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from typing import Literal
 
 from ..record import record
 from .metrics import SUBSCRIPT_DROP, SUBSCRIPT_SIZE, runs, text_width
 
-__all__ = ["Circle", "Group", "Path", "Rect", "Scene", "Shape", "Text", "escape", "fmt"]
+__all__ = ["Circle", "Group", "Path", "Rect", "Scene", "Shape", "Text", "bounds", "escape",
+           "fmt"]
 
 
 def fmt(value: float) -> str:
@@ -123,7 +125,8 @@ class Path:
 @record
 class Text:
     """One line of text; ``y`` is the baseline, ``anchor`` start|middle|end; ``key`` names the
-    glyph cell whose number it prints (as Rect.key)."""
+    glyph cell whose number it prints (as Rect.key); ``sub`` is the size of its subscripts, as
+    a fraction of its own."""
 
     x: float
     y: float
@@ -134,6 +137,7 @@ class Text:
     weight: Literal["normal", "bold"] = "normal"
     italic: bool = False
     key: str = ""
+    sub: float = SUBSCRIPT_SIZE
     kind: Literal["text"] = "text"
 
     def attrs(self) -> str:
@@ -141,7 +145,7 @@ class Text:
         its width worked out here: cairosvg would anchor each of its runs on its own."""
         x, anchor = self.x, self.anchor
         if anchor != "start" and len(runs(self.text)) > 1:
-            width = text_width(self.text, self.size, bold=self.weight == "bold")
+            width = text_width(self.text, self.size, bold=self.weight == "bold", sub=self.sub)
             x, anchor = x - (width / 2 if anchor == "middle" else width), "start"
         return _attrs(("x", x), ("y", self.y), ("font-size", self.size),
                       ("fill", self.fill),
@@ -161,7 +165,7 @@ class Text:
         out, low = [], False
         for run, sub in parts:
             if sub:
-                out.append(f'<tspan dy="{drop}" font-size="{fmt(self.size * SUBSCRIPT_SIZE)}">'
+                out.append(f'<tspan dy="{drop}" font-size="{fmt(self.size * self.sub)}">'
                            f"{escape(run)}</tspan>")
             else:
                 out.append(f'<tspan dy="-{drop}">{escape(run)}</tspan>' if low
@@ -172,10 +176,39 @@ class Text:
     def moved(self, dx: float, dy: float) -> Text:
         """The same text, moved by (dx, dy)."""
         return Text(self.x + dx, self.y + dy, self.text, self.size, self.fill, self.anchor,
-                    self.weight, self.italic, self.key)
+                    self.weight, self.italic, self.key, self.sub)
 
 
 Shape = Rect | Circle | Path | Text
+
+_NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
+
+
+def bounds(shapes: list[Shape]) -> tuple[float, float, float, float]:
+    """The box (x0, y0, x1, y1) that holds every shape, strokes and text included (text by
+    its estimated width, from its baseline up an ascent and down a descent)."""
+    xs: list[float] = []
+    ys: list[float] = []
+    for s in shapes:
+        if isinstance(s, Rect):
+            half = s.stroke_width / 2 if s.stroke != "none" else 0.0
+            xs += [s.x - half, s.x + s.w + half]
+            ys += [s.y - half, s.y + s.h + half]
+        elif isinstance(s, Circle):
+            reach = s.r + (s.stroke_width / 2 if s.stroke != "none" else 0.0)
+            xs += [s.cx - reach, s.cx + reach]
+            ys += [s.cy - reach, s.cy + reach]
+        elif isinstance(s, Text):
+            width = text_width(s.text, s.size, bold=s.weight == "bold", sub=s.sub)
+            start = {"start": s.x, "middle": s.x - width / 2, "end": s.x - width}[s.anchor]
+            xs += [start, start + width]
+            ys += [s.y - 0.95 * s.size, s.y + 0.25 * s.size]
+        else:
+            half = s.stroke_width / 2 if s.stroke != "none" else 0.0
+            numbers = [float(v) for v in _NUMBER.findall(s.d)]
+            xs += [v + e for v in numbers[0::2] for e in (-half, half)]
+            ys += [v + e for v in numbers[1::2] for e in (-half, half)]
+    return min(xs), min(ys), max(xs), max(ys)
 
 
 @record

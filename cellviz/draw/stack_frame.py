@@ -2,45 +2,14 @@
 
 from __future__ import annotations
 
-import re
-
 from ..stack import Stack
 from .compose import title_lines, translate_any
 from .lines import edge_shapes, line_dash
 from .metrics import FONT_FAMILY, line_height, text_width
-from .scene import Circle, Group, Path, Rect, Scene, Shape, Text, fmt
+from .scene import Circle, Group, Path, Rect, Scene, Shape, Text, bounds, fmt
 from .themes import Theme
 
 __all__ = ["bounds", "stack_frame", "stack_title"]
-
-_NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
-
-
-def bounds(shapes: list[Shape]) -> tuple[float, float, float, float]:
-    """The box (x0, y0, x1, y1) that holds every shape, strokes and text included (text by
-    its estimated width, from its baseline up an ascent and down a descent)."""
-    xs: list[float] = []
-    ys: list[float] = []
-    for s in shapes:
-        if isinstance(s, Rect):
-            half = s.stroke_width / 2 if s.stroke != "none" else 0.0
-            xs += [s.x - half, s.x + s.w + half]
-            ys += [s.y - half, s.y + s.h + half]
-        elif isinstance(s, Circle):
-            reach = s.r + (s.stroke_width / 2 if s.stroke != "none" else 0.0)
-            xs += [s.cx - reach, s.cx + reach]
-            ys += [s.cy - reach, s.cy + reach]
-        elif isinstance(s, Text):
-            width = text_width(s.text, s.size, bold=s.weight == "bold")
-            start = {"start": s.x, "middle": s.x - width / 2, "end": s.x - width}[s.anchor]
-            xs += [start, start + width]
-            ys += [s.y - 0.95 * s.size, s.y + 0.25 * s.size]
-        else:
-            half = s.stroke_width / 2 if s.stroke != "none" else 0.0
-            numbers = [float(v) for v in _NUMBER.findall(s.d)]
-            xs += [v + e for v in numbers[0::2] for e in (-half, half)]
-            ys += [v + e for v in numbers[1::2] for e in (-half, half)]
-    return min(xs), min(ys), max(xs), max(ys)
 
 
 def stack_title(stack: Stack, steps: int) -> str:

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from ..errors import UsageError
-from ..record import record
+from ..record import record, replace
+from .metrics import SUBSCRIPT_SIZE
 
 __all__ = ["THEMES", "Theme", "contrast", "get_theme", "luminance", "mix"]
 
@@ -16,6 +19,13 @@ class Theme:
     ``vector``) stroke their glyphs; the matching ``*_fill`` tints fill them. ``grid`` draws
     the cells of weight matrices, biases and element-wise weights: the dense colour, darkened
     or lightened until it stands out 3:1 from the background.
+
+    Sizes: ``font_size`` for names and symbols, ``captions`` times it for shape captions and
+    edge labels (``small``), ``subscript`` times a text's size for its subscripts; the geometry
+    (glyph cells, gaps, arrows) is measured in ``space``. ``stacked_terms``: a dense node's
+    terms name their weight above what it multiplies (``W_f`` over ``·x[t]``), a narrower
+    node; ``fit``: the width over the height of the slide the theme's figures are made to fill
+    (0: none), for which each figure takes the arrangement that fills it best (``fit.py``).
     """
 
     name: str
@@ -44,6 +54,10 @@ class Theme:
     font_size: float = 11.0
     stroke: float = 1.1
     geometry: float = 0.0
+    captions: float = 0.85
+    subscript: float = SUBSCRIPT_SIZE
+    stacked_terms: bool = False
+    fit: float = 0.0
 
     @property
     def space(self) -> float:
@@ -55,7 +69,7 @@ class Theme:
     @property
     def small(self) -> float:
         """The size of shape captions and edge labels."""
-        return round(self.font_size * 0.85, 2)
+        return round(self.font_size * self.captions, 2)
 
     @property
     def title_size(self) -> float:
@@ -114,13 +128,14 @@ _ROLES = {
 
 def _coloured(name: str, background: str, text: str, muted: str, line: str, tint: float,
               font_size: float, stroke: float, geometry: float = 0.0) -> Theme:
-    fills = {f"{role}_fill": mix(c, background, tint) for role, c in _ROLES.items()}
+    roles: dict[str, Any] = {role: mix(c, text, 0.0) for role, c in _ROLES.items()}
+    roles |= {f"{role}_fill": mix(c, background, tint) for role, c in _ROLES.items()}
     return Theme(
         name=name, background=background, text=text, muted=muted, line=line,
         gate_fill=mix(muted, background, 0.93), gate_stroke=mix(muted, background, 0.55),
         legend_fill=mix(muted, background, 0.96), font_size=font_size, stroke=stroke,
         geometry=geometry, grid=_standing_out(_ROLES["dense"], background, text),
-        **{role: mix(c, text, 0.0) for role, c in _ROLES.items()}, **fills,
+        **roles,
     )
 
 
@@ -144,8 +159,16 @@ def _dark() -> Theme:
                     "gate_stroke": mix(theme.muted, theme.background, 0.4)})
 
 
+def _slides() -> Theme:
+    # Type a quarter larger than the geometry, captions and subscripts shrunk less than on
+    # paper: fitted to a slide, every text of the LSTM and the GRU at full detail stays at
+    # 10 pt or more (tests/draw/test_measures.py).
+    return replace(_light("slides", font_size=20.0, stroke=2.2, geometry=16.0), captions=0.95,
+                   subscript=0.8, fit=16 / 9)
+
+
 def _print() -> Theme:
-    grey = {
+    grey: dict[str, Any] = {
         "input": "#000000", "state": "#000000", "output": "#000000", "dense": "#000000",
         "pointwise": "#000000", "activation": "#000000", "vector": "#000000",
         "input_fill": "#d9d9d9", "state_fill": "#ececec", "output_fill": "#bdbdbd",
@@ -162,9 +185,7 @@ def _print() -> Theme:
 THEMES: dict[str, Theme] = {
     "light": _light(),
     "dark": _dark(),
-    # Type a quarter larger than the geometry: fitted to a slide, the smallest text of the
-    # LSTM and the GRU at full detail stays at 10 pt or more.
-    "slides": _light("slides", font_size=20.0, stroke=2.2, geometry=16.0),
+    "slides": _slides(),
     "print": _print(),
 }
 

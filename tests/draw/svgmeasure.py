@@ -21,7 +21,7 @@ Box = tuple[float, float, float, float]
 class Figure:
     """What the measures read: the viewBox size, each edge as its pieces (polylines: a bridge
     splits an edge into pieces), each arrowhead as its polygon, each node's box, each text's
-    font size."""
+    font size and each subscript's (a ``tspan`` with a size of its own)."""
 
     width: float
     height: float
@@ -29,6 +29,7 @@ class Figure:
     heads: list[list[Point]]
     nodes: list[Box]
     sizes: list[float]
+    subscripts: list[float]
 
 
 def _pieces(d: str) -> list[list[Point]]:
@@ -85,7 +86,9 @@ def figure(svg: str) -> Figure:
             if first is not None:
                 nodes.append(first)
     sizes = [float(t.get("font-size", 0)) for t in root.iter(f"{SVG}text")]
-    return Figure(width, height, edges, heads, nodes, sizes)
+    subscripts = [float(t.get("font-size", 0)) for t in root.iter(f"{SVG}tspan")
+                  if t.get("font-size")]
+    return Figure(width, height, edges, heads, nodes, sizes, subscripts)
 
 
 def _cross(a: Point, b: Point, c: Point, d: Point) -> Point | None:
@@ -155,8 +158,10 @@ def arrow_gap(fig: Figure) -> float:
                 for b in fig.heads[k + 1:]), default=math.inf)
 
 
-def slide_points(fig: Figure, width: float = 1920, height: float = 1080) -> float:
+def slide_points(fig: Figure, width: float = 1920, height: float = 1080, *,
+                 subscripts: bool = False) -> float:
     """The smallest text in points once the figure is fitted to a ``width`` × ``height`` px
-    slide, where a point is two pixels."""
+    slide, where a point is two pixels; with ``subscripts``, the smallest subscript (inf if
+    there is none)."""
     scale = min(width / fig.width, height / fig.height)
-    return min(fig.sizes) * scale / 2
+    return min(fig.subscripts if subscripts else fig.sizes, default=math.inf) * scale / 2
