@@ -6,7 +6,7 @@ from ..cell import Cell
 from ..graph import ACTIVATIONS, POINTWISE_OPS, CellGraph, Node
 from ..params import shape_text
 from ..record import record
-from .metrics import line_height, text_width
+from .metrics import SUBSCRIPT_DROP, line_height, text_width
 from .scene import Circle, Path, Rect, Shape, Text
 from .themes import Theme, contrast
 from .values import Values, value_colours
@@ -273,8 +273,10 @@ def dense_glyph(node: Node, cell: Cell, theme: Theme, values: Values | None = No
     inner_w = max(terms_w, text_width(total, small, bold=True))
     width = inner_w + 2 * pad
     top = pad
-    captions = max(len(t.lines(theme.stacked_terms)) for t in terms)
-    glyph_top = top + line * (captions + 0.15)
+    # A caption's second line stands clear of the first one's subscripts.
+    step = line + small * SUBSCRIPT_DROP
+    extra = step * (max(len(t.lines(theme.stacked_terms)) for t in terms) - 1)
+    glyph_top = top + line * 1.15 + extra
     shape_top = glyph_top + glyph_h + line * 0.15
     count_top = shape_top + line * 1.2
     height = count_top + line + pad
@@ -299,7 +301,7 @@ def dense_glyph(node: Node, cell: Cell, theme: Theme, values: Values | None = No
         last_right = mid + gw / 2
         ports.append(mid)
         for k_line, caption in enumerate(term.lines(theme.stacked_terms)):
-            shapes.append(Text(mid, top + line * k_line + 0.93 * small, caption, small,
+            shapes.append(Text(mid, top + step * k_line + 0.93 * small, caption, small,
                                theme.text, anchor="middle", sub=theme.subscript))
         top_of = glyph_top + (glyph_h - gh) / 2
         columns = len(slots(term.cols))
