@@ -1,7 +1,8 @@
 """The bus layout of a cell with a state line, as the classic diagrams draw it: the line
 straight along the top, the gates side by side beneath it, the inputs on buses along the
 bottom with short taps up into the very term that reads them, bridged where they pass
-another bus. dot places the nodes between line and buses; cellviz draws the buses."""
+another bus. dot places the nodes between line and buses (``busdot``); here its answer is
+read back, the line and the outputs straightened, and the buses and taps drawn."""
 
 from __future__ import annotations
 
@@ -9,224 +10,18 @@ import itertools
 from collections.abc import Callable
 from typing import Any
 
-from ..cell import Cell
-from ..record import record
+from .busdot import bus_source
+from .busplan import BusPlan
 from .dot import floats, run_dot
-from .dottext import REGION_INSET, cluster_boxes, cluster_lines, edge_attrs, gate_label_size
+from .dottext import REGION_INSET, cluster_boxes, gate_label_size
 from .labels import route_points
-from .layout import ClusterBox, DotPlan, Layout, Placed, Route, dot_source, plan
+from .layout import ClusterBox, DotPlan, Layout, Placed, Route
 from .themes import Theme
 
 Box = tuple[float, float, float, float]
 Point = tuple[float, float]
 
-__all__ = ["BusPlan", "bus_layout", "bus_plan", "bus_source", "figure_dot", "lay_out",
-           "operand_sources", "polyline"]
-
-
-@record
-class BusPlan:
-    """How a cell with one state line is laid out on buses: the ``line`` (its nodes in order),
-    the ``buses`` (the sources that feed taps, top row first; the line's own start first when
-    it feeds any), the ``taps`` (segment id: its bus source and the operand it carries, -1
-    when it enters a node that is not dense), the ``row`` of dense nodes the taps enter (the
-    gate row, along the bottom), the ``vias`` (taps into nodes off that row: dot routes them
-    up from the bus rows) and the segments dot is given the other way round (``down``: into
-    the gate row from above, or flowing down from the line, as tanh(c[t]) to h[t]);
-    ``beside``: each output set beside the node computing it; ``flowing``: the nodes below
-    the line that what it carries flows down to; ``lifted``: (a node feeding the gate row,
-    a node reading what it reads) that dot must set above it; ``tie``: the gate that acts
-    first on the line, and the node of the line it reaches."""
-
-    line: tuple[str, ...]
-    buses: tuple[str, ...]
-    taps: dict[str, tuple[str, int]]
-    row: tuple[str, ...]
-    vias: tuple[str, ...]
-    down: frozenset[str]
-    beside: dict[str, str]
-    flowing: tuple[str, ...]
-    lifted: tuple[tuple[str, str], ...]
-    tie: tuple[str, str] | None
-
-
-def bus_plan(p: DotPlan, operands: dict[str, tuple[str | None, ...]]) -> BusPlan | None:
-    """The bus layout of a plan, or None when it has no single state line whose start is its
-    only source on the line. ``operands`` lists, for each dense node, the source of each of
-    its operands (None for a bias)."""
-    if len(p.highways) != 1:
-        return None
-    line = next(iter(p.highways.values()))
-    on_line = set(line)
-    buses = [s for s in p.sources if any(seg.tail == s and not seg.highway
-                                         for seg in p.segments)]
-    if any(s in on_line and s != line[0] for s in buses):
-        return None
-    buses.sort(key=lambda s: s != line[0])
-    taps: dict[str, tuple[str, int]] = {}
-    used: dict[str, set[int]] = {}
-    for seg in p.segments:
-        if seg.tail in buses and not seg.highway:
-            sources = operands.get(seg.head, ())
-            index = next((k for k, s in enumerate(sources)
-                          if s == seg.tail and k not in used.setdefault(seg.head, set())), -1)
-            used.setdefault(seg.head, set()).add(index)
-            taps[seg.id] = (seg.tail, index)
-    row = tuple(dict.fromkeys(seg.head for seg in p.segments
-                              if seg.id in taps and taps[seg.id][1] >= 0))
-    vias = tuple(sid for sid, (_, index) in taps.items() if index < 0)
-    # A node that only feeds the gate row (the MGU's f⊙h[t-1], read by U_n) stands among the
-    # gates, below what else reads what it reads: higher up, its way down into the row would
-    # cross what they send up to the line.
-    feeding = {n for n in p.glyphs if n not in on_line and n not in row and n not in buses
-               and {seg.head in row for seg in p.segments if seg.tail == n} == {True}}
-    lifted = tuple(dict.fromkeys(
-        (into.head, out.head) for into in p.segments if into.head in feeding
-        and into.id not in taps for out in p.segments if out.tail == into.tail
-        and out.head not in feeding and out.head not in row and out.head not in on_line))
-    # What flows down from the line (not through the gate row) is laid out below it.
-    flowing: set[str] = set()
-    frontier = set(line)
-    while frontier:
-        frontier = {seg.head for seg in p.segments if seg.tail in frontier
-                    and seg.head not in on_line and seg.head not in row
-                    and seg.head not in feeding and seg.head not in flowing}
-        flowing |= frontier
-    sinks = set(p.sinks)
-    beside = {seg.head: seg.tail for seg in p.segments
-              if seg.head in sinks and seg.head not in on_line and seg.tail in flowing}
-    # Into the gate row or a node feeding it from above, or down from the line: head first.
-    down = frozenset(seg.id for seg in p.segments if seg.id not in taps and seg.head not in beside
-                     and (((seg.head in row or seg.head in feeding) and seg.tail not in row)
-                          or (seg.head in flowing
-                              and (seg.tail in flowing or seg.tail in on_line))))
-    return BusPlan(line, tuple(buses), taps, row, vias, down, beside,
-                   tuple(n for n in p.glyphs if n in flowing), lifted, _first_gate(p, line, row))
-
-
-def _first_gate(p: DotPlan, line: tuple[str, ...],
-                row: tuple[str, ...]) -> tuple[str, str] | None:
-    """The gate whose output reaches the line nearest its start (then in fewest steps, then
-    the first such gate), and the node of the line it reaches; None if none reaches it."""
-    where = {n: k for k, n in enumerate(line)}
-    found: list[tuple[int, int, int]] = []
-    for order, node in enumerate(row):
-        seen, frontier, steps = {node}, [node], 0
-        while frontier:
-            steps += 1
-            frontier = [s.head for s in p.segments if s.tail in frontier and s.head not in seen]
-            seen.update(frontier)
-            hit = [where[n] for n in frontier if n in where]
-            if hit:
-                found.append((min(hit), steps, order))
-                break
-    if not found:
-        return None
-    at, _, order = min(found)
-    return row[order], line[at]
-
-
-def _topmost(p: DotPlan, members: tuple[str, ...]) -> str:
-    """The member of a region that no other member reads: the one nearest the line."""
-    inside = set(members)
-    reads = {seg.tail for seg in p.segments if seg.head in inside and seg.tail in inside}
-    return next((m for m in reversed(members) if m not in reads), members[-1])
-
-
-def _q(text: str) -> str:
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
-
-
-def bus_source(name: str, theme: Theme, p: DotPlan, b: BusPlan) -> str:
-    """The DOT text of the part of the figure dot places: everything but the sources off
-    the line, with the line in the top rank, the gate row and the vias at the bottom."""
-    gap = theme.space
-    lines = [
-        f"digraph {_q(name)} {{",
-        f"  graph [rankdir=BT, newrank=true, splines=spline, nodesep={gap * 1.1 / 72:.4f}, "
-        f"ranksep={gap * 1.6 / 72:.4f}, pad=0, margin=0];",
-        '  node [shape=box, fixedsize=true, label="", margin=0];',
-        "  edge [arrowsize=0.7];",
-    ]
-    drawn = {n for n in p.glyphs if n not in b.buses or n in b.line}
-    # The line's nodes stand further apart than dot would set them: room for the line's
-    # shape labels, for a region's side between two of them, and for the title of a region
-    # round some of them.
-    room = max((w for w, _ in p.label_size.values()), default=0.0) + gap * 0.5
-    wider = {n: room for n in b.line} | {n: room + gap for n in b.beside}
-    for label, members in p.clusters:
-        held = [m for m in members if m in b.line]
-        if held:
-            need = gate_label_size(label, p.caption)[0] + gap * 2
-            have = sum(p.glyphs[m].width + room for m in held) + gap * 1.1 * (len(held) - 1)
-            for m in held:
-                wider[m] += max(0.0, need - have) / len(held)
-    for node_id in p.glyphs:
-        if node_id in drawn:
-            glyph = p.glyphs[node_id]
-            wide = wider.get(node_id, 0.0)
-            # (A widened circle would grow tall too, and edges from below stop short of it.)
-            shape = ", shape=circle" if glyph.circle and not wide else ""
-            lines.append(f"  {_q(node_id)} [width={(glyph.width + wide) / 72:.4f}, "
-                         f"height={glyph.height / 72:.4f}{shape}];")
-    for sid in b.vias:
-        lines.append(f'  {_q("via:" + sid)} [width=0.01, height=0.01];')
-    lines.append(f"  {{ rank=max; {' '.join(_q(n) for n in b.line)} }}")
-    if b.row or b.vias:
-        # Nothing below the gate row, where the taps come up from the buses; the vias stand
-        # in it (dot routes what they carry up between the gates).
-        lowest = (*b.row, *(f"via:{s}" for s in b.vias), *(("floor",) if b.flowing else ()))
-        lines.append(f"  {{ rank=min; {' '.join(_q(n) for n in lowest)} }}")
-        if b.flowing:
-            # What flows down from the line stays above the gate row, clear of the taps.
-            lines.append('  "floor" [width=0.01, height=0.01, style=invis];')
-            for k, node in enumerate(b.flowing):
-                lines.append(f'  "floor" -> {_q(node)} [id="floor{k}", style=invis, weight=0];')
-    if b.tie is not None:
-        # The gate that acts first on the line is tied to where it does: dot alone sets gates
-        # that look alike in any order (the GRU's n left of z, its edge across z's).
-        lines.append(f'  {_q(b.tie[0])} -> {_q(b.tie[1])} [id="tie", style=invis, weight=0];')
-    for k, (node, reader) in enumerate(b.lifted):
-        lines.append(f'  {_q(node)} -> {_q(reader)} [id="lift{k}", style=invis, weight=0];')
-    for sink, tail in b.beside.items():
-        lines.append(f"  {{ rank=same; {_q(tail)} {_q(sink)} }}")
-    # The gate regions, less the line's nodes: a region round part of the line makes dot
-    # give up the line's order.
-    above = {seg.tail for seg in p.segments if seg.id in b.down and seg.head in b.row}
-    off_line = DotPlan(**{**p.__dict__, "clusters": tuple(
-        (label, tuple(m for m in members if m not in b.line and m not in above))
-        for label, members in p.clusters)})
-    # A region round part of the line has its title above the line, not in dot's strip.
-    # Any other region holds its title as a node above its members, round which dot routes
-    # the edges that leave them upwards.
-    bare = frozenset(k for k, (_, members) in enumerate(p.clusters) if set(members) & set(b.line))
-    titled = frozenset(range(len(p.clusters))) - bare
-    lines += cluster_lines(off_line, theme, top=False, bare=bare, titled=titled)
-    for k in sorted(titled):
-        # Beside (left of) the member nearest the line: the last one an edge reaches.
-        top = _topmost(p, p.clusters[k][1])
-        lines.append(f"  {{ rank=same; {_q(f'title:{k}')} {_q(top)} }}")
-        lines.append(f'  {_q(f"title:{k}")} -> {_q(top)} [id="title{k}", style=invis];')
-    for seg in p.segments:
-        if seg.id in b.taps and seg.id not in b.vias:
-            continue
-        tail = f"via:{seg.id}" if seg.id in b.vias else seg.tail
-        # Into the line from below, or out of it downwards, or up from a bus: by the bottom
-        # of its node.
-        into = "s" if (seg.head in b.line and not seg.highway) or seg.id in b.vias else ""
-        out = "s" if seg.tail in b.line and not seg.highway else ""
-        if seg.id in b.down:
-            # What flows down (from the line, or into the gate row from above) is given to
-            # dot head first, since its ranks count upwards.
-            attrs = edge_attrs(p, seg, out, back=True, label=False, tailport=into)
-            lines.append(f"  {_q(seg.head)} -> {_q(tail)} [{', '.join(attrs)}];")
-        else:
-            attrs = edge_attrs(p, seg, into, label=False, tailport=out)
-            if seg.head in b.beside:
-                attrs.append("weight=20")  # right beside its node, nothing between
-            lines.append(f"  {_q(tail)} -> {_q(seg.head)} [{', '.join(attrs)}];")
-    lines.append("}")
-    return "\n".join(lines) + "\n"
+__all__ = ["bus_layout", "lay_out", "polyline"]
 
 
 def _bezier_middle(points: list[tuple[float, float]]) -> tuple[float, float]:
@@ -447,18 +242,3 @@ def bus_layout(p: DotPlan, b: BusPlan, theme: Theme, data: dict[str, Any]) -> La
 def lay_out(name: str, theme: Theme, p: DotPlan, b: BusPlan) -> Layout:
     """Run dot on ``bus_source`` and draw the buses."""
     return bus_layout(p, b, theme, run_dot(bus_source(name, theme, p, b)))
-
-
-def operand_sources(cell: Cell) -> dict[str, tuple[str | None, ...]]:
-    """For each dense node, the source of each of its operands (None for a bias)."""
-    return {n.id: tuple(o.source for o in n.operands) for n in cell.graph.nodes
-            if n.kind == "dense"}
-
-
-def figure_dot(cell: Cell, theme: Theme, the_plan: DotPlan | None = None) -> str:
-    """The DOT text dot lays the figure out from: the bus layout's for a cell with a state
-    line (``buses.bus_source``), else the upright ``dot_source``."""
-    p = the_plan or plan(cell, theme)
-    buses = bus_plan(p, operand_sources(cell))
-    return dot_source(cell, theme, p) if buses is None else bus_source(cell.name, theme, p,
-                                                                         buses)

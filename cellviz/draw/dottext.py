@@ -1,4 +1,4 @@
-"""Pieces of DOT text that both layouts write (``layout.dot_source``, ``buses.bus_source``):
+"""Pieces of DOT text that both layouts write (``layout.dot_source``, ``busdot.bus_source``):
 quoting, fixed-size label boxes, the gate clusters and the attributes of a segment."""
 
 from __future__ import annotations

@@ -332,7 +332,8 @@ def layout(cell: Cell, theme: Theme, values: Values | None = None, detail: str =
     CellvizError, before anything else is done."""
     check_drawable(cell)
     p = plan(cell, theme, values, detail, ports=ports)
-    from .buses import bus_plan, lay_out, operand_sources
+    from .buses import lay_out
+    from .busplan import bus_plan, operand_sources
 
     buses = bus_plan(p, operand_sources(cell))
     if buses is not None:

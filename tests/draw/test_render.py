@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 import cellviz
-from cellviz.draw.buses import figure_dot
+from cellviz.draw.busdot import figure_dot
 from cellviz.draw.layout import dot_source, plan
 from cellviz.draw.render import RenderOptions, render_bytes
 from cellviz.draw.themes import THEMES, get_theme
