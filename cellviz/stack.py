@@ -141,14 +141,17 @@ class Stack:
         return run_stack(self, weights, xs, state)
 
     def grad(self, weights: Mapping[str, Any], xs: Any, state: Mapping[str, Any] | None = None,
-             *, loss: Any = "sum") -> Gradients:
+             *, loss: Any = "sum", trace: bool = False) -> Gradients:
         """Backpropagation through the stack as ``run`` computes it: the loss ("sum", an array
         of the top layer's outputs' shape, or a function of them returning (loss, gradient)),
         the gradients of every suffixed parameter, of ``xs``, and of the first states (in
-        ``run``'s form, layers × directions), and the forward outputs."""
+        ``run``'s form, layers × directions), and the forward outputs. With ``trace=True``,
+        ``trace[t]`` holds ∂L/∂v of every node of every layer and direction by its suffixed id
+        (``f_l1_reverse``) at the step that reads x[t], and ``param_trace[t]`` each suffixed
+        parameter's share from that step."""
         from .numeric.stackgrad import grad_stack
 
-        return grad_stack(self, weights, xs, state, loss=loss)
+        return grad_stack(self, weights, xs, state, loss=loss, trace=trace)
 
     def __repr__(self) -> str:
         sizes = ", ".join(f"{s}={v}" for s, v in self.sizes)

@@ -54,9 +54,12 @@ def stack_from_args(args: argparse.Namespace) -> Stack | None:
 
     if is_model(args.cell):
         s = model_stack(args)
-        if s is not None or (getattr(args, "layer", None) is None
-                             and getattr(args, "direction", None) is None):
-            return s
+        picked = [f"--{flag}" for flag in ("layer", "direction")
+                  if getattr(args, flag, None) is not None]
+        if s is None and picked:
+            raise UsageError(f"{' and '.join(picked)}: {args.cell} holds one cell in one "
+                             "direction, not a stack to pick a cell of")
+        return s
     if args.layers is None and not args.bidirectional:
         for flag in ("layer", "direction"):
             if getattr(args, flag, None) is not None:

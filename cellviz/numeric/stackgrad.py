@@ -23,11 +23,15 @@ __all__ = ["grad_stack"]
 
 
 def grad_stack(stack: Stack, weights: Mapping[str, Any], xs: Any,
-               state: Mapping[str, Any] | None = None, *, loss: Any = "sum") -> Gradients:
+               state: Mapping[str, Any] | None = None, *, loss: Any = "sum",
+               trace: bool = False) -> Gradients:
     """What ``Stack.grad`` returns: a ``Gradients`` whose parameters carry the stack's
     suffixed names, whose input gradient is that of ``xs``, and whose state gradients have
     the form of ``state`` (layers × directions, [B,] size). ``loss``: "sum", an array of the
-    top layer's outputs' shape, or a function of those outputs returning (loss, gradient)."""
+    top layer's outputs' shape, or a function of those outputs returning (loss, gradient).
+    With ``trace``, ``trace[t]`` and ``param_trace[t]`` hold every member's node and parameter
+    gradients by their suffixed names (``f_l1_reverse``), at the step that reads x[t] (for a
+    reverse member, its step T − t)."""
     arrays = check_weights(stack.param_shapes(), weights, stack.name)
     members = stack.members()
     split = stack.split(arrays)
@@ -50,6 +54,9 @@ def grad_stack(stack: Stack, weights: Mapping[str, Any], xs: Any,
     value, upstream = _top(loss, seq)
     params: dict[str, Array] = {}
     state_grads: list[dict[str, Array]] = [{} for _ in members]
+    steps = len(seq)
+    traces: list[dict[str, Array]] = [{} for _ in range(steps if trace else 0)]
+    param_traces: list[dict[str, Array]] = [{} for _ in range(steps if trace else 0)]
     for k in reversed(range(stack.num_layers)):
         below = np.zeros_like(inputs[k])
         start = 0
@@ -60,16 +67,22 @@ def grad_stack(stack: Stack, weights: Mapping[str, Any], xs: Any,
             part = upstream[..., start:start + width]
             start += width
             g = cell.grad(split[m], inputs[k][::-1] if d else inputs[k], firsts[m],
-                          loss=part[::-1] if d else part)
+                          loss=part[::-1] if d else part, trace=trace)
             below += g.xs[::-1] if d else g.xs
-            params.update({p + stack.suffix(k, d): a for p, a in g.params.items()})
+            suffix = stack.suffix(k, d)
+            params.update({p + suffix: a for p, a in g.params.items()})
             state_grads[m] = g.state
+            for t in range(len(traces)):
+                own = steps - 1 - t if d else t
+                traces[t].update({v + suffix: a for v, a in g.trace[own].items()})
+                param_traces[t].update({p + suffix: a for p, a in g.param_trace[own].items()})
         upstream = below
     names = stack.graph.states
     return Gradients(
         value, {p: params[p] for p in stack.param_shapes()}, {stack.graph.inputs[0]: upstream},
         {s: np.stack([g[s] for g in state_grads]) for s in names}, seq,
-        {s: np.stack([f[s] for f in finals]) for s in names})
+        {s: np.stack([f[s] for f in finals]) for s in names}, tuple(traces),
+        tuple(param_traces))
 
 
 def _top(loss: Any, top: Array) -> tuple[float, Array]:

@@ -96,6 +96,9 @@ def test_a_torch_onnx_export_is_a_stack(tmp_path: Path,
     assert back.keys() == module.state_dict().keys()
     assert all(torch.equal(back[k], v) for k, v in module.state_dict().items())
     # One node of the two: a stack of one layer in two directions.
+    code, _, err = run(capsys, "render", path, "--node", "/LSTM", "--layer", "0", "--direction",
+                       "reverse", "-o", tmp_path / "cell.svg")
+    assert code == 0, err
     code, out, err = run(capsys, "params", path, "--node", "/LSTM_1", "--json")
     assert code == 0 and json.loads(out)["total"] == 2 * (4 * 4 * (8 + 4 + 2)), err
 
@@ -216,6 +219,7 @@ def test_stacked_models_refused_with_one_line(keras: Any, tmp_path: Path,
                                               capsys: pytest.CaptureFixture[str]) -> None:
     torch = pytest.importorskip("torch")
     torch.save(torch_lstm(torch).state_dict(), tmp_path / "lstm.pt")
+    torch.save(torch.nn.GRU(3, 2).state_dict(), tmp_path / "gru.pt")
     x = keras.Input((None, 3))
     parallel = keras.Model(x, keras.layers.Concatenate()([
         keras.layers.LSTM(4, return_sequences=True, name="a")(x),
@@ -228,6 +232,7 @@ def test_stacked_models_refused_with_one_line(keras: Any, tmp_path: Path,
     cases = [
         (["params", "lstm.pt", "--layers", "2"], 2, "the model brings its own layers"),
         (["walkthrough", "lstm.pt"], 2, "cellviz walkthrough works on one cell"),
+        (["render", "gru.pt", "--layer", "0"], 2, "gru.pt holds one cell in one direction"),
         (["render", "lstm.pt", "--values"], 2, "a stack's figure, and its --layer K, show none"),
         (["convert", "lstm.pt", "-o", "x.npz", "--to", "flax"], 2, "not of a stack of layers"),
         (["convert", "lstm.pt", "-o", "x.npz", "--to", "keras"], 2, "not .npz"),

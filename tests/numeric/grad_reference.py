@@ -18,20 +18,30 @@ def torch_walk(torch: Any, cell: Cell, weights: Arrays, xs: Arrays, state: Array
     every step and output in ``upstream`` (name -> (T, ..., size)), and the leaf tensors
     (weights, inputs by name (T, ...), initial state by name) with their gradients after
     ``loss.backward()``, and every node's tensor at every step (each a tensor of its own)."""
+    w = {k: torch.tensor(v, requires_grad=True) for k, v in weights.items()}
+    x = {k: torch.tensor(v, requires_grad=True) for k, v in xs.items()}
+    s0 = {k: torch.tensor(v, requires_grad=True) for k, v in state.items()}
+    nodes = walk_steps(torch, cell, w, x, s0)
+    loss = torch.zeros((), dtype=torch.float64)
+    for t, values in enumerate(nodes):
+        for name, u in upstream.items():
+            loss = loss + (torch.tensor(u[t]) * values[name]).sum()
+    loss.backward()
+    return loss, w, x, s0, nodes
+
+
+def walk_steps(torch: Any, cell: Cell, w: Arrays, x: Arrays, current: Arrays) -> list[Arrays]:
+    """Every node's tensor at every step of the cell run in torch on tensors ``x`` (name ->
+    (T, ...)) from state ``current``, written from the graph alone; each node's tensor is one
+    of its own that keeps its gradient."""
     # F.hardsigmoid's backward multiplies by 1/6 rounded to float32 (3e-8 off in float64), so
     # the reference writes relu6(x + 3) / 6 out.
     acts = {"identity": lambda v: v, "sigmoid": torch.sigmoid, "tanh": torch.tanh,
             "relu": torch.relu, "hard_sigmoid": lambda v: torch.clamp(v + 3.0, 0.0, 6.0) / 6.0,
             "softsign": torch.nn.functional.softsign}
     graph = cell.graph
-    w = {k: torch.tensor(v, requires_grad=True) for k, v in weights.items()}
-    x = {k: torch.tensor(v, requires_grad=True) for k, v in xs.items()}
-    s0 = {k: torch.tensor(v, requires_grad=True) for k, v in state.items()}
-    current = dict(s0)
-    loss = torch.zeros((), dtype=torch.float64)
-    steps = next(iter(x.values())).shape[0]
     nodes: list[Arrays] = []
-    for t in range(steps):
+    for t in range(next(iter(x.values())).shape[0]):
         values: Arrays = {}
         for node in graph.nodes:
             ins = [None if o.source is None else acts[o.activation](values[o.source])
@@ -55,12 +65,9 @@ def torch_walk(torch: Any, cell: Cell, weights: Arrays, xs: Arrays, state: Array
                 value = ins[0]
             values[node.id] = value.clone()  # a tensor of its own, for its own gradient
             values[node.id].retain_grad()
-        for name, u in upstream.items():
-            loss = loss + (torch.tensor(u[t]) * values[name]).sum()
         current = {s: values[s] for s in graph.states}
         nodes.append(values)
-    loss.backward()
-    return loss, w, x, s0, nodes
+    return nodes
 
 
 def step_loss(cell: Cell, weights: Arrays, xs: Arrays, state: Arrays, upstream: Arrays) -> float:
