@@ -70,9 +70,11 @@ def gate_glyph(node: Node, graph: CellGraph, theme: Theme,
         vector, activation = chain
         symbol = ACTIVATIONS.get(activation, activation)
         text = f"{symbol} {_name(graph.node(vector).label)}".strip()
+        mark = "gate"
     else:
         text = " ".join(o.param for o in node.operands if o.param and o.role != "bias")
         text = text or node.label
+        mark = "dense_box"
     fs, space = theme.font_size, theme.space
     fed = [k for k, o in enumerate(node.operands) if o.source]
     # Wide enough that the arrows of the operands coming in stand well apart.
@@ -88,7 +90,7 @@ def gate_glyph(node: Node, graph: CellGraph, theme: Theme,
     ports = [0.0] * len(node.operands)
     for j, k in enumerate(fed):
         ports[k] = width * (j + 1) / (len(fed) + 1)
-    return Glyph(width, height, shapes, ports=tuple(ports))
+    return Glyph(width, height, shapes, ports=tuple(ports), marks=(f"{mark}:{text}",))
 
 
 def vector_glyph(node: Node, cell: Cell, theme: Theme, activation: str = "") -> Glyph:
@@ -110,7 +112,7 @@ def vector_glyph(node: Node, cell: Cell, theme: Theme, activation: str = "") -> 
         shapes.append(Text(width / 2, pad + line_height(fs) * k + 0.93 * fs, text, fs,
                            theme.text if k == 0 else theme.muted, anchor="middle",
                            weight="bold" if k == 0 else "normal", sub=theme.subscript))
-    return Glyph(width, height, tuple(shapes))
+    return Glyph(width, height, tuple(shapes), marks=(f"{role}_box:{lines[0]}",))
 
 
 def detailed_glyph(node: Node, cell: Cell, theme: Theme, values: Values | None,

@@ -10,7 +10,7 @@ from .dottext import REGION_INSET, gate_label_size
 from .glyphs import Glyph, translate
 from .labels import Grid, free_spot, gate_label_at, hug, route_points
 from .layout import DotPlan, Layout, layout
-from .legend import Marks, legend_min_width, marks_of
+from .legend import Marks, legend_min_width, line_kind, marks_of
 from .legend import legend as draw_legend
 from .lines import edge_shapes, line_dash
 from .metrics import FONT_FAMILY, line_height, text_width
@@ -18,8 +18,8 @@ from .scene import Group, Path, Rect, Scene, Shape, Text, bounds, fmt
 from .themes import Theme
 from .values import Values
 
-__all__ = ["body", "compose", "figure_title", "frame", "moved", "place", "title_lines",
-           "translate_any"]
+__all__ = ["body", "compose", "drawn_lines", "figure_title", "frame", "moved", "place",
+           "title_lines", "translate_any"]
 
 
 def figure_title(cell: Cell) -> str:
@@ -69,7 +69,15 @@ def compose(cell: Cell, theme: Theme, laid: tuple[DotPlan, Layout] | None = None
     x0, y0, x1, y1 = bounds([s for g in drawn for s in g.shapes])
     return frame(cell, theme, x1 - x0, y1 - y0,
                  lambda gx, gy: [moved(g, gx - x0, gy - y0) for g in drawn], values,
-                 heading=heading, legend=legend, marks=marks_of(cell, p))
+                 heading=heading, legend=legend,
+                 marks=marks_of(p.glyphs.values(), drawn_lines(p, lay)))
+
+
+def drawn_lines(p: DotPlan, lay: Layout) -> list[str]:
+    """The kinds of line ``body`` draws (as ``legend.line_kind`` names them): each
+    segment's style, heavy on the state line, and the input buses, solid."""
+    return [*(line_kind(seg.style, seg.highway) for seg in p.segments),
+            *("dense" for _ in lay.buses)]
 
 
 def title_lines(theme: Theme, title: str, subtitle: str, margin: float) -> tuple[Group, float]:
@@ -116,8 +124,8 @@ def frame(cell: Cell, theme: Theme, body_w: float, body_h: float,
     height = gy + body_h + margin
     if legend:
         ly0 = gy + body_h + fs * 1.4
-        legend_h, legend_shapes = draw_legend(cell, theme, content_w, marks, values)
-        groups.append(Group("legend", "legend", translate_any(legend_shapes, margin, ly0)))
+        legend_h, legend_groups = draw_legend(cell, theme, content_w, marks, values)
+        groups += [moved(g, margin, ly0) for g in legend_groups]
         height = ly0 + legend_h + margin
     return Scene(round(width, 2), round(height, 2), theme.background, FONT_FAMILY, title,
                  _description(cell, values), tuple(groups))

@@ -21,13 +21,15 @@ MAX_CELLS = 4
 class Glyph:
     """A node's drawing: its box (``width`` × ``height``, origin top-left) and its shapes;
     ``ports`` are, for a dense node, how far from its left side each operand's term stands
-    (where an edge carrying that operand enters it)."""
+    (where an edge carrying that operand enters it); ``marks`` the kinds of mark it draws,
+    as the legend names them (``input``, ``matrix``, ``op:⊙``: see ``legend.marks_of``)."""
 
     width: float
     height: float
     shapes: tuple[Shape, ...]
     circle: bool = False
     ports: tuple[float, ...] = ()
+    marks: tuple[str, ...] = ()
 
 
 def slots(count: int) -> tuple[int | None, ...]:
@@ -172,7 +174,7 @@ def vector_glyph(node: Node, cell: Cell, theme: Theme, values: Values | None = N
                        weight="bold", sub=theme.subscript))
     shapes.append(Text(tx, top + line_height(theme.font_size) * 1.05 + 0.93 * theme.small,
                        shape, theme.small, theme.muted))
-    return Glyph(width, height, tuple(shapes))
+    return Glyph(width, height, tuple(shapes), marks=(role,))
 
 
 @record
@@ -317,7 +319,10 @@ def dense_glyph(node: Node, cell: Cell, theme: Theme, values: Values | None = No
         x += w + plus_w
     shapes.append(Text(width / 2, count_top + 0.93 * small, total, small, theme.text,
                        anchor="middle", weight="bold"))
-    return Glyph(width, height, tuple(shapes), ports=tuple(ports[:len(node.operands)]))
+    kinds = {cell.graph.param(o.param).role for o in node.operands if o.param}
+    marks = ("dense_node", *(k for k in ("matrix", "bias", "diag") if k in kinds))
+    return Glyph(width, height, tuple(shapes), ports=tuple(ports[:len(node.operands)]),
+                 marks=marks)
 
 
 def pointwise_glyph(node: Node, theme: Theme) -> Glyph:
@@ -334,7 +339,7 @@ def pointwise_glyph(node: Node, theme: Theme) -> Glyph:
         Text(radius, _baseline(radius, size), symbol, size, theme.text, anchor="middle",
              weight="bold"),
     )
-    return Glyph(d, d, shapes, circle=True)
+    return Glyph(d, d, shapes, circle=True, marks=(f"op:{symbol}",))
 
 
 def activation_glyph(activation: str, theme: Theme, size: float = 0.0) -> Glyph:
@@ -350,13 +355,14 @@ def activation_glyph(activation: str, theme: Theme, size: float = 0.0) -> Glyph:
         Text(width / 2, _baseline(height / 2, size), label, size, theme.text, anchor="middle",
              weight="bold"),
     )
-    return Glyph(width, height, shapes)
+    return Glyph(width, height, shapes, marks=(f"activation:{label}",))
 
 
 def port_glyph(theme: Theme) -> Glyph:
     """Where a vector drawn outside a step of an unrolled figure enters or leaves it: a dot."""
     r = theme.unit * 0.32
-    return Glyph(2 * r, 2 * r, (Circle(r, r, r, theme.line, "none", 0),), circle=True)
+    return Glyph(2 * r, 2 * r, (Circle(r, r, r, theme.line, "none", 0),), circle=True,
+                 marks=("port",))
 
 
 def node_glyph(node: Node, cell: Cell, theme: Theme, values: Values | None = None,

@@ -25,8 +25,9 @@ __all__ = ["DIM", "dim_scene", "gate_choices", "gate_nodes", "line_nodes", "reso
 #: rest of the cell still reads as context.
 DIM = 0.72
 
-#: Groups that are never dimmed: the title names the figure, whatever is highlighted.
-_KEEP_ROLES = frozenset({"title"})
+#: Groups that are never dimmed: the title names the figure and the legend explains its marks,
+#: whatever is highlighted.
+_KEEP_ROLES = frozenset({"title", "legend", "legend-entry"})
 
 
 def _names(gate: Gate) -> list[str]:

@@ -3,57 +3,68 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 
 from ..cell import Cell
 from ..graph import POINTWISE_OPS
 from ..record import record
-from .glyphs import activation_glyph, translate
-from .layout import DotPlan
+from .glyphs import Glyph, activation_glyph, translate
 from .lines import edge_shapes, line_dash
 from .metrics import line_height, text_width
-from .scene import Circle, Rect, Shape, Text, fmt
+from .scene import Circle, Group, Rect, Shape, Text, fmt
 from .themes import Theme
 from .values import BU_RD, Values, value_colours
 
-__all__ = ["Marks", "legend", "legend_min_width", "marks_of"]
+__all__ = ["KINDS", "VECTOR_BOXES", "Marks", "legend", "legend_min_width", "line_kind",
+           "marks_of"]
+
+
+#: The kinds of mark, in legend order: the line styles, then what glyphs draw (their
+#: ``Glyph.marks``: a vector of each role as a column of cells, or ``_box`` as a named box; a
+#: dense node in full, a gate's box or a dense node's box at compact detail; an element-wise
+#: circle; a port; the weight glyphs; an activation mark). A glyph's mark may carry what its
+#: sample shows after a colon (``op:⊙``, ``gate:σ f``, ``activation:tanh``).
+KINDS = ("dense", "pointwise", "state_line",
+         "input", "input_box", "state", "state_box", "output", "output_box", "vector",
+         "vector_box", "dense_node", "gate", "dense_box", "op", "port", "matrix", "bias",
+         "diag", "activation")
+
+#: A vector drawn as a named box (compact detail), by its role.
+VECTOR_BOXES = ("input_box", "state_box", "output_box", "vector_box")
+#: The pointwise symbols in the order the legend names them.
+_SYMBOLS = [symbol for symbol, _ in POINTWISE_OPS.values()]
 
 
 @record
 class Marks:
-    """The kinds of mark a figure draws, in legend order: ``lines`` (dense, pointwise, state),
-    ``nodes`` (vector roles by colour: input, state, output, vector; then dense, pointwise,
-    port), ``glyphs`` (matrix, bias, diag), the pointwise ``symbols`` and the
-    ``activations`` on its edges."""
+    """The kinds of mark a figure draws (of KINDS, in that order), each with the samples it
+    was drawn with (the pointwise symbols, the gates' texts, the activations); ``unrolled``:
+    a figure of several steps, whose states lie between two steps."""
 
-    lines: tuple[str, ...]
-    nodes: tuple[str, ...]
-    glyphs: tuple[str, ...]
-    symbols: tuple[str, ...]
-    activations: tuple[str, ...]
+    kinds: tuple[tuple[str, tuple[str, ...]], ...]
+    unrolled: bool = False
 
 
-def marks_of(cell: Cell, p: DotPlan, *, unrolled: bool = False) -> Marks:
-    """What the figure of plan ``p`` draws; an ``unrolled`` figure's plan has ports in place
-    of its vectors, which it draws outside the steps as inputs, states (carried on a state
-    line) and outputs."""
-    graph = cell.graph
-    lines = {seg.style for seg in p.segments if not seg.highway}
-    if p.highways or (unrolled and graph.states):
-        lines.add("state_line")
-    kinds: set[str] = {node.kind for node in graph.nodes}
-    if unrolled:
-        kinds.add("port")
-    roles = [k for k in ("input", "state", "output", "vector", "dense", "pointwise", "port")
-             if k in kinds]
-    params = {param.role for param in graph.params}
-    ops = {node.op for node in graph.nodes if node.kind == "pointwise"}
-    return Marks(
-        lines=tuple(k for k in ("dense", "pointwise", "state_line") if k in lines),
-        nodes=tuple(roles),
-        glyphs=tuple(k for k in ("matrix", "bias", "diag") if k in params),
-        symbols=tuple(dict.fromkeys(sym for op, (sym, _) in POINTWISE_OPS.items() if op in ops)),
-        activations=tuple(dict.fromkeys(e.activation for e in graph.edges
-                                        if e.activation != "identity")))
+def line_kind(style: str, heavy: bool) -> str:
+    """The legend's kind of a connection drawn in ``style``, ``heavy`` on a state line."""
+    return "state_line" if heavy else style
+
+
+def marks_of(glyphs: Iterable[Glyph], lines: Iterable[str], *,
+             unrolled: bool = False) -> Marks:
+    """What a figure draws, from its glyphs' ``marks`` and the kinds of its ``lines`` (as
+    ``line_kind`` names them)."""
+    found: dict[str, list[str]] = {kind: [] for kind in dict.fromkeys(lines)}
+    for glyph in glyphs:
+        for mark in glyph.marks:
+            kind, _, sample = mark.partition(":")
+            samples = found.setdefault(kind, [])
+            if sample and sample not in samples:
+                samples.append(sample)
+    unknown = set(found) - set(KINDS)
+    if unknown:
+        raise ValueError(f"no legend entry for {sorted(unknown)}")
+    return Marks(tuple((k, tuple(found[k])) for k in KINDS if k in found), unrolled)
 
 
 #: Each kind of mark's line in the legend; the vector roles are worded for one step and, where
@@ -63,36 +74,34 @@ _TEXTS = {
     "pointwise": "pointwise connection",
     "state_line": "state line: a state carried on",
     "input": "input vector",
-    "state_vector": "state from the step before",
-    "state_vector_unrolled": "state between two steps",
+    "state": "state from the step before",
+    "state_unrolled": "state between two steps",
     "output": "state or output the step writes",
     "output_unrolled": "output of the step",
     "vector": "vector inside the cell",
     "dense_node": "dense node: its terms and parameter count",
+    "gate": "gate: its activation and name",
+    "dense_box": "dense node: the weights it sums",
     "port": "where a vector enters or leaves a step",
     "matrix": "weight matrix, rows×cols",
     "bias": "bias, n×1",
     "diag": "element-wise weight (p⊙v), n×1",
+    "activation": "activation on its edge",
 }
 
 
 def _items(marks: Marks, values: Values | None) -> list[tuple[str, str, str]]:
-    """The legend's entries (kind, text, the symbol or activation its sample shows)."""
-    unrolled = "port" in marks.nodes
-    items = [(kind, _TEXTS[kind], "") for kind in marks.lines]
-    for role in marks.nodes:
-        if role == "pointwise":
-            items.append(("op", "element-wise " + " ".join(marks.symbols), marks.symbols[0]))
-        elif role == "dense":
-            items.append(("dense_node", _TEXTS["dense_node"], ""))
-        elif role in ("state", "output") and unrolled:
-            items.append((role, _TEXTS[f"{role}_vector_unrolled" if role == "state"
-                                       else "output_unrolled"], ""))
-        else:
-            items.append((role, _TEXTS["state_vector" if role == "state" else role], ""))
-    items += [(kind, _TEXTS[kind], "") for kind in marks.glyphs]
-    if marks.activations:
-        items.append(("activation", "activation on its edge", marks.activations[0]))
+    """The legend's entries (kind, text, the sample it shows, if any)."""
+    items = []
+    for kind, samples in marks.kinds:
+        role = kind.removesuffix("_box") if kind in VECTOR_BOXES else kind
+        if kind == "op":
+            symbols = sorted(samples, key=_SYMBOLS.index)
+            items.append((kind, "element-wise " + " ".join(symbols), symbols[0]))
+            continue
+        if marks.unrolled and role in ("state", "output"):
+            role += "_unrolled"
+        items.append((kind, _TEXTS[role], samples[0] if samples else ""))
     if values is not None:
         items.append(("scale", f"value: −{fmt(values.limit)} or less, 0, "
                                f"+{fmt(values.limit)} or more", ""))
@@ -104,45 +113,58 @@ def _items(marks: Marks, values: Values | None) -> list[tuple[str, str, str]]:
 
 
 def legend(cell: Cell, theme: Theme, width: float, marks: Marks,
-           values: Values | None = None) -> tuple[float, list[Shape]]:
-    """The legend at (0, 0) for a figure ``width`` wide: one entry for every kind of mark
-    drawn (``marks``), the colour scale of the values if any, totals."""
+           values: Values | None = None) -> tuple[float, list[Group]]:
+    """The legend at (0, 0) for a figure ``width`` wide: its frame and totals, then an entry
+    (a group of its sample and text, its kind as id) for every kind of mark drawn
+    (``marks``) and for the colour scales of the values if any."""
     fs, small, unit = theme.font_size, theme.small, theme.unit
     pad = fs * 0.8
     sample_w = fs * 3.2
     row_h = max(line_height(fs), unit * 3) + fs * 0.5
     items = _items(marks, values)
-    # A wide activation mark (tanh, softsign) gets a wider sample box than the others.
-    sample_ws = [max(sample_w, activation_glyph(sample, theme).width + fs * 0.8)
-                 if kind == "activation" else sample_w for kind, _, sample in items]
+    # A sample with a wide text (tanh, a gate's σ f) gets a wider box than the others.
+    sample_ws = [max(sample_w, _sample_text_w(kind, sample, theme) + fs * 0.8)
+                 for kind, _, sample in items]
     widths = [sw + fs * 0.5 + text_width(text, small) + fs * 1.4
               for sw, (_, text, _) in zip(sample_ws, items, strict=True)]
-    shapes: list[Shape] = []
+    entries: list[Group] = []
     y = pad - row_h
     for row in _rows(widths, width - 2 * pad):
         x, y = pad, y + row_h
         cy = y + row_h / 2
         for k in row:
             kind, text, sample = items[k]
-            shapes += _sample(kind, sample, theme, x, cy, sample_ws[k], values)
-            shapes.append(Text(x + sample_ws[k] + fs * 0.5, cy + 0.36 * small, text, small,
-                               theme.text))
+            entries.append(Group("legend-entry", kind, (
+                *_sample(kind, sample, theme, x, cy, sample_ws[k], values),
+                Text(x + sample_ws[k] + fs * 0.5, cy + 0.36 * small, text, small, theme.text))))
             x += widths[k]
     y += row_h + fs * 0.3
     table = cell.params()
     total = f"{table.summary()}  ({cell.graph.formula()})"
-    shapes.append(Text(pad, y + 0.93 * fs, total, fs, theme.text, weight="bold"))
     height = y + line_height(fs) + pad
     frame = Rect(0, 0, width, height, theme.legend_fill, theme.gate_stroke, theme.stroke * 0.8,
                  rx=fs * 0.4)
-    return height, [frame, *shapes]
+    totals = Text(pad, y + 0.93 * fs, total, fs, theme.text, weight="bold")
+    return height, [Group("legend", "legend", (frame, totals)), *entries]
+
+
+def _sample_text_w(kind: str, sample: str, theme: Theme) -> float:
+    """How wide the sample of an entry is drawn, if it shows a text: an activation's mark, a
+    gate's or a vector's box."""
+    if kind == "activation":
+        return activation_glyph(sample, theme).width
+    if kind in ("gate", "dense_box", *VECTOR_BOXES):
+        return text_width(sample, theme.small, bold=True, sub=theme.subscript) + \
+            theme.font_size * 0.8
+    return 0.0
 
 
 def _sample(kind: str, sample: str, theme: Theme, x: float, cy: float, sample_w: float,
             values: Values | None) -> list[Shape]:
     """The small picture of one legend entry, in a box ``sample_w`` wide from ``x``, centred
-    on ``cy``; ``sample`` is the symbol or activation it shows, if any."""
-    fs, unit = theme.font_size, theme.unit
+    on ``cy``, drawn as the figure draws that kind of mark; ``sample`` is the symbol,
+    activation or name it shows, if any."""
+    fs, small, unit = theme.font_size, theme.small, theme.unit
     mid = x + sample_w / 2
     if kind in ("dense", "pointwise", "state_line"):
         end = x + sample_w - fs * 0.6
@@ -157,6 +179,14 @@ def _sample(kind: str, sample: str, theme: Theme, x: float, cy: float, sample_w:
                    rx=m * 0.4)
         return [box, *(Rect(mid - m / 2, cy - m + r * m, m, m, theme.background, stroke,
                             theme.stroke * 0.8) for r in range(2))]
+    if kind in ("gate", "dense_box", *VECTOR_BOXES):
+        # A box as the compact figure draws it: the gate's or vector's name inside.
+        role = "dense" if kind in ("gate", "dense_box") else kind.removesuffix("_box")
+        stroke, fill = str(getattr(theme, role)), str(getattr(theme, f"{role}_fill"))
+        w, h = _sample_text_w(kind, sample, theme), line_height(small) + small * 0.6
+        return [Rect(mid - w / 2, cy - h / 2, w, h, fill, stroke, theme.stroke, rx=small * 0.35),
+                Text(mid, cy + 0.36 * small, sample, small, theme.text, anchor="middle",
+                     weight="bold", sub=theme.subscript)]
     if kind == "dense_node":
         m = unit * 0.8
         return [Rect(mid - m * 2, cy - m * 1.4, m * 4, m * 2.8, theme.dense_fill, theme.dense,

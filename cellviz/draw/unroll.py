@@ -7,8 +7,9 @@ import dataclasses
 from ..cell import Cell
 from ..graph import NodeKind
 from ..record import record, replace
-from .compose import body, figure_title, frame, place
-from .glyphs import Glyph, vector_glyph
+from .compact import detailed_glyph, gate_chains
+from .compose import body, drawn_lines, figure_title, frame, place
+from .glyphs import Glyph
 from .layout import Layout, layout, plan
 from .legend import marks_of
 from .lines import edge_shapes, line_dash, polyline
@@ -122,10 +123,14 @@ def compose_unrolled(cell: Cell, theme: Theme, steps: int, values: tuple[Values,
     above = [o for o in graph.outputs if o == shown or o not in graph.states]
     gapped = [s for s in graph.states if s not in above]
 
+    chains = gate_chains(graph) if detail == "compact" else None
+
     def glyph(node_id: str, kind: NodeKind, k: int) -> Glyph:
-        # The k-th step's values hold the vector as node_id; kind sets its colour.
+        # The k-th step's values hold the vector as node_id; kind sets its colour. At compact
+        # detail a vector without numbers is a named box, as inside the step.
         node = dataclasses.replace(graph.node(node_id), kind=kind)
-        return vector_glyph(node, cell, theme, values[k - 1] if values else None)
+        return detailed_glyph(node, cell, theme, values[k - 1] if values else None, chains,
+                              below=False)
 
     ins = [[glyph(n, "input", k) for n in graph.inputs] for k in range(1, steps + 1)]
     outs = [[glyph(n, "output", k) for n in above] for k in range(1, steps + 1)]
@@ -262,7 +267,14 @@ def compose_unrolled(cell: Cell, theme: Theme, steps: int, values: tuple[Values,
         return out
 
     title = f"{figure_title(cell)}, unrolled over {steps} steps"
-    marks = marks_of(cell, ported, unrolled=True)
+    outside = [g for rows in (ins, outs, carried.values()) for row in rows for g in row]
+    links = ["dense"] if graph.inputs or above else []
+    carries = ["state_line"] if graph.states else []
+    # The legend's samples name the first step's vectors (x[1], not x[t]).
+    shown_marks = [replace(g, marks=tuple(step_label(m, 1) for m in g.marks))
+                   for g in [*ported.glyphs.values(), *outside]]
+    marks = marks_of(shown_marks,
+                     [*drawn_lines(ported, lay), *links, *carries], unrolled=True)
     return frame(cell, theme, total_w, total_h, draw, first, title, heading=heading,
                  legend=legend, marks=marks)
 

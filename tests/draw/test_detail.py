@@ -6,6 +6,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
+from svgmarks import entries
 
 import cellviz
 from cellviz.cli import main
@@ -88,8 +89,12 @@ def test_compact_unrolled_and_with_values() -> None:
     options = RenderOptions(detail="compact", unroll=2,
                             values=tuple(cellviz.draw.values.values_of(*_trace(cell, k))
                                          for k in range(2)))
-    words = texts(cellviz.render(cell, options=options))
-    assert words.count("σ z") == 2
+    root = ET.fromstring(cellviz.render(cell, options=options))
+    # Once in each step; the legend's sample of a gate's box is a third.
+    drawing = [t.text for g in root.iter(f"{SVG}g") if g.get("class") != "legend-entry"
+               for t in g.iter(f"{SVG}text")]
+    assert drawing.count("σ z") == 2
+    assert entries(root)["gate"].sample_texts() == ["σ z"]
 
 
 def _trace(cell: cellviz.Cell, seed: int) -> tuple[object, object]:

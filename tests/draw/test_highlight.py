@@ -54,7 +54,7 @@ def test_a_gate_and_its_edges_stay_the_rest_dims(name: str, index: int, theme: s
         assert [type(s) for s in before.shapes] == [type(s) for s in after.shapes]
         ends = [link.partition(":")[2] if link.startswith("act") else link
                 for link in before.links]
-        if before.role == "title":
+        if before.role in ("title", "legend", "legend-entry"):
             stays = True
         elif before.role in ("edge", "label"):
             stays = any(e in members for e in ends)

@@ -9,6 +9,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
+from svgmarks import entries
 
 import cellviz
 from cellviz import example_inputs
@@ -151,8 +152,7 @@ def test_states_are_carried_on_state_lines(name: str, theme: str) -> None:
     for p in carries:
         assert float(p.get("stroke-width", 0)) == pytest.approx(t.stroke * 2.2, abs=0.01)
         assert p.get("stroke-dasharray") == line_dash("pointwise", t)
-    legend = next(g for g in root.iter(f"{SVG}g") if g.get("class") == "legend")
-    assert "state line: a state carried on" in words(legend)
+    assert entries(root)["state_line"].text == "state line: a state carried on"
 
 
 def test_a_riser_bridges_the_state_line_it_passes() -> None:
@@ -179,7 +179,7 @@ def test_a_cell_without_state_unrolls(tmp_path: Path) -> None:
     root = ET.fromstring(cellviz.render(cell, options=RenderOptions(unroll=2)))
     by_id = groups(root)
     assert not [g for g in root.iter(f"{SVG}g") if g.get("class") == "carry"]
-    assert "state line: a state carried on" not in words(by_id["legend"])
+    assert "state_line" not in entries(root) and "port" in entries(root)
     for k in (1, 2):
         assert words(by_id[f"s{k}:seq:y"])[0] == f"y[{k}]"
         assert words(by_id[f"s{k}:seq:x"])[0] == f"x[{k}]"
