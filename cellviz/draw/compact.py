@@ -95,8 +95,8 @@ def gate_glyph(node: Node, graph: CellGraph, theme: Theme,
 
 def vector_glyph(node: Node, cell: Cell, theme: Theme, activation: str = "") -> Glyph:
     """An input, state, output or named vector as its name (after the ``activation`` that
-    computes it, if given), with its shape below it when it is one the cell reads or writes
-    (a gate's own vector is drawn inside its gate's box)."""
+    computes it, if given), with its shape below it (beside it in a short arrangement) when it
+    is one the cell reads or writes (a gate's own vector is drawn inside its gate's box)."""
     role = {"input": "input", "state": "state", "output": "output"}.get(node.kind, "vector")
     stroke, fill = str(getattr(theme, role)), str(getattr(theme, f"{role}_fill"))
     fs = theme.font_size
@@ -105,12 +105,20 @@ def vector_glyph(node: Node, cell: Cell, theme: Theme, activation: str = "") -> 
     if node.kind != "vector":
         lines.append(shape_text((cell.size(node.size),)))
     pad = theme.space * 0.45
-    width = max(text_width(t, fs, bold=True, sub=theme.subscript) for t in lines) + 2.6 * pad
-    height = line_height(fs) * len(lines) + 2 * pad
+    widths = [text_width(t, fs, bold=k == 0, sub=theme.subscript) for k, t in enumerate(lines)]
+    # (x, y) of each line's start: under each other, or side by side in a short arrangement.
+    if theme.arrangement == "short":
+        starts = [(pad * 1.3 + sum(widths[:k]) + pad * k, pad) for k in range(len(lines))]
+        width, height = sum(widths) + pad * (len(lines) - 1) + 2.6 * pad, line_height(fs)
+    else:
+        # Lines a little further apart than their height: Chromium's text boxes are taller.
+        step = line_height(fs) * 1.08
+        width, height = max(widths) + 2.6 * pad, line_height(fs) + step * (len(lines) - 1)
+        starts = [((width - w) / 2, pad + step * k) for k, w in enumerate(widths)]
+    height += 2 * pad
     shapes: list[Shape] = [Rect(0, 0, width, height, fill, stroke, theme.stroke, rx=pad)]
-    for k, text in enumerate(lines):
-        shapes.append(Text(width / 2, pad + line_height(fs) * k + 0.93 * fs, text, fs,
-                           theme.text if k == 0 else theme.muted, anchor="middle",
+    for k, (text, (x, y)) in enumerate(zip(lines, starts, strict=True)):
+        shapes.append(Text(x, y + 0.93 * fs, text, fs, theme.text if k == 0 else theme.muted,
                            weight="bold" if k == 0 else "normal", sub=theme.subscript))
     return Glyph(width, height, tuple(shapes), marks=(f"{role}_box:{lines[0]}",))
 

@@ -140,8 +140,9 @@ def _colours(theme: Theme, role: str) -> tuple[str, str]:
 
 
 def vector_glyph(node: Node, cell: Cell, theme: Theme, values: Values | None = None) -> Glyph:
-    """An input, state, output or named vector: a column of cells, its name and its shape; with
-    values, each cell coloured by its number and printing it."""
+    """An input, state, output or named vector: a column of cells, its name and its shape (under
+    the name, or beside it in a short arrangement); with values, each cell coloured by its
+    number and printing it."""
     role = {"input": "input", "state": "state", "output": "output"}.get(node.kind, "vector")
     stroke, fill = _colours(theme, role)
     size = cell.size(node.size)
@@ -149,7 +150,9 @@ def vector_glyph(node: Node, cell: Cell, theme: Theme, values: Values | None = N
     name, shape = node.label, shape_text((size,))
     name_w = text_width(name, theme.font_size, bold=True, sub=theme.subscript)
     shape_w = text_width(shape, theme.small)
-    text_h = line_height(theme.font_size) + line_height(theme.small) * 1.05
+    short = theme.arrangement == "short"
+    text_h = line_height(theme.font_size) + (0.0 if short else line_height(theme.small) * 1.05)
+    text_w = name_w + shape_w + pad * 0.6 if short else max(name_w, shape_w)
     look = _cells(theme, unit, stroke, theme.stroke * 0.8,
                   values if values and values.vector(node.id) else None)
     grads = _grads(values, node.id)
@@ -159,7 +162,7 @@ def vector_glyph(node: Node, cell: Cell, theme: Theme, values: Values | None = N
     columns_w = look.w + (gap + grad_look.w if grad_look else 0.0)
     column_h = len(slots(size)) * look.h
     inner_h = max(column_h, text_h)
-    width = pad + columns_w + pad * 0.9 + max(name_w, shape_w) + pad
+    width = pad + columns_w + pad * 0.9 + text_w + pad
     height = inner_h + 2 * pad
     shapes: list[Shape] = [Rect(0, 0, width, height, fill, stroke, theme.stroke, rx=pad * 0.8)]
     cells, _, _ = _grid(node.id, size, 1, pad, (height - column_h) / 2, look)
@@ -172,8 +175,12 @@ def vector_glyph(node: Node, cell: Cell, theme: Theme, values: Values | None = N
     top = (height - text_h) / 2
     shapes.append(Text(tx, top + 0.93 * theme.font_size, name, theme.font_size, theme.text,
                        weight="bold", sub=theme.subscript))
-    shapes.append(Text(tx, top + line_height(theme.font_size) * 1.05 + 0.93 * theme.small,
-                       shape, theme.small, theme.muted))
+    if short:
+        shapes.append(Text(tx + name_w + pad * 0.6, top + 0.93 * theme.font_size, shape,
+                           theme.small, theme.muted))
+    else:
+        shapes.append(Text(tx, top + line_height(theme.font_size) * 1.05 + 0.93 * theme.small,
+                           shape, theme.small, theme.muted))
     return Glyph(width, height, tuple(shapes), marks=(role,))
 
 
@@ -216,7 +223,7 @@ class _Term:
 
     def width(self, theme: Theme) -> float:
         return max(*(text_width(t, theme.small, sub=theme.subscript)
-                     for t in self.lines(theme.stacked_terms)),
+                     for t in self.lines(theme.arrangement == "narrow")),
                    text_width(self.dims, theme.small), self.glyph_w)
 
 
@@ -277,7 +284,7 @@ def dense_glyph(node: Node, cell: Cell, theme: Theme, values: Values | None = No
     top = pad
     # A caption's second line stands clear of the first one's subscripts.
     step = line + small * SUBSCRIPT_DROP
-    extra = step * (max(len(t.lines(theme.stacked_terms)) for t in terms) - 1)
+    extra = step * (max(len(t.lines(theme.arrangement == "narrow")) for t in terms) - 1)
     glyph_top = top + line * 1.15 + extra
     shape_top = glyph_top + glyph_h + line * 0.15
     count_top = shape_top + line * 1.2
@@ -302,7 +309,7 @@ def dense_glyph(node: Node, cell: Cell, theme: Theme, values: Values | None = No
                                term.joint, theme.font_size, theme.text, anchor="middle"))
         last_right = mid + gw / 2
         ports.append(mid)
-        for k_line, caption in enumerate(term.lines(theme.stacked_terms)):
+        for k_line, caption in enumerate(term.lines(theme.arrangement == "narrow")):
             shapes.append(Text(mid, top + step * k_line + 0.93 * small, caption, small,
                                theme.text, anchor="middle", sub=theme.subscript))
         top_of = glyph_top + (glyph_h - gh) / 2

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from ..errors import UsageError
 from ..record import record, replace
@@ -22,10 +22,11 @@ class Theme:
 
     Sizes: ``font_size`` for names and symbols, ``captions`` times it for shape captions and
     edge labels (``small``), ``subscript`` times a text's size for its subscripts; the geometry
-    (glyph cells, gaps, arrows) is measured in ``space``. ``stacked_terms``: a dense node's
-    terms name their weight above what it multiplies (``W_f`` over ``·x[t]``), a narrower
-    node; ``fit``: the width over the height of the slide the theme's figures are made to fill
-    (0: none), for which each figure takes the arrangement that fills it best (``fit.py``).
+    (glyph cells, gaps, arrows) is measured in ``space``. ``arrangement``: "narrow", a dense
+    node's terms name their weight above what it multiplies (``W_f`` over ``·x[t]``); "short",
+    a vector's shape stands beside its name, not under it; else neither. ``fit``: the width
+    over the height of the slide the theme's figures are made to fill (0: none), for which
+    each figure takes the arrangement that fills it best (``fit.py``).
     """
 
     name: str
@@ -56,7 +57,7 @@ class Theme:
     geometry: float = 0.0
     captions: float = 0.85
     subscript: float = SUBSCRIPT_SIZE
-    stacked_terms: bool = False
+    arrangement: Literal["", "narrow", "short"] = ""
     fit: float = 0.0
 
     @property

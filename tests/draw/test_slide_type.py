@@ -5,15 +5,17 @@ subscripts that stay readable (the targets themselves are in test_measures.py)."
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
+from pathlib import Path
 
 import pytest
+from browser import check_figures, chromium
 from svgmeasure import SVG, figure, slide_points
 
 import cellviz
 from cellviz.draw.compose import compose
 from cellviz.draw.layout import plan
 from cellviz.draw.render import RenderOptions, render_scene
-from cellviz.draw.scene import bounds
+from cellviz.draw.scene import Text, bounds
 from cellviz.draw.themes import THEMES
 from cellviz.draw.values import values_of
 from cellviz.lang.library import builtin_conventions
@@ -31,34 +33,44 @@ def texts(svg: str) -> list[str]:
     return ["".join(t.itertext()) for t in ET.fromstring(svg).iter(f"{SVG}text")]
 
 
-def on_slide(cell: cellviz.Cell, **theme: object) -> tuple[float, list[str]]:
-    """The smallest text in points fitted to a slide, and every text, in the slides theme
+def on_slide(cell: cellviz.Cell, **theme: object) -> tuple[float, str]:
+    """The smallest text in points fitted to a slide, and the SVG, in the slides theme
     (changed by ``theme``), without title and legend."""
     scene = compose(cell, replace(THEMES["slides"], **theme), heading=False, legend=False)
     svg = render_scene(scene)
-    return slide_points(figure(svg)), texts(svg)
+    return slide_points(figure(svg)), svg
 
 
-@pytest.mark.parametrize(("name", "convention", "stacked"), [
-    ("lstm", "pytorch", True), ("lstm-peephole", "paper", True), ("gru", "pytorch", False)])
+def beside(svg: str, name: str) -> bool:
+    """Whether the vector ``name``'s shape stands on its name's baseline, not under it."""
+    placed = [("".join(t.itertext()), t.get("y")) for t in ET.fromstring(svg).iter(f"{SVG}text")]
+    (y,) = [y for text, y in placed if text == name]
+    return ("2×1", y) in placed
+
+
+@pytest.mark.parametrize(("name", "convention", "arrangement"), [
+    ("lstm", "pytorch", "narrow"), ("lstm-peephole", "paper", "narrow"),
+    ("gru", "pytorch", "short")])
 def test_the_slides_theme_takes_the_arrangement_that_fills_the_slide(
-        name: str, convention: str, stacked: bool) -> None:
+        name: str, convention: str, arrangement: str) -> None:
     """A wide figure (the LSTM's four gates side by side) stacks each term's caption, the
-    weight over what it multiplies; a tall one (the PyTorch GRU) keeps them on one line.
-    Either way the type comes out as large as the better of the two."""
+    weight over what it multiplies; a tall one (the PyTorch GRU) sets each vector's shape
+    beside its name. The type comes out as large as with the best of the three arrangements
+    (these two and the one on paper)."""
     cell = load(name, convention)
-    chosen, words = on_slide(cell)
-    one_line, _ = on_slide(cell, fit=0.0, stacked_terms=False)
-    two_lines, stacked_words = on_slide(cell, fit=0.0, stacked_terms=True)
-    assert ("·x[t]" in words) == stacked
-    assert "·x[t]" in stacked_words and "W_f·x[t]" not in stacked_words
-    assert chosen == pytest.approx(max(one_line, two_lines), abs=0.05)
-    assert (two_lines > one_line) == stacked
+    chosen, svg = on_slide(cell)
+    sizes = {a: on_slide(cell, fit=0.0, arrangement=a)[0] for a in ("", "narrow", "short")}
+    assert chosen == pytest.approx(max(sizes.values()), abs=0.05)
+    assert max(sizes, key=lambda a: sizes[a]) == arrangement
+    assert ("·x[t]" in texts(svg)) == (arrangement == "narrow")
+    assert beside(svg, "h[t]") == (arrangement == "short")
+    _, narrow = on_slide(cell, fit=0.0, arrangement="narrow")
+    assert "·x[t]" in texts(narrow) and not [t for t in texts(narrow) if "W_" in t]
 
 
 def test_other_themes_keep_one_line_captions() -> None:
     p = plan(load("lstm"), THEMES["light"])
-    captions = [t.text for t in p.glyphs["f.dense"].shapes if getattr(t, "text", "")]
+    captions = [t.text for t in p.glyphs["f.dense"].shapes if isinstance(t, Text)]
     assert "W_f·x[t]" in captions
 
 
@@ -92,21 +104,39 @@ def test_the_drawing_fills_its_figure_to_the_margin(name: str, theme: str) -> No
         scene = compose(load(name), th, heading=False, legend=False, detail=detail)
         x0, y0, x1, y1 = bounds([s for g in scene.groups for s in g.shapes])
         margin = th.space * 1.6
-        assert (x0, y0) == (pytest.approx(margin, abs=1), pytest.approx(margin, abs=1))
-        assert (scene.width - x1, scene.height - y1) == (pytest.approx(margin, abs=1),
-                                                        pytest.approx(margin, abs=1))
+        for side in (x0, y0, scene.width - x1, scene.height - y1):
+            assert side == pytest.approx(margin, abs=1)
 
 
 def test_slide_subscripts_shrink_less_than_on_paper() -> None:
     """On a slide a subscript is 0.8 of its text (0.7 elsewhere): fitted to 1920×1080, the
-    subscripts of the LSTM and the GRU (every convention, full detail) come to 8.5 pt or more,
-    and at compact detail to 13.5 pt or more."""
+    subscripts of the LSTM and the GRU (every convention, full detail) come to 9 pt or more,
+    and at compact detail to 15 pt or more."""
     assert THEMES["slides"].subscript > THEMES["light"].subscript
     for name in ("lstm", "gru"):
         for convention in builtin_conventions(name):
-            for detail, least in (("full", 8.5), ("compact", 13.5)):
+            for detail, least in (("full", 9.0), ("compact", 15.0)):
                 svg = cellviz.render(load(name, convention), options=RenderOptions(
                     theme="slides", detail=detail, heading=False, legend=False))
                 fig = figure(svg)
                 assert slide_points(fig, subscripts=True) >= least, (name, convention, detail)
                 assert min(fig.subscripts, default=20 * 0.8) >= 20 * 0.95 * 0.8 - 0.01
+
+
+@pytest.mark.browser
+def test_slide_figures_in_chromium(tmp_path: Path) -> None:
+    """Every convention of every built-in cell in the slides theme, at both details, bare (as
+    on a slide) and with title and legend: no two text boxes overlap and nothing lies outside
+    the viewBox in Chromium (the arrangements a slide chooses included)."""
+    if chromium() is None:
+        pytest.skip("no headless Chromium (Debian: apt-get install chromium)")
+    figures = []
+    for name in cellviz.BUILTIN_CELLS:
+        for convention in builtin_conventions(name):
+            for detail in ("full", "compact"):
+                for bare in (True, False):
+                    options = RenderOptions(theme="slides", detail=detail, heading=not bare,
+                                            legend=not bare)
+                    figures.append((f"{name}-{convention}-{detail}-{bare}",
+                                    cellviz.render(load(name, convention), options=options)))
+    check_figures(figures, tmp_path)
