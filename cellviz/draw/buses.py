@@ -16,9 +16,9 @@ from .dot import floats, run_dot
 from .dottext import REGION_INSET, cluster_boxes, gate_label_size
 from .labels import route_points
 from .layout import ClusterBox, DotPlan, Layout, Placed, Route
+from .regions import Box, bounding, overlap
 from .themes import Theme
 
-Box = tuple[float, float, float, float]
 Point = tuple[float, float]
 
 __all__ = ["bus_layout", "lay_out", "polyline"]
@@ -57,26 +57,47 @@ def _bridged(x: float, y0: float, y1: float, rows: list[tuple[float, float, floa
 def _regions(p: DotPlan, b: BusPlan, nodes: dict[str, Placed], dot_boxes: dict[int, Box],
              fs: float) -> list[ClusterBox]:
     """The gate regions: dot's cluster boxes (of the members off the line), grown round the
-    members on the line, each with a strip for its title along its top."""
-    out = []
+    members on the line, each with a strip for its title along its top. Where the rectangle
+    round both would take in a node or region not its own (dot knows nothing of the part
+    round the line), the region keeps the two as its parts."""
     margin = fs * (0.7 + REGION_INSET)
+    found: list[tuple[list[Box], float]] = []
     for k, (label, members) in enumerate(p.clusters):
         _, strip = gate_label_size(label, p.caption)
         strip += 2 * fs * REGION_INSET
-        boxes = [(n.x - n.w / 2 - margin, n.y - n.h / 2 - margin - strip, n.x + n.w / 2 + margin,
-                  n.y + n.h / 2 + margin) for m in members if m in b.line
-                 for n in (nodes[m],)]
+        held = [(n.x - n.w / 2 - margin, n.y - n.h / 2 - margin - strip, n.x + n.w / 2 + margin,
+                 n.y + n.h / 2 + margin) for m in members if m in b.line for n in (nodes[m],)]
+        parts = [bounding(held)] if held else []
         if k in dot_boxes:
-            boxes.append(dot_boxes[k])
-        x0, top = min(q[0] for q in boxes), min(q[1] for q in boxes)
-        x1, bottom = max(q[2] for q in boxes), max(q[3] for q in boxes)
-        title = nodes.pop(f"title:{k}", None)
+            x0, y0, x1, y1 = dot_boxes[k]
+            # Up to the middle of the line, so that the two parts join.
+            parts.append((x0, min(y0, (parts[0][1] + parts[0][3]) / 2) if parts else y0, x1, y1))
+        found.append((parts, strip))
+    inset = fs * REGION_INSET
+
+    def drawn(box: Box) -> Box:
+        return box[0] + inset, box[1] + inset, box[2] - inset, box[3] - inset
+
+    out = []
+    for k, ((label, members), (parts, strip)) in enumerate(zip(p.clusters, found, strict=True)):
+        x0, top, x1, bottom = whole = bounding(parts)
+        own = {*cluster_boxes(p, members), f"title:{k}"}
+        crowded = len(parts) > 1 and (any(
+            overlap(drawn(whole), (n.x - n.w / 2, n.y - n.h / 2, n.x + n.w / 2, n.y + n.h / 2))
+            for name, n in nodes.items() if name not in own) or any(
+            overlap(drawn(whole), drawn(q)) for j, (others, _) in enumerate(found) if j != k
+            for q in others))
+        shape = tuple(parts) if crowded else ()
+        title = nodes.get(f"title:{k}")
         boxed = cluster_boxes(p, members)
         if title is None:
-            out.append(ClusterBox(label, x0, top, x1, bottom, (x0, top + strip / 2), boxed))
+            out.append(ClusterBox(label, x0, top, x1, bottom, (x0, top + strip / 2), boxed,
+                                  parts=shape))
         else:
             out.append(ClusterBox(label, x0, top, x1, bottom, (x0, title.y), boxed,
-                                  label_x=title.x - title.w / 2 + 3))
+                                  label_x=title.x - title.w / 2 + 3, parts=shape))
+    for k in range(len(p.clusters)):
+        nodes.pop(f"title:{k}", None)
     return out
 
 

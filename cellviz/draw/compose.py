@@ -14,6 +14,7 @@ from .legend import Marks, legend_min_width, line_kind, marks_of
 from .legend import legend as draw_legend
 from .lines import edge_shapes, line_dash
 from .metrics import FONT_FAMILY, line_height, text_width
+from .regions import outline
 from .scene import Group, Path, Rect, Scene, Shape, Text, bounds, fmt
 from .themes import Theme
 from .values import Values
@@ -154,10 +155,15 @@ def body(p: DotPlan, lay: Layout, theme: Theme, gx: float, gy: float) -> list[Gr
         lx, ly = lx + gx, ly + gy + inset
         # Drawn a little inside dot's box, so that regions dot stacks edge to edge (the LSTM's
         # gates) stand apart rather than share a border.
+        shape: Shape = Rect(box.x0 + gx + inset, box.y0 + gy + inset,
+                            box.x1 - box.x0 - 2 * inset, box.y1 - box.y0 - 2 * inset,
+                            theme.gate_fill, theme.gate_stroke, theme.stroke * 0.8, rx=fs * 0.6)
+        if box.parts:
+            shape = Path(outline([(x0 + gx + inset, y0 + gy + inset, x1 + gx - inset,
+                                   y1 + gy - inset) for x0, y0, x1, y1 in box.parts], fs * 0.6),
+                         theme.gate_stroke, theme.stroke * 0.8, theme.gate_fill)
         groups.append(Group("gate", f"gate{k}", (
-            Rect(box.x0 + gx + inset, box.y0 + gy + inset, box.x1 - box.x0 - 2 * inset,
-                 box.y1 - box.y0 - 2 * inset, theme.gate_fill, theme.gate_stroke,
-                 theme.stroke * 0.8, rx=fs * 0.6),
+            shape,
             Text(lx, ly + 0.36 * p.caption, box.label, p.caption, theme.muted,
                  weight="bold"),
         ), box.members))

@@ -285,7 +285,9 @@ class Route:
 
 @record
 class ClusterBox:
-    """A gate's region as dot placed it; ``members`` are its boxes' ids (nodes and marks)."""
+    """A gate's region as dot placed it; ``members`` are its boxes' ids (nodes and marks);
+    ``parts``, if any, the boxes whose union it is drawn as, where the rectangle round them
+    would take in what is not its own (``regions``)."""
 
     label: str
     x0: float
@@ -295,6 +297,7 @@ class ClusterBox:
     label_at: tuple[float, float]
     members: tuple[str, ...] = ()
     label_x: float | None = None
+    parts: tuple[tuple[float, float, float, float], ...] = ()
 
 
 @record

@@ -10,7 +10,8 @@ import re
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 
-__all__ = ["Figure", "arrow_gap", "crossings", "figure", "slide_points"]
+__all__ = ["Box", "Figure", "arrow_gap", "box_of", "crossings", "figure", "path_pieces",
+           "slide_points"]
 
 SVG = "{http://www.w3.org/2000/svg}"
 Point = tuple[float, float]
@@ -32,7 +33,7 @@ class Figure:
     subscripts: list[float]
 
 
-def _pieces(d: str) -> list[list[Point]]:
+def path_pieces(d: str) -> list[list[Point]]:
     """A path's subpaths as polylines, each cubic Bézier curve sampled at 16 steps."""
     pieces: list[list[Point]] = []
     for command, body in re.findall(r"([MCLZ])([^MCLZ]*)", d):
@@ -55,7 +56,7 @@ def _pieces(d: str) -> list[list[Point]]:
     return [p for p in pieces if len(p) > 1]
 
 
-def _bbox(shape: ET.Element) -> Box | None:
+def box_of(shape: ET.Element) -> Box | None:
     tag = shape.tag.removeprefix(SVG)
     if tag == "rect":
         x, y = float(shape.get("x", 0)), float(shape.get("y", 0))
@@ -76,13 +77,13 @@ def figure(svg: str) -> Figure:
     for group in root.iter(f"{SVG}g"):
         if group.get("class") in ("edge", "edges"):
             for path in group.iter(f"{SVG}path"):
-                pieces = _pieces(path.get("d", ""))
+                pieces = path_pieces(path.get("d", ""))
                 if path.get("fill", "none") == "none":
                     edges.append(pieces)
                 else:
                     heads.append(pieces[0])
         elif group.get("class") == "node":
-            first = _bbox(group[0]) if len(group) else None
+            first = box_of(group[0]) if len(group) else None
             if first is not None:
                 nodes.append(first)
     sizes = [float(t.get("font-size", 0)) for t in root.iter(f"{SVG}text")]
