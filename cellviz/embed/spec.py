@@ -39,7 +39,7 @@ OPTIONS = {
 }
 
 #: Options that are given without a value.
-FLAGS = ("values", "no-title", "no-legend")
+FLAGS = ("values", "no-title", "no-legend", "no-bias")
 
 
 @record
@@ -58,6 +58,7 @@ class FigureSpec:
     heading: bool = True
     legend: bool = True
     detail: str = "full"
+    bias: bool = True
 
 
 def _whole(name: str, text: str, least: int, most: int) -> int:
@@ -128,6 +129,7 @@ def parse_spec(options: Mapping[str, str | None], *, cell: str | None = None,
         heading="no-title" not in options,
         legend="no-legend" not in options,
         detail=_choice("detail", given.get("detail", "full"), DETAILS),
+        bias="no-bias" not in options,
     )
 
 
@@ -142,18 +144,18 @@ def load_cell(spec: FigureSpec, *, base: Path, source: str = "<document>",
 
     path: Path | None = None
     if spec.text is not None:
-        if spec.convention != "paper":
-            raise UsageError("a convention chooses between the forms of a built-in cell; "
-                             "equations are taken as written (leave the convention out)")
+        if spec.convention != "paper" or not spec.bias:
+            raise UsageError("a convention and no-bias choose between the forms of a built-in "
+                             "cell; equations are taken as written (leave them out)")
         graph = build(parse("\n" * (first_line - 1) + spec.text, source), "cell")
     elif spec.cell in BUILTIN_CELLS:
-        graph = load_graph(spec.cell, spec.convention)
+        graph = load_graph(spec.cell, spec.convention, bias=spec.bias)
     else:
         assert spec.cell is not None
         path = base / spec.cell
         if not path.is_file():
             raise unknown_cell(spec.cell)
-        graph = load_graph(path, spec.convention)
+        graph = load_graph(path, spec.convention, bias=spec.bias)
     sizes = dict(spec.sizes)
     return bind(graph, input_size=sizes.pop("i", 3), hidden_size=sizes.pop("n", 2),
                 proj_size=sizes.pop("p", None), convention=spec.convention, **sizes), path

@@ -30,7 +30,7 @@ def _align(value: str) -> str:
     return str(directives.choice(value, ("left", "center", "right")))
 
 
-_SIZES = ("input-size", "hidden-size", "proj-size", "sizes", "convention")
+_SIZES = ("input-size", "hidden-size", "proj-size", "sizes", "convention", "no-bias")
 
 
 class _CellDirective(SphinxDirective):

@@ -163,3 +163,22 @@ def test_no_documented_command_abbreviates_an_option() -> None:
             assert "unrecognized" not in str(exc), command
         else:
             assert extra == [], command
+
+
+def test_no_bias_in_documents(tmp_path: Path) -> None:
+    """``no-bias`` in a document's figure (the Markdown fence) and in the spec every embedding
+    shares; refused for equations, which are taken as written."""
+    from cellviz.embed.spec import load_cell, parse_spec
+
+    markdown = pytest.importorskip("markdown", reason="needs Markdown (cellviz[mkdocs])")
+    html = markdown.markdown("```cellviz gru convention=pytorch no-bias\n```\n",
+                             extensions=["cellviz.markdown"])
+    assert "GRU-NOBIAS, pytorch convention" in html and "no biases" in html
+    cell, _ = load_cell(parse_spec({"no-bias": None, "convention": "pytorch"}, cell="lstm"),
+                        base=tmp_path)
+    assert cell.params().total == 4 * (3 * 2 + 2 * 2)
+    with pytest.raises(UsageError, match="equations are taken as written"):
+        load_cell(parse_spec({"no-bias": None}, text="h[t] = tanh(W @ x[t] + U @ h[t-1])\n"),
+                  base=tmp_path)
+    with pytest.raises(UsageError, match="option 'no-bias' takes no value"):
+        parse_spec({"no-bias": "yes"}, cell="lstm")
