@@ -122,8 +122,20 @@ def _run_render(args: argparse.Namespace) -> int:
                          "stack with --layer K")
     else:
         drawn = member[2] if member is not None else stack
+    if args.cells is not None and (stack is None or member is not None):
+        raise UsageError(f"--cells {args.cells} sets how a stack's figure draws its cells: "
+                         "give --layers N without --layer (one cell's figure takes --detail)")
+    if stack is not None and member is None and args.detail != "full":
+        raise UsageError(f"--detail {args.detail} sets one cell's figure; a stack's figure "
+                         f"takes --cells {args.detail} (or --layer K for one of its cells)")
+    title = None
+    if stack is not None and member is not None:
+        from ..draw.stack_frame import member_title
+
+        title = member_title(stack, member[0], member[1])
     extra = (*stack_parts(stack, member),
              *(("compact",) if args.detail == "compact" else ()),
+             *((f"{args.cells}cells",) if args.cells not in (None, "auto") else ()),
              *(("grads",) if args.grads else ("values",) if values else ()),
              *((f"steps{args.steps}",) if args.steps and args.unroll == 1 else ()),
              *((f"highlight-{'-'.join(file_part(n) for n in highlight)}",) if highlight
@@ -140,7 +152,8 @@ def _run_render(args: argparse.Namespace) -> int:
     options = RenderOptions(theme=args.theme, scale=args.scale, values=values,
                             unroll=args.unroll, heading=not args.no_title,
                             legend=not args.no_legend, highlight=highlight,
-                            standalone=args.standalone, detail=args.detail)
+                            standalone=args.standalone, detail=args.detail, title=title,
+                            cells=args.cells or "auto")
     written = save(drawn, out, format=fmt, options=options)
     if written is not None:
         print(f"wrote {written}", file=sys.stderr)

@@ -45,6 +45,13 @@ def add_stack_arguments(parser: argparse.ArgumentParser, *, member: bool = False
                             help="draw the cell of layer K (from 0) of the stack in detail")
         parser.add_argument("--direction", choices=DIRECTIONS, default=None,
                             help="with --layer: the forward (default) or reverse cell")
+        from ..draw.compact import CELL_FORMS
+
+        parser.add_argument("--cells", choices=CELL_FORMS, default=None,
+                            help="how a stack's figure draws its cells: compact (each at the "
+                            "compact detail level), box (a labelled box each) or auto (the "
+                            "default: compact where the figure fits a 1920×1080 screen at "
+                            "its own size, else boxes)")
 
 
 def stack_from_args(args: argparse.Namespace) -> Stack | None:

@@ -12,12 +12,15 @@ from .scene import Rect, Shape, Text
 from .themes import Theme
 from .values import Values
 
-__all__ = ["DETAILS", "check_detail", "detailed_glyph", "folded", "gate_chains", "gate_glyph",
-           "vector_glyph"]
+__all__ = ["CELL_FORMS", "DETAILS", "check_cells", "check_detail", "detailed_glyph", "folded",
+           "gate_chains", "gate_glyph", "vector_glyph"]
 
 #: The detail levels: full draws every weight matrix with its shape and count, compact one
 #: box per gate.
 DETAILS = ("full", "compact")
+#: How a stack's figure draws its cells: at the compact detail level where the figure fits a
+#: slide (auto), as labelled boxes, or at the compact detail level.
+CELL_FORMS = ("auto", "box", "compact")
 
 
 def check_detail(detail: object) -> str:
@@ -28,6 +31,16 @@ def check_detail(detail: object) -> str:
         raise UsageError(f"unknown detail: {shorten(repr(detail), 40)} (must be one of "
                          f"{', '.join(DETAILS)})")
     return str(detail)
+
+
+def check_cells(cells: object) -> str:
+    """``cells`` if it is one of CELL_FORMS, else a UsageError naming them."""
+    from ..errors import UsageError, shorten
+
+    if cells not in CELL_FORMS:
+        raise UsageError(f"unknown cells: {shorten(repr(cells), 40)} (must be one of "
+                         f"{', '.join(CELL_FORMS)})")
+    return str(cells)
 
 
 def gate_chains(graph: CellGraph) -> dict[str, tuple[str, str]]:

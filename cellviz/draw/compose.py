@@ -19,8 +19,8 @@ from .scene import Group, Path, Rect, Scene, Shape, Text, bounds, fmt
 from .themes import Theme
 from .values import Values
 
-__all__ = ["body", "compose", "drawn_lines", "figure_title", "frame", "moved", "place",
-           "title_lines", "translate_any"]
+__all__ = ["body", "compose", "drawn_lines", "figure_title", "frame", "framed", "map_d", "moved",
+           "place", "title_lines", "translate_any"]
 
 
 def figure_title(cell: Cell) -> str:
@@ -58,18 +58,18 @@ def _description(cell: Cell, values: Values | None = None) -> str:
 
 def compose(cell: Cell, theme: Theme, laid: tuple[DotPlan, Layout] | None = None,
             values: Values | None = None, *, heading: bool = True,
-            legend: bool = True, detail: str = "full") -> Scene:
+            legend: bool = True, detail: str = "full", title: str | None = None) -> Scene:
     """The whole figure of a cell in a theme, as a positioned scene; ``values`` prints one
     step's numbers on it (``laid`` must then come from a plan with the same values);
     ``heading`` and ``legend`` say whether the title lines and the legend are drawn;
-    ``detail`` is full or compact (one box per gate)."""
+    ``detail`` is full or compact (one box per gate); ``title`` replaces the title line."""
     p, lay = laid or layout(cell, theme, values, detail)
     # The drawing's own bounds, not the layout's: dot's box holds room it left empty (beside
     # the line's nodes, round region titles), which a figure fitted to a slide would shrink by.
     drawn = body(p, lay, theme, 0.0, 0.0)
     x0, y0, x1, y1 = bounds([s for g in drawn for s in g.shapes])
     return frame(cell, theme, x1 - x0, y1 - y0,
-                 lambda gx, gy: [moved(g, gx - x0, gy - y0) for g in drawn], values,
+                 lambda gx, gy: [moved(g, gx - x0, gy - y0) for g in drawn], values, title,
                  heading=heading, legend=legend,
                  marks=marks_of(p.glyphs.values(), drawn_lines(p, lay)))
 
@@ -98,22 +98,36 @@ def frame(cell: Cell, theme: Theme, body_w: float, body_h: float,
           draw: Callable[[float, float], list[Group]], values: Values | None = None,
           title: str | None = None, *, heading: bool = True, legend: bool = True,
           marks: Marks) -> Scene:
-    """A figure around a drawing ``body_w`` × ``body_h``: title, the drawing (``draw`` makes
-    its groups at an offset), and the legend of the ``marks`` it draws (with the colour scale
-    when there are values).
-    Without the ``heading`` (a slide has a title of its own) or the ``legend`` the drawing
-    fills more of the figure; the SVG keeps its accessible title and description."""
+    """A cell's figure around a drawing ``body_w`` × ``body_h`` (``draw`` makes its groups at
+    an offset): its title and the legend of the ``marks`` it draws (with the colour scale
+    when there are values), as ``framed`` places them."""
+    return framed(theme, (title or figure_title(cell), cell.graph.description or "",
+                          _description(cell, values)), body_w, body_h, draw,
+                  (legend_min_width(cell, theme),
+                   lambda width: draw_legend(cell, theme, width, marks, values)),
+                  heading=heading, legend=legend)
+
+
+def framed(theme: Theme, texts: tuple[str, str, str], body_w: float, body_h: float,
+           draw: Callable[[float, float], list[Group]],
+           legend_of: tuple[float, Callable[[float], tuple[float, list[Group]]]], *,
+           heading: bool = True, legend: bool = True) -> Scene:
+    """A figure: the title and subtitle lines (``texts``: title, subtitle, description),
+    the drawing ``body_w`` × ``body_h`` below them, centred (``draw`` makes its groups at an
+    offset), and the legend under it (``legend_of``: its least width, and a function drawing
+    its groups at (0, 0) for a width). Without the ``heading`` (a slide has a title of its
+    own) or the ``legend`` the drawing fills more of the figure; the SVG keeps its accessible
+    title and description."""
     fs = theme.font_size
     margin = theme.space * 1.6
-    title = title or figure_title(cell)
-    subtitle = cell.graph.description or ""
+    title, subtitle, description = texts
+    least, draw_legend_at = legend_of
     widths = [body_w]
     if heading:
         widths += [text_width(title, theme.title_size, bold=True), text_width(subtitle, fs)]
     if legend:
-        widths.append(legend_min_width(cell, theme))
+        widths.append(least)
     content_w = max(widths)
-    width = content_w + 2 * margin
     gx = margin + (content_w - body_w) / 2
     groups: list[Group] = []
     gy = margin
@@ -125,11 +139,11 @@ def frame(cell: Cell, theme: Theme, body_w: float, body_h: float,
     height = gy + body_h + margin
     if legend:
         ly0 = gy + body_h + fs * 1.4
-        legend_h, legend_groups = draw_legend(cell, theme, content_w, marks, values)
+        legend_h, legend_groups = draw_legend_at(content_w)
         groups += [moved(g, margin, ly0) for g in legend_groups]
         height = ly0 + legend_h + margin
-    return Scene(round(width, 2), round(height, 2), theme.background, FONT_FAMILY, title,
-                 _description(cell, values), tuple(groups))
+    return Scene(round(content_w + 2 * margin, 2), round(height, 2), theme.background,
+                 FONT_FAMILY, title, description, tuple(groups))
 
 
 def body(p: DotPlan, lay: Layout, theme: Theme, gx: float, gy: float) -> list[Group]:
@@ -219,13 +233,16 @@ def translate_any(shapes: list[Shape], dx: float, dy: float) -> tuple[Shape, ...
     moved = iter(translate(tuple(plain), dx, dy))
     for s in shapes:
         if isinstance(s, Path):
-            out.append(Path(_move_d(s.d, dx, dy), s.stroke, s.stroke_width, s.fill, s.dash))
+            out.append(Path(map_d(s.d, lambda x, y: (x + dx, y + dy)), s.stroke, s.stroke_width,
+                            s.fill, s.dash))
         else:
             out.append(next(moved))
     return tuple(out)
 
 
-def _move_d(d: str, dx: float, dy: float) -> str:
+def map_d(d: str, point: Callable[[float, float], tuple[float, float]]) -> str:
+    """A path's ``d`` (absolute M, C, L and Z commands only) with every point mapped by
+    ``point``."""
     out, number = [], ""
     coords: list[str] = []
     for ch in d + " ":
@@ -234,7 +251,7 @@ def _move_d(d: str, dx: float, dy: float) -> str:
                 coords.append(number)
                 number = ""
             if ch != " ":
-                out.append(_pairs(coords, dx, dy))
+                out.append(_pairs(coords, point))
                 coords = []
                 out.append(ch)
         elif ch == ",":
@@ -242,12 +259,10 @@ def _move_d(d: str, dx: float, dy: float) -> str:
             number = ""
         else:
             number += ch
-    out.append(_pairs(coords, dx, dy))
+    out.append(_pairs(coords, point))
     return "".join(out)
 
 
-def _pairs(coords: list[str], dx: float, dy: float) -> str:
-    pairs = [f"{fmt(float(coords[k]) + dx)},{fmt(float(coords[k + 1]) + dy)}"
-             for k in range(0, len(coords) - 1, 2)]
-    return " ".join(pairs)
-
+def _pairs(coords: list[str], point: Callable[[float, float], tuple[float, float]]) -> str:
+    pairs = [point(float(coords[k]), float(coords[k + 1])) for k in range(0, len(coords) - 1, 2)]
+    return " ".join(f"{fmt(x)},{fmt(y)}" for x, y in pairs)

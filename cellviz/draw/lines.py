@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 
 from .scene import Path, Shape, fmt
 from .themes import Theme
 
-__all__ = ["edge_shapes", "line_dash", "polyline"]
+__all__ = ["bridged", "edge_shapes", "line_dash", "polyline"]
+
+Point = tuple[float, float]
 
 
 def line_dash(style: str, theme: Theme) -> str:
@@ -82,3 +85,36 @@ def _toward(a: tuple[float, float], b: tuple[float, float], d: float) -> tuple[f
     """The point ``d`` from ``a`` towards ``b``."""
     length = math.dist(a, b) or 1.0
     return a[0] + (b[0] - a[0]) * d / length, a[1] + (b[1] - a[1]) * d / length
+
+
+def bridged(points: list[Point], cuts: list[Point], gap: float,
+            radius: float) -> tuple[tuple[Point, ...], tuple[int, ...]]:
+    """A path through ``points`` as ``polyline`` draws it, broken ``gap`` either side of each
+    of ``cuts`` that lies on one of its runs (a bridge where it passes another line): the
+    Bézier points and the numbers of the curves ``edge_shapes`` leaves out.
+
+    >>> bridged([(0, 0), (0, 9)], [(0, 4)], 1, 2)[1]
+    (1,)
+    """
+    runs: list[list[Point]] = [[points[0]]]
+    for a, b in itertools.pairwise(points):
+        length = math.dist(a, b)
+        if not length:
+            continue
+        ux, uy = (b[0] - a[0]) / length, (b[1] - a[1]) / length
+        along = sorted(d for c in cuts
+                       if abs((c[0] - a[0]) * uy - (c[1] - a[1]) * ux) < 1e-6
+                       and gap < (d := (c[0] - a[0]) * ux + (c[1] - a[1]) * uy) < length - gap)
+        for d in along:
+            runs[-1].append((a[0] + ux * (d - gap), a[1] + uy * (d - gap)))
+            runs.append([(a[0] + ux * (d + gap), a[1] + uy * (d + gap))])
+        runs[-1].append(b)
+    route = list(polyline(runs[0], radius))
+    gaps = []
+    for run in runs[1:]:
+        gaps.append((len(route) - 1) // 3)
+        (x0, y0), (x1, y1) = route[-1], run[0]
+        route += [(x0 + (x1 - x0) / 3, y0 + (y1 - y0) / 3),
+                  (x0 + 2 * (x1 - x0) / 3, y0 + 2 * (y1 - y0) / 3), run[0]]
+        route += polyline(run, radius)[1:]
+    return tuple(route), tuple(gaps)

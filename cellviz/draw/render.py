@@ -111,7 +111,11 @@ class RenderOptions:
     names as in the cell file's comments or the gates' vectors, ``("f", "output")``, or one
     comma-separated string), ``standalone`` (tikz only: a whole LaTeX document rather than a
     ``tikzpicture`` to ``\\input``), ``detail`` (full: every weight matrix with its shape
-    and count; compact: each gate one small box, for slides and stacked networks)."""
+    and count; compact: each gate one small box, for slides and stacked networks), ``title``
+    (the figure's title line in place of the cell's name, convention and sizes; a stack's
+    figure names its own), ``cells`` (a stack's figure: ``auto`` draws each cell at the
+    compact detail level where the figure fits a slide, else as a labelled box; ``compact``
+    and ``box`` choose)."""
 
     theme: str = "light"
     scale: float = 1.0
@@ -123,13 +127,17 @@ class RenderOptions:
     highlight: tuple[str, ...] | str = ()
     standalone: bool = False
     detail: str = "full"
+    title: str | None = None
+    cells: str = "auto"
 
     def __post_init__(self) -> None:
-        from .compact import check_detail
+        from .compact import check_cells, check_detail
         from .themes import get_theme
 
         get_theme(self.theme)
         check_detail(self.detail)
+        require("title", self.title, (str, type(None)), "a str or None")
+        check_cells(self.cells)
         check_scale(self.scale)
         from .values import check_unroll
 
@@ -293,8 +301,11 @@ def scene_of(cell: Cell | Stack, options: RenderOptions) -> Scene:
                              "one of its cells (stack.cells[layer][direction]) for those")
         from .stack import compose_stack
 
+        if options.title is not None:
+            raise UsageError("a stack's figure names its title itself: title is for a cell's "
+                             "figure")
         return compose_stack(cell, theme, options.unroll, heading=options.heading,
-                             legend=options.legend)
+                             legend=options.legend, cells=options.cells)
     check_drawable(cell)
     for step in steps:
         step.check_fits(cell)
@@ -307,13 +318,14 @@ def scene_of(cell: Cell | Stack, options: RenderOptions) -> Scene:
         from .unroll import compose_unrolled
 
         scene = compose_unrolled(cell, theme, options.unroll, steps, heading=options.heading,
-                                 legend=options.legend, detail=options.detail)
+                                 legend=options.legend, detail=options.detail,
+                                 title=options.title)
     else:
         from .compose import compose
 
         scene = compose(cell, theme, values=steps[0] if steps else None,
                         heading=options.heading, legend=options.legend,
-                        detail=options.detail)
+                        detail=options.detail, title=options.title)
     if gates:
         from .highlight import dim_scene, gate_nodes
 

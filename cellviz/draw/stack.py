@@ -1,13 +1,14 @@
 """The figure of a stack: layers as rows, directions as two lanes, time steps as columns.
 
-Every position is computed here, without dot: the figure is a grid. Layer 0 is the lowest row,
-the input x[t] below it and the top layer's output y[t] above; in each row the forward lane
-runs left to right and, above it, the reverse lane right to left. Each cell is a labelled box
-(its gates and parameter count). In a bidirectional stack the two directions sit half a box
-apart, so that the line from the input to the reverse cell passes beside the forward cell and
-the forward cell's output beside the reverse one; where such a line crosses a lane's state
-line it bridges it (the state line is cut around it), and the two outputs meet in a
-concatenation drawn as a pointwise operation.
+Every position is computed here, without dot: the figure is a grid of cells (``stack_cells``:
+labelled boxes, or the cells at the compact detail level). Layer 0 is the lowest row, the
+input x[t] below it and the top layer's output y[t] above; in each row the forward lane runs
+left to right and, above it, the reverse lane right to left, its cells mirrored. In a
+bidirectional stack the reverse lane stands a little to the right of the forward one, so that
+the line from the input to a reverse cell rises beside the forward cell, between two forward
+cells, and the forward cell's output beside the reverse one; the two outputs meet in a
+concatenation drawn as a pointwise operation. Where a line crosses a state line it is broken
+around it (a bridge).
 """
 
 from __future__ import annotations
@@ -15,23 +16,40 @@ from __future__ import annotations
 import itertools
 
 from ..cell import Cell
-from ..errors import CellvizError
-from ..graph import ACTIVATIONS, Node
+from ..errors import CellvizError, UsageError
+from ..graph import Node
 from ..params import shape_text
 from ..record import record
 from ..stack import Stack
-from .compose import place
+from .compact import check_cells
+from .compose import place, translate_any
 from .glyphs import Glyph, vector_glyph
 from .layout import MAX_FIGURE_NODES
-from .lines import edge_shapes, line_dash
+from .lines import bridged, edge_shapes, line_dash
 from .metrics import line_height, text_width
-from .scene import Circle, Group, Path, Rect, Scene, Shape, Text, fmt
+from .scene import Circle, Group, Path, Scene, Shape, Text, fmt
+from .stack_cells import (
+    Piece,
+    box_piece,
+    box_size,
+    compact_marks,
+    compact_piece,
+    gate_text,
+    mirror_groups,
+)
 from .stack_frame import stack_frame
-from .themes import Theme
+from .themes import THEMES, Theme
 
-__all__ = ["check_stack_figure", "compose_stack", "stack_boxes"]
+__all__ = ["MAX_COMPACT_CELLS", "SCREEN", "cell_form", "check_stack_figure", "compose_stack",
+           "stack_boxes"]
 
 Point = tuple[float, float]
+
+#: The screen a stack's figure must fit at its own size (light theme, no title or legend) for
+#: ``cells="auto"`` to draw its cells at the compact detail level: a full-HD display.
+SCREEN = (1920.0, 1080.0)
+#: The most cells a figure draws at the compact detail level, even when asked to.
+MAX_COMPACT_CELLS = 32
 
 
 def stack_boxes(stack: Stack, steps: int) -> int:
@@ -54,60 +72,364 @@ def check_stack_figure(stack: Stack, steps: int) -> None:
             "still work)")
 
 
-def gate_text(cell: Cell) -> str:
-    """The gates of a cell as a box lists them: each dense node's activation and vector,
-    ``σ i  σ f  tanh g  σ o``."""
-    graph = cell.graph
-    parts = []
-    for edge in graph.edges:
-        if graph.node(edge.source).kind == "dense":
-            target = graph.node(edge.target)
-            name = target.name or target.id
-            mark = ACTIVATIONS.get(edge.activation, edge.activation)
-            parts.append(f"{mark} {name}" if mark else name)
-    return "  ".join(parts)
+def cell_form(stack: Stack, steps: int, cells: str) -> str:
+    """How the figure draws its cells, ``box`` or ``compact``: as ``cells`` says, and for
+    ``auto`` compact when that figure, in the light theme without title and legend, fits
+    SCREEN at its own size (shown whole on a full-HD display, no text is smaller than the
+    theme sets it), else boxes. A UsageError if compact is asked for more than
+    MAX_COMPACT_CELLS cells."""
+    count = stack.num_layers * stack.directions * steps
+    if check_cells(cells) == "compact" and count > MAX_COMPACT_CELLS:
+        raise UsageError(f"cells=compact: the figure would hold {count} cells, and cellviz "
+                         f"draws at most {MAX_COMPACT_CELLS} at the compact detail level "
+                         "(draw fewer steps or layers, or the cells as boxes)")
+    if cells != "auto":
+        return cells
+    if count > MAX_COMPACT_CELLS:
+        return "box"
+    light = THEMES["light"]
+    body, marks = _drawing(stack, light, steps, "compact")
+    scene = stack_frame(stack, light, body, steps, marks, heading=False, legend=False)
+    fits = scene.width <= SCREEN[0] and scene.height <= SCREEN[1]
+    return "compact" if fits else "box"
 
 
-def _arrow(points: list[Point], theme: Theme, *, dash: str = "", width: float | None = None,
-           head: bool = True) -> list[Shape]:
-    """A polyline through ``points``, with an arrowhead at the last point if ``head``."""
-    size = theme.font_size * 0.75
-    pts = list(points)
-    tip: Point | None = None
-    if head:
-        (x0, y0), (x1, y1) = pts[-2], pts[-1]
-        length = max(abs(x1 - x0), abs(y1 - y0)) or 1.0
-        tip = (x1, y1)
-        pts[-1] = (x1 - (x1 - x0) / length * size, y1 - (y1 - y0) / length * size)
-    route = [pts[0]]
-    for a, b in itertools.pairwise(pts):
-        route += [a, b, b]
-    return edge_shapes(tuple(route), tip, 0, 0, theme.line, width or theme.stroke, dash, size)
+def compose_stack(stack: Stack, theme: Theme, steps: int = 1, *, heading: bool = True,
+                  legend: bool = True, cells: str = "auto") -> Scene:
+    """The whole figure of a stack unrolled over ``steps`` columns, as a positioned scene;
+    ``cells`` as ``cell_form`` takes it."""
+    check_stack_figure(stack, steps)
+    form = cell_form(stack, steps, cells)
+    body, marks = _drawing(stack, theme, steps, form)
+    return stack_frame(stack, theme, body, steps, marks, heading=heading, legend=legend)
 
 
-def _halo(theme: Theme, x: float, y: float) -> Shape:
-    """A short stroke of the background along a state line where a vertical line passes it,
-    drawn over the vertical line and under the state line: the vertical line is broken there
-    (a bridge), as in unrolled figures, so the two never read as a junction."""
-    half = theme.font_size * 0.5
-    return Path(f"M{fmt(x - half)},{fmt(y)}L{fmt(x + half)},{fmt(y)}", theme.background,
-                theme.stroke * 2.2 + theme.font_size * 0.6)
+def _pieces(stack: Stack, theme: Theme, form: str) -> list[list[Piece]]:
+    """Each layer's cells, forward then reverse, all of one width, facing right."""
+    bi = stack.bidirectional
+    keys = {(k, d): f"l{k}{'r' if d else 'f'}" for k, d, _ in stack.members()}
+    if form == "compact":
+        widths = [compact_piece(cell, theme, stack.hidden, "").width
+                  for cell in {id(layer[0]): layer[0] for layer in stack.cells}.values()]
+        return [[compact_piece(cell, theme, stack.hidden, keys[k, d], max(widths))
+                 for d, cell in enumerate(layer)] for k, layer in enumerate(stack.cells)]
+    tables = stack.params().tables
+    arrows = ("→", "←")
+    texts = {(k, d): (f"{stack.name.upper()} {arrows[d]}" if bi else stack.name.upper(),
+                      gate_text(cell), f"{tables[k][d].total:,} parameters")
+             for k, d, cell in stack.members()}
+    size = box_size(list(texts.values()), theme)
+    carry = _carry_label(stack)
+    return [[box_piece(theme, texts[k, d], size, carry, keys[k, d])
+             for d in range(stack.directions)] for k in range(stack.num_layers)]
 
 
-def _box(theme: Theme, cx: float, cy: float, w: float, h: float,
-         lines: tuple[str, str, str]) -> tuple[Shape, ...]:
-    fs, small = theme.font_size, theme.small
-    top = cy - h / 2
-    title, gates, count = lines
-    return (
-        Rect(cx - w / 2, top, w, h, theme.dense_fill, theme.dense, theme.stroke, rx=fs * 0.5),
-        Text(cx, top + fs * 0.5 + 0.93 * fs, title, fs, theme.text, anchor="middle",
-             weight="bold"),
-        Text(cx, top + fs * 0.5 + line_height(fs) + fs * 0.2 + 0.93 * small, gates, small,
-             theme.text, anchor="middle"),
-        Text(cx, top + fs * 0.5 + line_height(fs) + line_height(small) + fs * 0.4
-             + 0.93 * small, count, small, theme.muted, anchor="middle"),
-    )
+@record
+class _Line:
+    """A line of the figure before it is drawn: its points, its style (dense, pointwise or
+    state: a state line), whether it ends in an arrowhead, its group's id."""
+
+    points: tuple[Point, ...]
+    style: str
+    head: bool
+    id: str
+
+
+@record
+class _Grid:
+    """Where the cells stand: the width of a cell and of a gap, the offset of the reverse lane
+    and of the riser in each gap (from the side the state lines leave), and the length of the
+    state lines beyond the first and last cells."""
+
+    steps: int
+    width: float
+    gap: float
+    shift: float
+    riser: float
+    stub: float
+
+    @property
+    def pitch(self) -> float:
+        return self.width + self.gap
+
+    def x(self, direction: int, step: int, x: float) -> float:
+        """A cell's own x at ``step`` (0-based) in the figure; a reverse cell is mirrored."""
+        if direction == 0:
+            return step * self.pitch + x
+        return step * self.pitch + self.shift + self.width - x
+
+    def axis(self) -> float:
+        """The reverse lane is the forward lane's drawing reflected about x = axis."""
+        return (self.steps - 1) * self.pitch + self.shift + self.width
+
+
+def _drawing(stack: Stack, theme: Theme, steps: int,
+             form: str) -> tuple[list[Group], tuple[tuple[str, str], ...]]:
+    """The groups of the drawing (cells, lines, nodes, labels), in its own coordinates, and
+    the kinds of mark it draws, each with what its legend sample shows."""
+    fs = theme.font_size
+    # The compact detail level sets every text at the theme's full size.
+    small = fs if form == "compact" else theme.small
+    bi = stack.bidirectional
+    pieces = _pieces(stack, theme, form)
+    first = pieces[0][0]
+    width, entry_x, exit_x = first.width, first.entry[0][0], first.exit[-1][0]
+    r_c = fs * 0.9
+    label_w = max(text_width(way.label, small) for layer in pieces for way in layer[0].states)
+    # The riser in each gap stands past the state lines' labels, and far enough from the
+    # concatenation's centre for the circle to sit between the two outputs.
+    riser = max(fs * 1.0 + label_w, 2 * (r_c + fs * 0.8) - (width - exit_x))
+    bends = max(sum(1 for way in layer[0].states if way.into[1] != way.out[1])
+                for layer in pieces)
+    gap = riser + fs * 1.2 * bends + fs * 1.8
+    # A lane's last state lines pass the riser, their labels before it if they fit there.
+    end_w = max(text_width(way.end_label, small) for layer in pieces for way in layer[0].states)
+    stub = riser + fs * 1.8 if end_w + fs <= riser else riser + fs * 2.8 + end_w
+    grid = _Grid(steps, width, gap, riser + entry_x, riser, stub)
+    link = fs * 3.4
+    out = stack.output_size
+    one = shape_text((out,))
+    up = f"{stack.reads(1) if bi else stack.graph.node(stack.hidden).size}×1"
+    link_label = f"{up} = {shape_text((stack.directions * out,))}" if bi else one
+    xs = [_vector(stack, theme, f"x[{t + 1}]", stack.input_size(0), "input")
+          for t in range(steps)]
+    ys = [_vector(stack, theme, f"y[{t + 1}]", stack.directions * out, "output")
+          for t in range(steps)]
+    # The columns: bidirectional, the concatenation and the split between the forward output
+    # rising beside the reverse cell and the reverse output; one way, the cell's own ends.
+    cx = [grid.x(0, t, entry_x) / 2 + grid.x(1, t, exit_x) / 2 for t in range(steps)]
+    x_in = cx if bi else [grid.x(0, t, entry_x) for t in range(steps)]
+    x_out = cx if bi else [grid.x(0, t, exit_x) for t in range(steps)]
+    caption_h = line_height(fs) + fs * 0.4
+    y_out = caption_h + ys[0].height / 2
+    top = caption_h + ys[0].height + link
+    rows = []  # per layer: (reverse top, forward top, concatenation, split), top layer first
+    for k in reversed(range(stack.num_layers)):
+        h = pieces[k][0].height
+        if bi:
+            concat = top + r_c
+            r_top = concat + r_c + fs * 2.6
+            f_top = r_top + h + fs * 2.4
+            split = f_top + h + fs * 1.6
+            rows.append((r_top, f_top, concat, split))
+            top = split + link
+        else:
+            rows.append((top, top, top, top + h))
+            top += h + link
+    rows.reverse()
+    y_in = rows[0][3] + link + xs[0].height / 2
+    groups: list[Group] = []
+    lines: list[_Line] = []
+    labels: list[Shape] = []
+    nodes: list[Group] = []
+    for t in range(steps):
+        labels.append(Text(x_out[t], 0.93 * fs, f"t = {t + 1}", fs, theme.text,
+                           anchor="middle", weight="bold"))
+        nodes.append(Group("node", f"y{t + 1}", place(ys[t], x_out[t], y_out)))
+        nodes.append(Group("node", f"x{t + 1}", place(xs[t], x_in[t], y_in)))
+    for k, (r_top, f_top, concat, split) in enumerate(rows):
+        f_piece = pieces[k][0]
+        h = f_piece.height
+        f_lane = _lane(f_piece, grid, f_top, f"l{k}f", theme, small)
+        groups += f_lane[0]
+        lines += f_lane[1]
+        labels += f_lane[2]
+        labels.append(_lane_name(theme, grid, f_top + h / 2, f"layer {k} →" if bi
+                                 else f"layer {k}"))
+        if bi:
+            r_lane = _lane(pieces[k][1], grid, r_top, f"l{k}r", theme, small)
+            axis = grid.axis()
+            groups += mirror_groups(tuple(r_lane[0]), axis)
+            lines += [_Line(tuple((axis - x, y) for x, y in ln.points), ln.style, ln.head,
+                            ln.id) for ln in r_lane[1]]
+            labels += mirror_groups((Group("label", "", tuple(r_lane[2])),), axis)[0].shapes
+            labels.append(_lane_name(theme, grid, r_top + h / 2, f"layer {k} ←"))
+        for t in range(steps):
+            step = f"l{k}s{t + 1}"
+            f_entry = [(grid.x(0, t, x), f_top + y) for x, y in f_piece.entry]
+            f_exit = [(grid.x(0, t, x), f_top + y) for x, y in f_piece.exit]
+            below = y_in - xs[t].height / 2 if k == 0 else None
+            if bi:
+                r_entry = [(grid.x(1, t, x), r_top + y) for x, y in pieces[k][1].entry]
+                r_exit = [(grid.x(1, t, x), r_top + y) for x, y in pieces[k][1].exit]
+                c, rise = cx[t], grid.x(0, t, entry_x)
+                start = below if below is not None else rows[k - 1][2] - r_c
+                lines.append(_Line(((c, start), (c, split)), "dense", False, f"{step}:in"))
+                nodes.append(Group("junction", f"{step}:split", (
+                    Circle(c, split, theme.stroke * 2.2, theme.line, "none"),)))
+                lines.append(_Line(((c, split), (f_entry[0][0], split), *f_entry), "dense", True,
+                                   f"{step}:in:f"))
+                lines.append(_Line(((c, split), (r_entry[0][0], split), *r_entry), "dense", True,
+                                   f"{step}:in:r"))
+                strip = r_top + h + fs * 1.2
+                lines.append(_Line((*f_exit, (f_exit[-1][0], strip), (rise, strip),
+                                    (rise, concat), (c - r_c, concat)), "pointwise", True,
+                                   f"{step}:out:f"))
+                lines.append(_Line((*r_exit, (r_exit[-1][0], concat), (c + r_c, concat)),
+                                   "pointwise", True, f"{step}:out:r"))
+                nodes.append(Group("concat", f"{step}:concat", _concat(theme, c, concat)))
+                mid = (r_top + concat + r_c) / 2 + 0.36 * small
+                labels += [Text(rise - fs * 0.4, mid, one, small, theme.muted, anchor="end"),
+                           Text(r_exit[-1][0] + fs * 0.4, mid, one, small, theme.muted)]
+                if k:
+                    labels.append(Text(c + fs * 0.4, (start + split) / 2 + 0.36 * small,
+                                       link_label, small, theme.muted))
+                if k == stack.num_layers - 1:
+                    lines.append(_Line(((c, concat - r_c), (c, y_out + ys[t].height / 2)),
+                                       "dense", True, f"{step}:y"))
+                    labels.append(Text(c + fs * 0.4, (concat - r_c + y_out + ys[t].height / 2)
+                                       / 2 + 0.36 * small, link_label, small, theme.muted))
+            else:
+                if below is not None:
+                    lines.append(_Line(((f_entry[0][0], below), *f_entry), "dense", True,
+                                       f"{step}:in"))
+                else:
+                    prev_exit = [(grid.x(0, t, x), rows[k - 1][1] + y)
+                                 for x, y in pieces[k - 1][0].exit]
+                    turn = (prev_exit[-1][1] + f_top + h) / 2
+                    lines.append(_Line((*prev_exit, (prev_exit[-1][0], turn),
+                                        (f_entry[0][0], turn), *f_entry), "dense", True,
+                                       f"{step}:in"))
+                    labels.append(_link_label(theme, small, one, f_entry[0][0],
+                                              prev_exit[-1][0], turn, f_top + h))
+                if k == stack.num_layers - 1:
+                    end = y_out + ys[t].height / 2
+                    lines.append(_Line((*f_exit, (f_exit[-1][0], end)), "dense", True,
+                                       f"{step}:y"))
+                    labels.append(Text(f_exit[-1][0] + fs * 0.4, (f_top + end) / 2
+                                       + 0.36 * small, one, small, theme.muted))
+    drawn, bridges = _draw_lines(lines, theme)
+    marks = _marks(stack, theme, form, {ln.style for ln in lines}, bridges)
+    return [*groups, *drawn, *nodes, Group("label", "labels", tuple(labels))], marks
+
+
+def _marks(stack: Stack, theme: Theme, form: str, styles: set[str],
+           bridges: bool) -> tuple[tuple[str, str], ...]:
+    """What the figure draws, in legend order: its cells, x[t] and y[t], the kinds of line
+    (between the cells and, compact, inside them) and of mark inside the cells, the
+    concatenations and the bridges."""
+    found: dict[str, list[str]] = {"box" if form == "box" else "frame": [], "input": [],
+                                   "output": []}
+    lines = {"state_line" if style == "state" else style for style in styles}
+    inner: list[tuple[str, tuple[str, ...]]] = []
+    if form == "compact":
+        for cell in {id(layer[0]): layer[0] for layer in stack.cells}.values():
+            inner += compact_marks(cell, theme)
+    lines |= {kind for kind, _ in inner if kind in ("dense", "pointwise", "state_line")}
+    for kind in ("dense", "pointwise", "state_line"):
+        if kind in lines:
+            found[kind] = []
+    for kind, samples in inner:
+        if kind not in lines:
+            found.setdefault(kind, []).extend(s for s in samples if s not in found[kind])
+    if stack.bidirectional:
+        found["concat"] = []
+    if bridges:
+        found["bridge"] = []
+    # The legend names every element-wise symbol, and shows the first of anything else.
+    return tuple((kind, " ".join(samples) if kind == "op" else (samples or [""])[0])
+                 for kind, samples in found.items())
+
+
+def _link_label(theme: Theme, small: float, text: str, entry: float, exit_: float,
+                turn: float, bottom: float) -> Text:
+    """The shape on the line from one layer up to the next: beside it where it rises
+    straight, else above its run from the cell's output across to the next cell's input."""
+    fs = theme.font_size
+    if abs(entry - exit_) < 1:
+        return Text(entry + fs * 0.4, (turn + bottom) / 2 + 0.36 * small, text, small,
+                    theme.muted)
+    return Text((entry + exit_) / 2, turn - fs * 0.35, text, small, theme.muted,
+                anchor="middle")
+
+
+def _lane_name(theme: Theme, grid: _Grid, y: float, text: str) -> Text:
+    fs = theme.font_size
+    return Text(-grid.stub - fs * 0.8, y + 0.36 * fs, text, fs, theme.text, anchor="end",
+                weight="bold")
+
+
+def _lane(piece: Piece, grid: _Grid, top: float, key: str, theme: Theme,
+          small: float) -> tuple[list[Group], list[_Line], list[Shape]]:
+    """A lane drawn facing right, its top at ``top``: its cells, its state lines (from each
+    cell's state out to the next cell's, a stub before the first and after the last) and
+    their labels, in type of size ``small``."""
+    fs = theme.font_size
+    pitch, width = grid.pitch, grid.width
+    groups: list[Group] = []
+    for t in range(grid.steps):
+        groups += [Group(g.role, f"s{t + 1}:{g.id}", translate_any(list(g.shapes), t * pitch,
+                                                                   top), g.links)
+                   for g in piece.groups]
+    lines: list[_Line] = []
+    labels: list[Shape] = []
+    bend = grid.riser + fs * 1.2
+    last = (grid.steps - 1) * pitch
+    for n, way in enumerate(piece.states):
+        (ix, iy), (ox, oy) = way.into, way.out
+        iy, oy = iy + top, oy + top
+        lines.append(_Line(((-grid.stub, iy), (ix, iy)), "state", True, f"{key}:{n}:first"))
+        labels.append(Text(-grid.stub + fs * 0.4, iy - fs * 0.45, way.end_label, small,
+                           theme.muted))
+        for t in range(grid.steps - 1):
+            x0 = t * pitch
+            points = [(x0 + ox, oy), (x0 + pitch + ix, iy)]
+            if abs(iy - oy) > 0.5:
+                points[1:1] = [(x0 + width + bend, oy), (x0 + width + bend, iy)]
+            lines.append(_Line(tuple(points), "state", True, f"{key}:{n}:s{t + 1}"))
+            labels.append(Text(x0 + width + fs * 0.4, oy - fs * 0.45, way.label, small,
+                               theme.muted))
+        lines.append(_Line(((last + ox, oy), (last + width + grid.stub, oy)), "state", True,
+                           f"{key}:{n}:last"))
+        if grid.stub > grid.riser + fs * 1.8:
+            labels.append(Text(last + width + grid.stub - fs * 1.2, oy - fs * 0.45,
+                               way.end_label, small, theme.muted, anchor="end"))
+        else:
+            labels.append(Text(last + width + fs * 0.4, oy - fs * 0.45, way.end_label, small,
+                               theme.muted))
+        if abs(iy - oy) > 0.5:
+            bend += fs * 1.2
+    return groups, lines, labels
+
+
+def _crossings(line: _Line, others: list[_Line]) -> list[Point]:
+    """Where the upright runs of ``line`` cross the level runs of the other lines."""
+    cuts = []
+    for (ax, ay), (bx, by) in itertools.pairwise(line.points):
+        if abs(ax - bx) > 1e-6:
+            continue
+        for other in others:
+            for (cx, cy), (dx, dy) in itertools.pairwise(other.points):
+                if (abs(cy - dy) < 1e-6 and min(cx, dx) < ax < max(cx, dx)
+                        and min(ay, by) < cy < max(ay, by)):
+                    cuts.append((ax, cy))
+    return cuts
+
+
+def _draw_lines(lines: list[_Line], theme: Theme) -> tuple[list[Group], bool]:
+    """Each line as an edge group: state lines heavy and dash-dot, the rest thin and solid;
+    an upright run that crosses a level run of another line is broken around it (and then
+    the second value is true)."""
+    fs = theme.font_size
+    head = fs * 0.75
+    out = []
+    bridges = False
+    for line in lines:
+        points = [p for k, p in enumerate(line.points) if k == 0 or p != line.points[k - 1]]
+        tip = None
+        if line.head:
+            (x0, y0), tip = points[-2], points[-1]
+            length = abs(tip[0] - x0) + abs(tip[1] - y0)
+            points[-1] = (tip[0] - (tip[0] - x0) / length * head,
+                          tip[1] - (tip[1] - y0) / length * head)
+        cuts = _crossings(line, [o for o in lines if o is not line])
+        bridges = bridges or bool(cuts)
+        route, gaps = bridged(points, cuts, fs * 0.5, fs * 0.6)
+        width = theme.stroke * (2.2 if line.style == "state" else 1.0)
+        dash = line_dash("dense" if line.style == "dense" else "pointwise", theme)
+        out.append(Group("edge", line.id, tuple(edge_shapes(
+            route, tip, 0, 0, theme.line, width, dash, head, gaps))))
+    return out, bridges
 
 
 def _concat(theme: Theme, cx: float, cy: float) -> tuple[Shape, ...]:
@@ -126,146 +448,6 @@ def _vector(stack: Stack, theme: Theme, label: str, size: int, role: str) -> Gly
     The glyph reads the size through a cell, so it gets a cell binding one symbol to it."""
     node = Node(id=label, kind="input" if role == "input" else "output", size="v", label=label)
     return vector_glyph(node, Cell(stack.graph, (("v", size),)), theme)
-
-
-@record
-class _Row:
-    """The heights of one layer: its lanes' centres, its concatenation and its split."""
-
-    reverse: float
-    forward: float
-    concat: float
-    split: float
-
-
-def _rows(stack: Stack, theme: Theme, h: float, top: float, link: float) -> list[_Row]:
-    """Each layer's heights, layer 0 first, with the top layer's concatenation (or its cell's
-    top) at ``top`` and ``link`` between one layer and the next."""
-    fs, r = theme.font_size, theme.font_size * 0.9
-    rows = []
-    y = top
-    for _ in range(stack.num_layers):
-        if stack.bidirectional:
-            concat = y + r
-            reverse = concat + r + fs * 2.6 + h / 2
-            forward = reverse + h + fs * 2.6
-            split = forward + h / 2 + fs * 1.6
-            rows.append(_Row(reverse, forward, concat, split))
-            y = split + link
-        else:
-            forward = y + h / 2
-            rows.append(_Row(forward, forward, forward, forward + h / 2))
-            y = forward + h / 2 + link
-    return rows[::-1]
-
-
-def compose_stack(stack: Stack, theme: Theme, steps: int = 1, *, heading: bool = True,
-                  legend: bool = True) -> Scene:
-    """The whole figure of a stack unrolled over ``steps`` columns, as a positioned scene."""
-    check_stack_figure(stack, steps)
-    fs, small = theme.font_size, theme.small
-    bi = stack.bidirectional
-    tables = stack.params().tables
-    arrows = ("→", "←")
-    texts = {(k, d): (f"{stack.name.upper()} {arrows[d]}" if bi else stack.name.upper(),
-                      gate_text(cell), f"{tables[k][d].total:,} parameters")
-             for k, d, cell in stack.members()}
-    w = max(text_width(t, size, bold=bold) for lines in texts.values()
-            for t, size, bold in zip(lines, (fs, small, small), (True, False, False),
-                                     strict=True)) + fs * 1.6
-    h = fs * 1.1 + line_height(fs) + 2 * line_height(small)
-    carry = _carry_label(stack)
-    label_w = text_width(carry, small)
-    margin, r, link = fs * 0.8, fs * 0.9, fs * 3.4
-    a = w / 4 + margin if bi else 0.0  # each direction's offset from its column's centre
-    stub = 2 * margin + label_w + fs * 2.4  # a state line's length outside the cells
-    pitch = w + stub
-    out = stack.output_size
-    one = shape_text((out,))
-    up = f"{stack.reads(1) if bi else stack.graph.node(stack.hidden).size}×1"
-    link_label = f"{up} = {shape_text((stack.directions * out,))}" if bi else one
-    xs = [_vector(stack, theme, f"x[{t + 1}]", stack.input_size(0), "input")
-          for t in range(steps)]
-    ys = [_vector(stack, theme, f"y[{t + 1}]", stack.directions * out, "output")
-          for t in range(steps)]
-    caption_h = line_height(fs) + fs * 0.4
-    y_out = caption_h + ys[0].height / 2
-    rows = _rows(stack, theme, h, caption_h + ys[0].height + link, link)
-    y_in = rows[0].split + link + xs[0].height / 2
-    cx = [t * pitch for t in range(steps)]
-    lanes: list[Shape] = []
-    halos: list[Shape] = []
-    lines: list[Shape] = []
-    nodes: list[Shape] = []
-    labels: list[Shape] = []
-    pointwise = line_dash("pointwise", theme)
-    for t, c in enumerate(cx):
-        f_x, b_x = c - a, c + a
-        labels.append(Text(c, 0.93 * fs, f"t = {t + 1}", fs, theme.text, anchor="middle",
-                           weight="bold"))
-        nodes += place(ys[t], c, y_out)
-        nodes += place(xs[t], c, y_in)
-        below = y_in - xs[t].height / 2  # where the line into layer 0 starts
-        for k, row in enumerate(rows):
-            nodes += _box(theme, f_x, row.forward, w, h, texts[k, 0])
-            if bi:
-                nodes += _box(theme, b_x, row.reverse, w, h, texts[k, 1])
-                lines += _arrow([(c, below), (c, row.split)], theme, head=False)
-                nodes.append(Circle(c, row.split, theme.stroke * 2.2, theme.line, "none"))
-                lines += _arrow([(c, row.split), (f_x, row.split),
-                                 (f_x, row.forward + h / 2)], theme)
-                lines += _arrow([(c, row.split), (b_x, row.split),
-                                 (b_x, row.reverse + h / 2)], theme)
-                # Both outputs rise to the concatenation, the forward one past the reverse cell.
-                lines += _arrow([(f_x, row.forward - h / 2), (f_x, row.concat),
-                                 (c - r, row.concat)], theme, dash=pointwise)
-                lines += _arrow([(b_x, row.reverse - h / 2), (b_x, row.concat),
-                                 (c + r, row.concat)], theme, dash=pointwise)
-                halos += [_halo(theme, b_x, row.forward), _halo(theme, f_x, row.reverse)]
-                nodes += _concat(theme, c, row.concat)
-                mid = (row.reverse - h / 2 + row.concat) / 2 + 0.36 * small
-                labels += [Text(f_x - fs * 0.4, mid, one, small, theme.muted, anchor="end"),
-                           Text(b_x + fs * 0.4, mid, one, small, theme.muted)]
-                top = row.concat - r
-            else:
-                lines += _arrow([(c, below), (c, row.forward + h / 2)], theme)
-                top = row.forward - h / 2
-            if k:
-                labels.append(Text(c + fs * 0.4, (below + _entry(rows, k, h, bi)) / 2
-                                   + 0.36 * small, link_label, small, theme.muted))
-            below = top
-        lines += _arrow([(c, below), (c, y_out + ys[t].height / 2)], theme)
-        labels.append(Text(c + fs * 0.4, (below + y_out + ys[t].height / 2) / 2 + 0.36 * small,
-                           link_label, small, theme.muted))
-    # The state lines: forward left to right, reverse right to left, each with a stub at both
-    # ends, for the first state and the final one.
-    lane_names: list[Shape] = []
-    left = cx[0] - a - w / 2 - stub - fs * 0.8
-    for k, row in enumerate(rows):
-        for d in range(stack.directions):
-            way = -1.0 if d else 1.0
-            y_lane = row.reverse if d else row.forward
-            centres = [c + (a if d else -a) for c in (cx if way > 0 else cx[::-1])]
-            entries = [x - way * w / 2 for x in centres]
-            exits = [x + way * w / 2 for x in centres]
-            for s, e in zip([entries[0] - way * stub, *exits],
-                            [*entries, exits[-1] + way * stub], strict=True):
-                lanes += _arrow([(s, y_lane), (e, y_lane)], theme, width=theme.stroke * 2.2,
-                                dash=pointwise)
-                labels.append(Text(e - way * (fs * 1.2 + label_w / 2), y_lane - fs * 0.5,
-                                   carry, small, theme.muted, anchor="middle"))
-            name = f"layer {k} {arrows[d]}" if bi else f"layer {k}"
-            lane_names.append(Text(left, y_lane + 0.36 * fs, name, fs, theme.text,
-                                   anchor="end", weight="bold"))
-    body = [Group("edges", "edges", tuple(lines)), Group("bridges", "bridges", tuple(halos)),
-            Group("lanes", "lanes", tuple(lanes)), Group("nodes", "nodes", tuple(nodes)),
-            Group("labels", "labels", (*labels, *lane_names))]
-    return stack_frame(stack, theme, body, steps, heading=heading, legend=legend)
-
-
-def _entry(rows: list[_Row], k: int, h: float, bi: bool) -> float:
-    """Where the line from the layer below enters layer ``k``: its split, or its cell."""
-    return rows[k].split if bi else rows[k].forward + h / 2
 
 
 def _carry_label(stack: Stack) -> str:

@@ -104,13 +104,13 @@ def _vertical_with_bridges(x: float, y0: float, y1: float, lines: list[float],
 
 def compose_unrolled(cell: Cell, theme: Theme, steps: int, values: tuple[Values, ...] = (),
                      *, heading: bool = True, legend: bool = True,
-                     detail: str = "full") -> Scene:
+                     detail: str = "full", title: str | None = None) -> Scene:
     """``steps`` copies of the cell's drawing from left to right, captioned t = 1, 2, ...,
     each vector drawn once: a state s[k] in the gap between step k and step k + 1 (s[0] left
     of the first step), carried on by a heavy state line; the inputs x[k] side by side under
     step k, each rising to where it enters; the output h[k] above step k, where its riser
     also carries it into the next step. ``values`` holds each step's numbers, or is empty;
-    ``heading`` and ``legend`` as in ``compose.frame``, ``detail`` as in ``compose.compose``.
+    ``heading``, ``legend``, ``detail`` and ``title`` as in ``compose.compose``.
     Every step shares one layout, in which the vectors entering and leaving the cell are
     small ports."""
     check_unroll(steps)
@@ -266,7 +266,6 @@ def compose_unrolled(cell: Cell, theme: Theme, steps: int, values: tuple[Values,
                 out.append(Group("carry", f"s{k + 1}:carry:{node_id}", tuple(shapes)))
         return out
 
-    title = f"{figure_title(cell)}, unrolled over {steps} steps"
     outside = [g for rows in (ins, outs, carried.values()) for row in rows for g in row]
     links = ["dense"] if graph.inputs or above else []
     carries = ["state_line"] if graph.states else []
@@ -275,6 +274,7 @@ def compose_unrolled(cell: Cell, theme: Theme, steps: int, values: tuple[Values,
                    for g in [*ported.glyphs.values(), *outside]]
     marks = marks_of(shown_marks,
                      [*drawn_lines(ported, lay), *links, *carries], unrolled=True)
-    return frame(cell, theme, total_w, total_h, draw, first, title, heading=heading,
+    return frame(cell, theme, total_w, total_h, draw, first,
+                 f"{title or figure_title(cell)}, unrolled over {steps} steps", heading=heading,
                  legend=legend, marks=marks)
 

@@ -114,6 +114,15 @@ def _ends(edge: list[list[Point]]) -> list[Point]:
     return [edge[0][0], edge[-1][-1]]
 
 
+def _extent(points: list[Point]) -> Box:
+    xs, ys = [p[0] for p in points], [p[1] for p in points]
+    return min(xs), min(ys), max(xs), max(ys)
+
+
+def _meet(a: Box, b: Box) -> bool:
+    return a[0] <= b[2] and b[0] <= a[2] and a[1] <= b[3] and b[1] <= a[3]
+
+
 def crossings(fig: Figure, *, margin: float = 14.0) -> list[Point]:
     """Where two edges cross. Two edges that meet at a node they both touch (an end within
     ``margin`` of its box) do not cross there; an edge that starts or ends on another (a tap
@@ -121,12 +130,18 @@ def crossings(fig: Figure, *, margin: float = 14.0) -> list[Point]:
     touching = [[k for k, box in enumerate(fig.nodes) if any(_inside(e, box, margin)
                                                              for e in _ends(edge))]
                 for edge in fig.edges]
+    # Pieces whose boxes do not meet cannot cross (this only saves time on large figures).
+    boxes = [[_extent(piece) for piece in edge] for edge in fig.edges]
     found: list[Point] = []
     for i, first in enumerate(fig.edges):
         for j in range(i + 1, len(fig.edges)):
+            if not any(_meet(p, q) for p in boxes[i] for q in boxes[j]):
+                continue
             shared = [fig.nodes[k] for k in set(touching[i]) & set(touching[j])]
-            for piece in first:
-                for other in fig.edges[j]:
+            for m, piece in enumerate(first):
+                for n, other in enumerate(fig.edges[j]):
+                    if not _meet(boxes[i][m], boxes[j][n]):
+                        continue
                     for a, b in itertools.pairwise(piece):
                         for c, d in itertools.pairwise(other):
                             at = _cross(a, b, c, d)
@@ -155,8 +170,15 @@ def _polygon_distance(a: list[Point], b: list[Point]) -> float:
 
 def arrow_gap(fig: Figure) -> float:
     """The least distance between two arrowheads (inf with fewer than two)."""
-    return min((_polygon_distance(a, b) for k, a in enumerate(fig.heads)
-                for b in fig.heads[k + 1:]), default=math.inf)
+    boxes = [_extent(head) for head in fig.heads]
+    best = math.inf
+    for k, a in enumerate(fig.heads):
+        for m in range(k + 1, len(fig.heads)):
+            # Two heads whose boxes stand at least ``best`` apart cannot be nearer.
+            (ax0, ay0, ax1, ay1), (bx0, by0, bx1, by1) = boxes[k], boxes[m]
+            if math.hypot(max(bx0 - ax1, ax0 - bx1, 0), max(by0 - ay1, ay0 - by1, 0)) < best:
+                best = min(best, _polygon_distance(a, fig.heads[m]))
+    return best
 
 
 def slide_points(fig: Figure, width: float = 1920, height: float = 1080, *,

@@ -1,6 +1,7 @@
-"""The figure of a stack: what it holds, measured on the scene and the SVG; inside its viewBox;
-bridges wherever a line crosses a state line; the same bytes every run; no text overlapping in
-Chromium; and refusals."""
+"""The figure of a stack, its cells as labelled boxes and at the compact detail level: what it
+holds, measured on the scene and the SVG; inside its viewBox; no crossing but bridges over
+state lines; arrowheads apart; the same bytes every run; no text overlapping in Chromium; the
+rule that picks the cells' form; and refusals."""
 
 from __future__ import annotations
 
@@ -8,21 +9,22 @@ import itertools
 import re
 import subprocess
 import sys
+import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
 from browser import check_figures
+from svgmarks import drawn
+from svgmeasure import SVG, arrow_gap, crossings, figure
 
 import cellviz
 from cellviz.cli import main
 from cellviz.draw.render import RenderOptions, scene_of
 from cellviz.draw.scene import Circle, Scene, Text
-from cellviz.draw.scene import Path as PathShape
-from cellviz.draw.stack import gate_text, stack_boxes
-from cellviz.draw.stack_frame import bounds
+from cellviz.draw.stack import MAX_COMPACT_CELLS, SCREEN, cell_form, compose_stack, stack_boxes
+from cellviz.draw.stack_cells import gate_text
+from cellviz.draw.stack_frame import bounds, member_title
 from cellviz.draw.themes import THEMES
-
-Segment = tuple[tuple[float, float], tuple[float, float]]
 
 
 def lstm3() -> cellviz.Stack:
@@ -30,27 +32,24 @@ def lstm3() -> cellviz.Stack:
                          convention="pytorch")
 
 
-def scene(stack: cellviz.Stack, steps: int = 4, theme: str = "light") -> Scene:
-    return scene_of(stack, RenderOptions(theme=theme, unroll=steps))
+FORMS = ("box", "compact")
+
+
+def scene(stack: cellviz.Stack, steps: int = 4, theme: str = "light",
+          cells: str = "box") -> Scene:
+    return scene_of(stack, RenderOptions(theme=theme, unroll=steps, cells=cells))
+
+
+def svg_of(stack: cellviz.Stack, steps: int, cells: str, theme: str = "light") -> str:
+    return cellviz.render(stack, options=RenderOptions(theme=theme, unroll=steps, cells=cells))
 
 
 def texts(s: Scene) -> list[str]:
     return [t.text for t in s.texts()]
 
 
-def segments(s: Scene, role: str) -> list[Segment]:
-    """The straight pieces of the lines (not the arrowheads) of the groups with ``role``."""
-    out = []
-    for group in s.groups:
-        for shape in group.shapes:
-            if group.role == role and isinstance(shape, PathShape) and shape.fill == "none":
-                numbers = [float(v) for v in re.findall(r"-?\d+(?:\.\d+)?", shape.d)]
-                points = list(zip(numbers[0::2], numbers[1::2], strict=True))
-                out += [(a, b) for a, b in itertools.pairwise(points) if a != b]
-    return out
-
-
 def test_every_cell_step_and_layer_is_drawn_with_its_count() -> None:
+    """As boxes: each cell its name, gates and count; the concatenations and shapes."""
     stack = lstm3()
     s = scene(stack)
     words = texts(s)
@@ -66,7 +65,7 @@ def test_every_cell_step_and_layer_is_drawn_with_its_count() -> None:
     assert words.count("2·n×1 = 4×1") == 3 * 4
     assert words.count("2×1") == 2 * 3 * 4  # beside each direction's output
     assert words.count("3×1") == words.count("4×1") == 4  # the glyphs of x[t] and y[t]
-    concatenations = [sh for g in s.groups for sh in g.shapes if g.role == "nodes"
+    concatenations = [sh for g in s.groups for sh in g.shapes if g.role == "concat"
                       and isinstance(sh, Circle) and sh.fill == THEMES["light"].pointwise_fill]
     assert len(concatenations) == 3 * 4
     for k in range(3):
@@ -83,78 +82,253 @@ def test_gate_text() -> None:
     assert gate_text(rnn) == "tanh h"
 
 
+@pytest.mark.parametrize("cells", FORMS)
 @pytest.mark.parametrize("theme", list(THEMES))
 @pytest.mark.parametrize(("layers", "bidirectional", "steps"),
                          [(3, True, 4), (1, True, 1), (2, False, 3), (4, False, 1)])
 def test_everything_inside_the_view_box(theme: str, layers: int, bidirectional: bool,
-                                        steps: int) -> None:
+                                        steps: int, cells: str) -> None:
     stack = cellviz.stack("gru", input_size=5, hidden_size=3, num_layers=layers,
                           bidirectional=bidirectional)
-    s = scene(stack, steps, theme)
+    s = scene(stack, steps, theme, cells)
     x0, y0, x1, y1 = bounds([shape for g in s.groups for shape in g.shapes])
     assert x0 >= 0 and y0 >= 0 and x1 <= s.width and y1 <= s.height
 
 
-def _crosses(h: Segment, v: Segment) -> tuple[float, float] | None:
-    (hx0, hy), (hx1, _) = h
-    (vx, vy0), (_, vy1) = v
-    if min(hx0, hx1) < vx < max(hx0, hx1) and min(vy0, vy1) < hy < max(vy0, vy1):
-        return vx, hy
-    return None
+#: Stacks measured in both forms and every theme: (cell, convention, layers, bidirectional,
+#: steps).
+MEASURED = [("lstm", "pytorch", 3, True, 4), ("gru", "pytorch", 1, False, 3),
+            ("lstm", "pytorch", 2, True, 1), ("gru", "paper", 2, True, 2),
+            ("cifg", "paper", 2, False, 2), ("lstm-peephole", "paper", 1, True, 2)]
 
 
-def test_every_line_crossing_a_state_line_bridges_it() -> None:
-    s = scene(lstm3())
-    lanes = [seg for seg in segments(s, "lanes") if seg[0][1] == seg[1][1]]
-    upright = [seg for seg in segments(s, "edges") if seg[0][0] == seg[1][0]]
-    crossing = {p for h in lanes for v in upright if (p := _crosses(h, v))}
-    halos = set()
-    for (a, b) in segments(s, "bridges"):
-        halos.add(((a[0] + b[0]) / 2, a[1]))
-    assert len(crossing) == 2 * 3 * 4  # two per layer and step
-    assert {(round(x, 1), round(y, 1)) for x, y in crossing} == {
-        (round(x, 1), round(y, 1)) for x, y in halos}
-    # No two lines of the edges cross other than at a shared point.
-    flat = [seg for seg in segments(s, "edges") if seg[0][1] == seg[1][1]]
-    assert not [(h, v) for h in flat for v in upright if _crosses(h, v)]
+def measured_stack(name: str, convention: str, layers: int, bi: bool) -> cellviz.Stack:
+    return cellviz.stack(name, input_size=3, hidden_size=2, num_layers=layers,
+                         bidirectional=bi, convention=convention)
+
+
+def _pieces(path: ET.Element) -> list[list[tuple[float, float]]]:
+    """A path's runs (a pen lift, M, starts the next), each as its points."""
+    runs = []
+    for command, body in re.findall(r"([MCL])([^MCL]*)", path.get("d", "")):
+        numbers = [float(v) for v in re.findall(r"-?\d+(?:\.\d+)?", body)]
+        points = list(zip(numbers[0::2], numbers[1::2], strict=True))
+        if command == "M":
+            runs.append(points)
+        else:
+            runs[-1] += points
+    return runs
+
+
+@pytest.mark.parametrize("cells", FORMS)
+@pytest.mark.parametrize("theme", list(THEMES))
+@pytest.mark.parametrize(("name", "convention", "layers", "bi", "steps"), MEASURED,
+                         ids=[f"{n}-{c}-L{k}-{'bi' if b else 'one'}-T{t}"
+                              for n, c, k, b, t in MEASURED])
+def test_no_line_crosses_another_and_arrowheads_stand_apart(
+        name: str, convention: str, layers: int, bi: bool, steps: int, theme: str,
+        cells: str) -> None:
+    """No two lines cross (a line that passes a state line is broken there, a bridge), and
+    no two arrowheads are closer than 4 px, measured on the SVG as for a cell's figure."""
+    svg = svg_of(measured_stack(name, convention, layers, bi), steps, cells, theme)
+    fig = figure(svg)
+    assert crossings(fig) == []
+    assert arrow_gap(fig) >= 4.0
+
+
+@pytest.mark.parametrize("cells", FORMS)
+def test_every_bridge_is_a_state_line_passing(cells: str) -> None:
+    """Every gap in a line is where a heavy (state) line passes it, across the gap's middle;
+    and there are as many as the lines that rise past the state lines need."""
+    svg = svg_of(lstm3(), 4, cells)
+    root = ET.fromstring(svg)
+    heavy = THEMES["light"].stroke * 2.2
+    paths = [p for g in root.iter(f"{SVG}g") if g.get("class") == "edge"
+             for p in g.iter(f"{SVG}path") if p.get("fill", "none") == "none"]
+    state = [run for p in paths if float(p.get("stroke-width", 0)) >= heavy - 1e-6
+             for run in _pieces(p)]
+    # The stack's own lines (a cell's own drawing, ids s1:l0f:..., has bridges over buses).
+    own = [p for g in root.iter(f"{SVG}g") if g.get("class") == "edge"
+           and not g.get("data-id", "").startswith("s") for p in g.iter(f"{SVG}path")
+           if p.get("fill", "none") == "none"]
+    gaps = []
+    for p in own:
+        runs = _pieces(p)
+        gaps += [(a[-1], b[0]) for a, b in itertools.pairwise(runs)]
+    assert gaps
+    for (x0, y0), (x1, y1) in gaps:
+        assert abs(x0 - x1) < 1e-6  # a gap in an upright run
+        mid = (y0 + y1) / 2
+        assert any(abs(ya - mid) < 1e-6 and abs(yb - mid) < 1e-6
+                   and min(xa, xb) < x0 < max(xa, xb)
+                   for run in state for (xa, ya), (xb, yb) in itertools.pairwise(run))
+    # Boxes: the line into each reverse cell and out of each forward cell passes one state
+    # line. Compact LSTM: two (h and c) each, and each cell's output rises past its c line.
+    assert len(gaps) == (2 * 3 * 4 if cells == "box" else 2 * 2 * 3 * 4 + 2 * 3 * 4)
+
+
+def test_the_reverse_lane_is_mirrored_and_reads_as_the_forward_one() -> None:
+    """At the compact detail level a reverse cell runs right to left: its gates in the
+    opposite order, its texts as in the forward cell."""
+    s = scene(lstm3(), 1, cells="compact")
+    def gates(direction: str) -> list[str]:
+        found = [(sh.x, sh.text) for g in s.groups for sh in g.shapes
+                 if isinstance(sh, Text) and g.id.startswith(f"s1:l0{direction}:")
+                 and sh.text.startswith(("σ", "tanh "))]
+        return [text for _, text in sorted(found)]
+    assert gates("f") == ["σ f", "σ i", "tanh g", "σ o"]
+    assert gates("r") == ["σ o", "tanh g", "σ i", "σ f"]
 
 
 def test_the_same_bytes_every_run(tmp_path: Path) -> None:
     stack = lstm3()
-    svg = cellviz.render(stack, options=RenderOptions(unroll=4, theme="dark"))
-    assert cellviz.render(stack, options=RenderOptions(unroll=4, theme="dark")) == svg
-    out = tmp_path / "s.svg"
-    subprocess.run([sys.executable, "-m", "cellviz", "render", "lstm", "--convention",
-                    "pytorch", "--layers", "3", "--bidirectional", "--unroll", "4", "--theme",
-                    "dark", "-o", str(out)], check=True, capture_output=True)
-    assert out.read_text(encoding="utf-8") == svg
+    for cells in FORMS:
+        svg = svg_of(stack, 4, cells, "dark")
+        assert svg_of(stack, 4, cells, "dark") == svg
+        out = tmp_path / f"{cells}.svg"
+        subprocess.run([sys.executable, "-m", "cellviz", "render", "lstm", "--convention",
+                        "pytorch", "--layers", "3", "--bidirectional", "--unroll", "4",
+                        "--theme", "dark", "--cells", cells, "-o", str(out)], check=True,
+                       capture_output=True)
+        assert out.read_text(encoding="utf-8") == svg
 
 
 @pytest.mark.browser
 def test_no_text_overlaps_in_chromium(tmp_path: Path) -> None:
     figures = []
     for theme in THEMES:
-        figures.append((f"lstm3bi-{theme}", cellviz.render(
-            lstm3(), options=RenderOptions(unroll=4, theme=theme))))
-    for cell, layers, bi, steps in [("lstm-proj", 2, True, 2), ("gru", 3, False, 3),
-                                    ("rnn", 1, True, 1)]:
+        for cells in FORMS:
+            figures.append((f"lstm3bi-{theme}-{cells}", svg_of(lstm3(), 4, cells, theme)))
+    for cell, layers, bi, steps in [("lstm-proj", 2, True, 2), ("gru", 1, False, 3),
+                                    ("gru", 3, False, 3), ("rnn", 1, True, 1),
+                                    ("lstm", 2, True, 1)]:
         stack = cellviz.stack(cell, input_size=3, hidden_size=4, num_layers=layers,
                               bidirectional=bi, proj_size=2 if cell == "lstm-proj" else None,
                               convention="pytorch")
-        figures.append((f"{cell}-{layers}-{bi}", cellviz.render(
-            stack, options=RenderOptions(unroll=steps))))
+        for cells in FORMS:
+            figures.append((f"{cell}-{layers}-{bi}-{cells}", svg_of(stack, steps, cells)))
     check_figures(figures, tmp_path)
+
+
+def legend_texts(s: Scene) -> list[str]:
+    """The legend's lines of text: each entry's (not its sample's, which is centred), then
+    the layers' and the total."""
+    return [sh.text for role in ("legend-entry", "legend") for g in s.groups if g.role == role
+            for sh in g.shapes if isinstance(sh, Text) and sh.anchor == "start"]
+
+
+def test_the_legend_names_the_marks_drawn() -> None:
+    """Worked out by hand from each figure: the legend lists what it draws, nothing else."""
+    box = legend_texts(scene(lstm3(), 4))
+    assert box[:8] == ["a cell: its gates and parameters", "input x[t]", "output y[t]",
+                       "a vector a cell reads (through its W)", "pointwise connection",
+                       "state line: a state carried on to the next step",
+                       "concatenation of both directions, no parameters",
+                       "a line passing under a state line, not joining it"]
+    one_way = legend_texts(scene(cellviz.stack("lstm", input_size=3, hidden_size=2,
+                                               num_layers=2), 2))
+    assert one_way[:5] == ["a cell: its gates and parameters", "input x[t]", "output y[t]",
+                           "a vector a cell reads (through its W)",
+                           "state line: a state carried on to the next step"]
+    assert one_way[5].startswith("layer 0 reads")
+    gru = cellviz.stack("gru", input_size=3, hidden_size=2, convention="pytorch")
+    compact = legend_texts(scene(gru, 3, cells="compact"))
+    # The GRU draws its candidate as a box (tanh n[t]), gates (σ r, σ z), two dense boxes
+    # (W_in, W_hn), ⊙ + 1− and ports; nothing rises past its state line.
+    assert compact[:11] == [
+        "a cell, at the compact detail level", "input x[t]", "output y[t]",
+        "a vector a cell reads (through its W)", "pointwise connection",
+        "state line: a state carried on to the next step", "vector inside the cell",
+        "gate: its activation and name", "dense node: the weights it sums",
+        "element-wise ⊙ + 1−", "where a vector enters or leaves a cell"]
+    assert compact[11].startswith("layer 0 reads")
+    drawn = texts(scene(gru, 3, cells="compact"))
+    assert {"σ z", "σ r", "tanh n[t]", "1−", "W_in"} <= set(drawn)
+    assert "tanh" not in drawn  # no activation mark of its own
+    assert not [g for g in scene(gru, 3, cells="compact").groups if g.id.endswith("concat")]
+
+
+@pytest.mark.parametrize("theme", ["light", "dark", "slides"])
+@pytest.mark.parametrize("cells", FORMS)
+@pytest.mark.parametrize(("name", "convention", "layers", "bi", "steps"), MEASURED,
+                         ids=[f"{n}-{c}-L{k}-{'bi' if b else 'one'}-T{t}"
+                              for n, c, k, b, t in MEASURED])
+def test_the_legend_lists_exactly_what_is_drawn(name: str, convention: str, layers: int,
+                                                bi: bool, steps: int, cells: str,
+                                                theme: str) -> None:
+    """Read from the SVG alone (tests/draw/svgmarks.py for the cells' and vectors' marks,
+    and here the stack's own: its cells' frames or boxes, concatenations and bridges), the
+    kinds of mark drawn are the legend's entries, nothing more or less. (Print is all black:
+    its colours tell no roles apart.)"""
+    root = ET.fromstring(svg_of(measured_stack(name, convention, layers, bi), steps, cells,
+                                theme))
+    kinds = set(drawn(root, THEMES[theme]))
+    fill = THEMES[theme].dense_fill.lower()
+    for g in root.iter(f"{SVG}g"):
+        role, gid = g.get("class"), g.get("data-id", "")
+        if role == "cell":
+            kinds.add("box" if next(iter(g)).get("fill", "").lower() == fill else "frame")
+        elif role == "concat":
+            kinds.add("concat")
+        elif (role == "edge" and not gid.startswith("s")  # the stack's own lines
+              and any(len(_pieces(p)) > 1 for p in g.iter(f"{SVG}path"))):
+            kinds.add("bridge")
+    legend = {g.get("data-id") for g in root.iter(f"{SVG}g")
+              if g.get("class") == "legend-entry"}
+    assert legend == kinds
+
+
+def test_auto_draws_compact_cells_where_the_figure_fits_a_screen() -> None:
+    """The rule: compact where the compact figure (light theme, no title or legend) fits
+    1920×1080 at its own size, else boxes; checked against the figure itself."""
+    cases = {("gru", 1, False, 3): "compact", ("lstm", 1, True, 1): "compact",
+             ("lstm", 2, False, 2): "compact", ("lstm", 2, True, 1): "box",
+             ("lstm", 3, True, 4): "box", ("rnn", 2, True, 2): "compact"}
+    for (name, layers, bi, steps), form in cases.items():
+        stack = cellviz.stack(name, input_size=3, hidden_size=2, num_layers=layers,
+                              bidirectional=bi, convention="pytorch")
+        assert cell_form(stack, steps, "auto") == form
+        bare = compose_stack(stack, THEMES["light"], steps, heading=False, legend=False,
+                             cells="compact")
+        fits = bare.width <= SCREEN[0] and bare.height <= SCREEN[1]
+        assert fits == (form == "compact"), (name, layers, bi, steps, bare.width, bare.height)
+        drawn = scene(stack, steps, cells="auto")
+        assert drawn == scene(stack, steps, cells=form)
+
+
+def test_compact_cells_are_refused_past_their_bound() -> None:
+    stack = cellviz.stack("rnn", input_size=3, hidden_size=2, num_layers=4, bidirectional=True)
+    assert stack.num_layers * 2 * 4 == MAX_COMPACT_CELLS
+    assert cell_form(stack, 4, "compact") == "compact"
+    with pytest.raises(cellviz.UsageError, match=r"40 cells.*at most 32"):
+        cell_form(stack, 5, "compact")
+    assert cell_form(stack, 5, "auto") == "box"
+    with pytest.raises(cellviz.UsageError, match="unknown cells: 'round'"):
+        RenderOptions(cells="round")
 
 
 def test_one_layer_and_direction_in_detail(tmp_path: Path,
                                            capsys: pytest.CaptureFixture[str]) -> None:
-    code = main(["render", "lstm", "--layers", "3", "--bidirectional", "--layer", "1",
-                 "--direction", "reverse", "-o", str(tmp_path / "l1.svg")])
-    assert code == 0
-    member = cellviz.stack("lstm", input_size=3, hidden_size=2, num_layers=3,
-                           bidirectional=True).cells[1][1]
+    """--layer K --direction reverse draws that cell alone, its title naming the layer and
+    direction (also unrolled and at the compact detail level)."""
+    stack = cellviz.stack("lstm", input_size=3, hidden_size=2, num_layers=3, bidirectional=True)
+    member = stack.cells[1][1]
     assert member.sizes == (("i", 4), ("n", 2))
-    assert (tmp_path / "l1.svg").read_text(encoding="utf-8") == cellviz.render(member)
+    title = "LSTM, paper convention, i=4, n=2: layer 1, reverse, of a 3-layer bidirectional stack"
+    assert member_title(stack, 1, 1) == title
+    for extra, shown in [([], title), (["--unroll", "2", "--detail", "compact"],
+                                       f"{title}, unrolled over 2 steps")]:
+        out = tmp_path / "l1.svg"
+        code = main(["render", "lstm", "--layers", "3", "--bidirectional", "--layer", "1",
+                     "--direction", "reverse", *extra, "-o", str(out)])
+        assert code == 0
+        svg = out.read_text(encoding="utf-8")
+        assert ET.fromstring(svg).find(f"{SVG}title").text == shown  # type: ignore[union-attr]
+        assert f">{shown}</text>" in svg
+    one_way = cellviz.stack("gru", input_size=3, hidden_size=2, num_layers=2)
+    assert member_title(one_way, 0, 0).endswith(": layer 0 of a 2-layer stack")
+    with pytest.raises(cellviz.UsageError, match="a stack's figure names its title itself"):
+        cellviz.render(stack, options=RenderOptions(title="mine"))
     capsys.readouterr()
 
 
@@ -181,6 +355,16 @@ def test_default_file_names(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
     (["--layers", "2", "--seed", "1"], 2, "a stack's figure, and its --layer K, show none"),
     (["--layers", "2", "--layer", "0", "--values"], 2, "show none"),
     (["--layers", "2", "--highlight", "f"], 2, "--highlight marks gates in one cell's figure"),
+    (["--cells", "box"], 2, "--cells box sets how a stack's figure draws its cells: give "
+     "--layers N without --layer"),
+    (["--layers", "2", "--layer", "1", "--cells", "compact"], 2, "give --layers N without "
+     "--layer (one cell's figure takes --detail)"),
+    (["--layers", "2", "--detail", "compact"], 2, "--detail compact sets one cell's figure; "
+     "a stack's figure takes --cells compact"),
+    (["--layers", "4", "--bidirectional", "--unroll", "5", "--cells", "compact"], 2,
+     "the figure would hold 40 cells, and cellviz draws at most 32 at the compact detail "
+     "level"),
+    (["--layers", "2", "--cells", "round"], 2, "invalid choice: 'round'"),
 ])
 def test_refusals_are_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str],
                                argv: list[str], code: int, message: str) -> None:
