@@ -13,19 +13,15 @@ around it (a bridge).
 
 from __future__ import annotations
 
-import itertools
-
 from ..cell import Cell
 from ..errors import CellvizError, UsageError
 from ..graph import Node
 from ..params import shape_text
-from ..record import record
 from ..stack import Stack
 from .compact import check_cells
-from .compose import place, translate_any
+from .compose import place
 from .glyphs import Glyph, vector_glyph
 from .layout import MAX_FIGURE_NODES
-from .lines import bridged, edge_shapes, line_dash
 from .metrics import line_height, text_width
 from .scene import Circle, Group, Path, Scene, Shape, Text, fmt
 from .stack_cells import (
@@ -38,6 +34,7 @@ from .stack_cells import (
     mirror_groups,
 )
 from .stack_frame import stack_frame
+from .stack_lanes import Grid, Line, draw_lines, lane, lane_name
 from .themes import THEMES, Theme
 
 __all__ = ["MAX_COMPACT_CELLS", "SCREEN", "cell_form", "check_stack_figure", "compose_stack",
@@ -124,45 +121,6 @@ def _pieces(stack: Stack, theme: Theme, form: str) -> list[list[Piece]]:
              for d in range(stack.directions)] for k in range(stack.num_layers)]
 
 
-@record
-class _Line:
-    """A line of the figure before it is drawn: its points, its style (dense, pointwise or
-    state: a state line), whether it ends in an arrowhead, its group's id."""
-
-    points: tuple[Point, ...]
-    style: str
-    head: bool
-    id: str
-
-
-@record
-class _Grid:
-    """Where the cells stand: the width of a cell and of a gap, the offset of the reverse lane
-    and of the riser in each gap (from the side the state lines leave), and the length of the
-    state lines beyond the first and last cells."""
-
-    steps: int
-    width: float
-    gap: float
-    shift: float
-    riser: float
-    stub: float
-
-    @property
-    def pitch(self) -> float:
-        return self.width + self.gap
-
-    def x(self, direction: int, step: int, x: float) -> float:
-        """A cell's own x at ``step`` (0-based) in the figure; a reverse cell is mirrored."""
-        if direction == 0:
-            return step * self.pitch + x
-        return step * self.pitch + self.shift + self.width - x
-
-    def axis(self) -> float:
-        """The reverse lane is the forward lane's drawing reflected about x = axis."""
-        return (self.steps - 1) * self.pitch + self.shift + self.width
-
-
 def _drawing(stack: Stack, theme: Theme, steps: int,
              form: str) -> tuple[list[Group], tuple[tuple[str, str], ...]]:
     """The groups of the drawing (cells, lines, nodes, labels), in its own coordinates, and
@@ -185,7 +143,7 @@ def _drawing(stack: Stack, theme: Theme, steps: int,
     # A lane's last state lines pass the riser, their labels before it if they fit there.
     end_w = max(text_width(way.end_label, small) for layer in pieces for way in layer[0].states)
     stub = riser + fs * 1.8 if end_w + fs <= riser else riser + fs * 2.8 + end_w
-    grid = _Grid(steps, width, gap, riser + entry_x, riser, stub)
+    grid = Grid(steps, width, gap, riser + entry_x, riser, stub)
     link = fs * 3.4
     out = stack.output_size
     one = shape_text((out,))
@@ -219,7 +177,7 @@ def _drawing(stack: Stack, theme: Theme, steps: int,
     rows.reverse()
     y_in = rows[0][3] + link + xs[0].height / 2
     groups: list[Group] = []
-    lines: list[_Line] = []
+    lines: list[Line] = []
     labels: list[Shape] = []
     nodes: list[Group] = []
     for t in range(steps):
@@ -230,20 +188,20 @@ def _drawing(stack: Stack, theme: Theme, steps: int,
     for k, (r_top, f_top, concat, split) in enumerate(rows):
         f_piece = pieces[k][0]
         h = f_piece.height
-        f_lane = _lane(f_piece, grid, f_top, f"l{k}f", theme, small)
+        f_lane = lane(f_piece, grid, f_top, f"l{k}f", theme, small)
         groups += f_lane[0]
         lines += f_lane[1]
         labels += f_lane[2]
-        labels.append(_lane_name(theme, grid, f_top + h / 2, f"layer {k} →" if bi
+        labels.append(lane_name(theme, grid, f_top + h / 2, f"layer {k} →" if bi
                                  else f"layer {k}"))
         if bi:
-            r_lane = _lane(pieces[k][1], grid, r_top, f"l{k}r", theme, small)
+            r_lane = lane(pieces[k][1], grid, r_top, f"l{k}r", theme, small)
             axis = grid.axis()
             groups += mirror_groups(tuple(r_lane[0]), axis)
-            lines += [_Line(tuple((axis - x, y) for x, y in ln.points), ln.style, ln.head,
+            lines += [Line(tuple((axis - x, y) for x, y in ln.points), ln.style, ln.head,
                             ln.id) for ln in r_lane[1]]
             labels += mirror_groups((Group("label", "", tuple(r_lane[2])),), axis)[0].shapes
-            labels.append(_lane_name(theme, grid, r_top + h / 2, f"layer {k} ←"))
+            labels.append(lane_name(theme, grid, r_top + h / 2, f"layer {k} ←"))
         for t in range(steps):
             step = f"l{k}s{t + 1}"
             f_entry = [(grid.x(0, t, x), f_top + y) for x, y in f_piece.entry]
@@ -254,18 +212,18 @@ def _drawing(stack: Stack, theme: Theme, steps: int,
                 r_exit = [(grid.x(1, t, x), r_top + y) for x, y in pieces[k][1].exit]
                 c, rise = cx[t], grid.x(0, t, entry_x)
                 start = below if below is not None else rows[k - 1][2] - r_c
-                lines.append(_Line(((c, start), (c, split)), "dense", False, f"{step}:in"))
+                lines.append(Line(((c, start), (c, split)), "dense", False, f"{step}:in"))
                 nodes.append(Group("junction", f"{step}:split", (
                     Circle(c, split, theme.stroke * 2.2, theme.line, "none"),)))
-                lines.append(_Line(((c, split), (f_entry[0][0], split), *f_entry), "dense", True,
+                lines.append(Line(((c, split), (f_entry[0][0], split), *f_entry), "dense", True,
                                    f"{step}:in:f"))
-                lines.append(_Line(((c, split), (r_entry[0][0], split), *r_entry), "dense", True,
+                lines.append(Line(((c, split), (r_entry[0][0], split), *r_entry), "dense", True,
                                    f"{step}:in:r"))
                 strip = r_top + h + fs * 1.2
-                lines.append(_Line((*f_exit, (f_exit[-1][0], strip), (rise, strip),
+                lines.append(Line((*f_exit, (f_exit[-1][0], strip), (rise, strip),
                                     (rise, concat), (c - r_c, concat)), "pointwise", True,
                                    f"{step}:out:f"))
-                lines.append(_Line((*r_exit, (r_exit[-1][0], concat), (c + r_c, concat)),
+                lines.append(Line((*r_exit, (r_exit[-1][0], concat), (c + r_c, concat)),
                                    "pointwise", True, f"{step}:out:r"))
                 nodes.append(Group("concat", f"{step}:concat", _concat(theme, c, concat)))
                 mid = (r_top + concat + r_c) / 2 + 0.36 * small
@@ -275,30 +233,30 @@ def _drawing(stack: Stack, theme: Theme, steps: int,
                     labels.append(Text(c + fs * 0.4, (start + split) / 2 + 0.36 * small,
                                        link_label, small, theme.muted))
                 if k == stack.num_layers - 1:
-                    lines.append(_Line(((c, concat - r_c), (c, y_out + ys[t].height / 2)),
+                    lines.append(Line(((c, concat - r_c), (c, y_out + ys[t].height / 2)),
                                        "dense", True, f"{step}:y"))
                     labels.append(Text(c + fs * 0.4, (concat - r_c + y_out + ys[t].height / 2)
                                        / 2 + 0.36 * small, link_label, small, theme.muted))
             else:
                 if below is not None:
-                    lines.append(_Line(((f_entry[0][0], below), *f_entry), "dense", True,
+                    lines.append(Line(((f_entry[0][0], below), *f_entry), "dense", True,
                                        f"{step}:in"))
                 else:
                     prev_exit = [(grid.x(0, t, x), rows[k - 1][1] + y)
                                  for x, y in pieces[k - 1][0].exit]
                     turn = (prev_exit[-1][1] + f_top + h) / 2
-                    lines.append(_Line((*prev_exit, (prev_exit[-1][0], turn),
+                    lines.append(Line((*prev_exit, (prev_exit[-1][0], turn),
                                         (f_entry[0][0], turn), *f_entry), "dense", True,
                                        f"{step}:in"))
                     labels.append(_link_label(theme, small, one, f_entry[0][0],
                                               prev_exit[-1][0], turn, f_top + h))
                 if k == stack.num_layers - 1:
                     end = y_out + ys[t].height / 2
-                    lines.append(_Line((*f_exit, (f_exit[-1][0], end)), "dense", True,
+                    lines.append(Line((*f_exit, (f_exit[-1][0], end)), "dense", True,
                                        f"{step}:y"))
                     labels.append(Text(f_exit[-1][0] + fs * 0.4, (f_top + end) / 2
                                        + 0.36 * small, one, small, theme.muted))
-    drawn, bridges = _draw_lines(lines, theme)
+    drawn, bridges = draw_lines(lines, theme)
     marks = _marks(stack, theme, form, {ln.style for ln in lines}, bridges)
     return [*groups, *drawn, *nodes, Group("label", "labels", tuple(labels))], marks
 
@@ -341,95 +299,6 @@ def _link_label(theme: Theme, small: float, text: str, entry: float, exit_: floa
                     theme.muted)
     return Text((entry + exit_) / 2, turn - fs * 0.35, text, small, theme.muted,
                 anchor="middle")
-
-
-def _lane_name(theme: Theme, grid: _Grid, y: float, text: str) -> Text:
-    fs = theme.font_size
-    return Text(-grid.stub - fs * 0.8, y + 0.36 * fs, text, fs, theme.text, anchor="end",
-                weight="bold")
-
-
-def _lane(piece: Piece, grid: _Grid, top: float, key: str, theme: Theme,
-          small: float) -> tuple[list[Group], list[_Line], list[Shape]]:
-    """A lane drawn facing right, its top at ``top``: its cells, its state lines (from each
-    cell's state out to the next cell's, a stub before the first and after the last) and
-    their labels, in type of size ``small``."""
-    fs = theme.font_size
-    pitch, width = grid.pitch, grid.width
-    groups: list[Group] = []
-    for t in range(grid.steps):
-        groups += [Group(g.role, f"s{t + 1}:{g.id}", translate_any(list(g.shapes), t * pitch,
-                                                                   top), g.links)
-                   for g in piece.groups]
-    lines: list[_Line] = []
-    labels: list[Shape] = []
-    bend = grid.riser + fs * 1.2
-    last = (grid.steps - 1) * pitch
-    for n, way in enumerate(piece.states):
-        (ix, iy), (ox, oy) = way.into, way.out
-        iy, oy = iy + top, oy + top
-        lines.append(_Line(((-grid.stub, iy), (ix, iy)), "state", True, f"{key}:{n}:first"))
-        labels.append(Text(-grid.stub + fs * 0.4, iy - fs * 0.45, way.end_label, small,
-                           theme.muted))
-        for t in range(grid.steps - 1):
-            x0 = t * pitch
-            points = [(x0 + ox, oy), (x0 + pitch + ix, iy)]
-            if abs(iy - oy) > 0.5:
-                points[1:1] = [(x0 + width + bend, oy), (x0 + width + bend, iy)]
-            lines.append(_Line(tuple(points), "state", True, f"{key}:{n}:s{t + 1}"))
-            labels.append(Text(x0 + width + fs * 0.4, oy - fs * 0.45, way.label, small,
-                               theme.muted))
-        lines.append(_Line(((last + ox, oy), (last + width + grid.stub, oy)), "state", True,
-                           f"{key}:{n}:last"))
-        if grid.stub > grid.riser + fs * 1.8:
-            labels.append(Text(last + width + grid.stub - fs * 1.2, oy - fs * 0.45,
-                               way.end_label, small, theme.muted, anchor="end"))
-        else:
-            labels.append(Text(last + width + fs * 0.4, oy - fs * 0.45, way.end_label, small,
-                               theme.muted))
-        if abs(iy - oy) > 0.5:
-            bend += fs * 1.2
-    return groups, lines, labels
-
-
-def _crossings(line: _Line, others: list[_Line]) -> list[Point]:
-    """Where the upright runs of ``line`` cross the level runs of the other lines."""
-    cuts = []
-    for (ax, ay), (bx, by) in itertools.pairwise(line.points):
-        if abs(ax - bx) > 1e-6:
-            continue
-        for other in others:
-            for (cx, cy), (dx, dy) in itertools.pairwise(other.points):
-                if (abs(cy - dy) < 1e-6 and min(cx, dx) < ax < max(cx, dx)
-                        and min(ay, by) < cy < max(ay, by)):
-                    cuts.append((ax, cy))
-    return cuts
-
-
-def _draw_lines(lines: list[_Line], theme: Theme) -> tuple[list[Group], bool]:
-    """Each line as an edge group: state lines heavy and dash-dot, the rest thin and solid;
-    an upright run that crosses a level run of another line is broken around it (and then
-    the second value is true)."""
-    fs = theme.font_size
-    head = fs * 0.75
-    out = []
-    bridges = False
-    for line in lines:
-        points = [p for k, p in enumerate(line.points) if k == 0 or p != line.points[k - 1]]
-        tip = None
-        if line.head:
-            (x0, y0), tip = points[-2], points[-1]
-            length = abs(tip[0] - x0) + abs(tip[1] - y0)
-            points[-1] = (tip[0] - (tip[0] - x0) / length * head,
-                          tip[1] - (tip[1] - y0) / length * head)
-        cuts = _crossings(line, [o for o in lines if o is not line])
-        bridges = bridges or bool(cuts)
-        route, gaps = bridged(points, cuts, fs * 0.5, fs * 0.6)
-        width = theme.stroke * (2.2 if line.style == "state" else 1.0)
-        dash = line_dash("dense" if line.style == "dense" else "pointwise", theme)
-        out.append(Group("edge", line.id, tuple(edge_shapes(
-            route, tip, 0, 0, theme.line, width, dash, head, gaps))))
-    return out, bridges
 
 
 def _concat(theme: Theme, cx: float, cy: float) -> tuple[Shape, ...]:

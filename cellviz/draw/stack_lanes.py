@@ -1,0 +1,145 @@
+"""The lines of a stack's figure: the grid its cells stand on, each lane's state lines from cell
+to cell, and every line drawn with a bridge (a gap) where it rises past another."""
+
+from __future__ import annotations
+
+import itertools
+
+from ..record import record
+from .compose import translate_any
+from .lines import bridged, edge_shapes, line_dash
+from .scene import Group, Shape, Text
+from .stack_cells import Piece
+from .themes import Theme
+
+__all__ = ["Grid", "Line", "draw_lines", "lane", "lane_name"]
+
+Point = tuple[float, float]
+
+
+@record
+class Line:
+    """A line of the figure before it is drawn: its points, its style (dense, pointwise or
+    state: a state line), whether it ends in an arrowhead, its group's id."""
+
+    points: tuple[Point, ...]
+    style: str
+    head: bool
+    id: str
+
+
+@record
+class Grid:
+    """Where the cells stand: the width of a cell and of a gap, the offset of the reverse lane
+    and of the riser in each gap (from the side the state lines leave), and the length of the
+    state lines beyond the first and last cells."""
+
+    steps: int
+    width: float
+    gap: float
+    shift: float
+    riser: float
+    stub: float
+
+    @property
+    def pitch(self) -> float:
+        return self.width + self.gap
+
+    def x(self, direction: int, step: int, x: float) -> float:
+        """A cell's own x at ``step`` (0-based) in the figure; a reverse cell is mirrored."""
+        if direction == 0:
+            return step * self.pitch + x
+        return step * self.pitch + self.shift + self.width - x
+
+    def axis(self) -> float:
+        """The reverse lane is the forward lane's drawing reflected about x = axis."""
+        return (self.steps - 1) * self.pitch + self.shift + self.width
+
+
+def lane_name(theme: Theme, grid: Grid, y: float, text: str) -> Text:
+    fs = theme.font_size
+    return Text(-grid.stub - fs * 0.8, y + 0.36 * fs, text, fs, theme.text, anchor="end",
+                weight="bold")
+
+
+def lane(piece: Piece, grid: Grid, top: float, key: str, theme: Theme,
+          small: float) -> tuple[list[Group], list[Line], list[Shape]]:
+    """A lane drawn facing right, its top at ``top``: its cells, its state lines (from each
+    cell's state out to the next cell's, a stub before the first and after the last) and
+    their labels, in type of size ``small``."""
+    fs = theme.font_size
+    pitch, width = grid.pitch, grid.width
+    groups: list[Group] = []
+    for t in range(grid.steps):
+        groups += [Group(g.role, f"s{t + 1}:{g.id}", translate_any(list(g.shapes), t * pitch,
+                                                                   top), g.links)
+                   for g in piece.groups]
+    lines: list[Line] = []
+    labels: list[Shape] = []
+    bend = grid.riser + fs * 1.2
+    last = (grid.steps - 1) * pitch
+    for n, way in enumerate(piece.states):
+        (ix, iy), (ox, oy) = way.into, way.out
+        iy, oy = iy + top, oy + top
+        lines.append(Line(((-grid.stub, iy), (ix, iy)), "state", True, f"{key}:{n}:first"))
+        labels.append(Text(-grid.stub + fs * 0.4, iy - fs * 0.45, way.end_label, small,
+                           theme.muted))
+        for t in range(grid.steps - 1):
+            x0 = t * pitch
+            points = [(x0 + ox, oy), (x0 + pitch + ix, iy)]
+            if abs(iy - oy) > 0.5:
+                points[1:1] = [(x0 + width + bend, oy), (x0 + width + bend, iy)]
+            lines.append(Line(tuple(points), "state", True, f"{key}:{n}:s{t + 1}"))
+            labels.append(Text(x0 + width + fs * 0.4, oy - fs * 0.45, way.label, small,
+                               theme.muted))
+        lines.append(Line(((last + ox, oy), (last + width + grid.stub, oy)), "state", True,
+                           f"{key}:{n}:last"))
+        if grid.stub > grid.riser + fs * 1.8:
+            labels.append(Text(last + width + grid.stub - fs * 1.2, oy - fs * 0.45,
+                               way.end_label, small, theme.muted, anchor="end"))
+        else:
+            labels.append(Text(last + width + fs * 0.4, oy - fs * 0.45, way.end_label, small,
+                               theme.muted))
+        if abs(iy - oy) > 0.5:
+            bend += fs * 1.2
+    return groups, lines, labels
+
+
+def _crossings(line: Line, others: list[Line]) -> list[Point]:
+    """Where the upright runs of ``line`` cross the level runs of the other lines."""
+    cuts = []
+    for (ax, ay), (bx, by) in itertools.pairwise(line.points):
+        if abs(ax - bx) > 1e-6:
+            continue
+        for other in others:
+            for (cx, cy), (dx, dy) in itertools.pairwise(other.points):
+                if (abs(cy - dy) < 1e-6 and min(cx, dx) < ax < max(cx, dx)
+                        and min(ay, by) < cy < max(ay, by)):
+                    cuts.append((ax, cy))
+    return cuts
+
+
+def draw_lines(lines: list[Line], theme: Theme) -> tuple[list[Group], bool]:
+    """Each line as an edge group: state lines heavy and dash-dot, the rest thin and solid;
+    an upright run that crosses a level run of another line is broken around it (and then
+    the second value is true)."""
+    fs = theme.font_size
+    head = fs * 0.75
+    out = []
+    bridges = False
+    for line in lines:
+        points = [p for k, p in enumerate(line.points) if k == 0 or p != line.points[k - 1]]
+        tip = None
+        if line.head:
+            (x0, y0), tip = points[-2], points[-1]
+            length = abs(tip[0] - x0) + abs(tip[1] - y0)
+            points[-1] = (tip[0] - (tip[0] - x0) / length * head,
+                          tip[1] - (tip[1] - y0) / length * head)
+        cuts = _crossings(line, [o for o in lines if o is not line])
+        bridges = bridges or bool(cuts)
+        route, gaps = bridged(points, cuts, fs * 0.5, fs * 0.6)
+        width = theme.stroke * (2.2 if line.style == "state" else 1.0)
+        dash = line_dash("dense" if line.style == "dense" else "pointwise", theme)
+        out.append(Group("edge", line.id, tuple(edge_shapes(
+            route, tip, 0, 0, theme.line, width, dash, head, gaps))))
+    return out, bridges
