@@ -8,8 +8,8 @@ from ..params import shape_text
 from ..record import record
 from .metrics import SUBSCRIPT_DROP, line_height, text_width
 from .scene import Circle, Path, Rect, Shape, Text
-from .themes import Theme, contrast
-from .values import Values, value_colours
+from .themes import Theme
+from .values import Values, value_colours, value_outline
 
 __all__ = ["Glyph", "activation_glyph", "node_glyph", "port_glyph", "slots", "translate"]
 
@@ -122,9 +122,8 @@ def _grid(key: str, rows: int, cols: int, x: float, y: float,
                 continue
             assert look.values is not None
             fill, ink = value_colours(look.theme, value, look.values.limit, look.values.stops)
-            # The outline stands out 3:1 from the cell's fill: the theme's, or else the ink.
-            stroke = look.stroke if contrast(look.stroke, fill) >= 3 else ink
-            shapes.append(Rect(cx, cy, w, h, fill, stroke, look.width, rx=rx, key=cell_key))
+            shapes.append(Rect(cx, cy, w, h, fill, value_outline(fill), look.width, rx=rx,
+                               key=cell_key))
             if look.numbers:
                 size = value_size(look.theme)
                 shapes.append(Text(cx + w - size * 0.25, _baseline(cy + h / 2, size),

@@ -13,7 +13,7 @@ from .lines import edge_shapes, line_dash
 from .metrics import line_height, text_width
 from .scene import Circle, Group, Rect, Shape, Text, fmt
 from .themes import Theme
-from .values import BU_RD, Values, value_colours
+from .values import BU_RD, Values, value_colours, value_outline
 
 __all__ = ["KINDS", "VECTOR_BOXES", "Marks", "legend", "legend_min_width", "line_kind",
            "marks_of"]
@@ -239,7 +239,8 @@ def _scale_sample(theme: Theme, values: Values | None, x: float, cy: float,
     out: list[Shape] = []
     for k in range(count):
         fill, _ = value_colours(theme, limit * (2 * k / (count - 1) - 1), limit, stops)
-        out.append(Rect(x + k * w, cy - h / 2, w, h, fill, theme.muted, theme.stroke * 0.4))
+        out.append(Rect(x + k * w, cy - h / 2, w, h, fill, value_outline(fill),
+                        theme.stroke * 0.4))
     return out
 
 

@@ -16,13 +16,13 @@ from ..errors import UsageError
 from ..lang.substitute import format_number
 from ..record import record
 from .sampled import Numbers, Sampled, sample
-from .themes import Theme, luminance
+from .themes import Theme, contrast, luminance
 
 if TYPE_CHECKING:
     from ..cell import Cell
 
 __all__ = ["BU_RD", "MAX_UNROLL", "PR_GN", "Values", "check_unroll", "gradient_scale",
-           "gradients_of", "value_colours", "values_of"]
+           "gradients_of", "value_colours", "value_outline", "values_of"]
 
 #: Paul Tol's colour-blind-safe diverging scheme BuRd (blue for negative, red for positive).
 BU_RD = ("#2166ac", "#4393c3", "#92c5de", "#d1e5f0", "#f7f7f7", "#fddbc7", "#f4a582",
@@ -221,3 +221,10 @@ def value_colours(theme: Theme, value: float, limit: float,
     # Contrast ratio against black (lum + 0.05) / 0.05 and white 1.05 / (lum + 0.05).
     text = "#000000" if (lum + 0.05) / 0.05 >= 1.05 / (lum + 0.05) else "#ffffff"
     return fill, text
+
+
+def value_outline(fill: str) -> str:
+    """The outline of a cell filled ``fill`` by its value: black, in every theme and for
+    every role, since black stands out 3:1 or more from every fill of the value scales; white
+    on the few fills too dark for that (the darkest purples of the gradient scale)."""
+    return "#000000" if contrast("#000000", fill) >= 3 else "#ffffff"

@@ -5,12 +5,14 @@ the marks drawn)."""
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
+from pathlib import Path
 
 import pytest
 from svgmarks import entries
 from test_unroll import cell_named
 
 import cellviz
+from cellviz.cli import main
 from cellviz.draw.render import RenderOptions
 from cellviz.draw.themes import THEMES, contrast
 from cellviz.draw.values import values_of
@@ -71,6 +73,28 @@ def test_grid_lines_stand_out_3_to_1_from_their_fill(name: str, theme: str,
                 assert ratio >= 3, (r.get("data-key"), r.get("stroke"), r.get("fill"), ratio)
                 checked += 1
     assert checked >= 12
+
+
+@pytest.mark.parametrize("theme", list(THEMES))
+@pytest.mark.parametrize("name", ["lstm", "lstm-peephole"])
+def test_every_cell_showing_a_value_is_outlined_alike(tmp_path: Path, name: str,
+                                                       theme: str) -> None:
+    """Whatever its role (a vector's, a weight's, a sum's) and whatever its fill, a cell that
+    prints a value or a gradient is outlined in black, or in white on a fill too dark for
+    black to stand out 3:1; the legend's colour scales are drawn the same way."""
+    out = tmp_path / "figure.svg"
+    assert main(["render", name, "--grads", "--seed", "0", "--theme", theme, "-o",
+                 str(out)]) == 0
+    root = ET.fromstring(out.read_text(encoding="utf-8"))
+    printed = {t.get("data-key") for t in root.iter(f"{SVG}text") if t.get("data-key")}
+    cells = [r for r in root.iter(f"{SVG}rect") if r.get("data-key") in printed]
+    scales = [r for g in root.iter(f"{SVG}g") if g.get("data-id") in ("scale", "gradients")
+              for r in g.iter(f"{SVG}rect")]
+    assert len(cells) > 100 and len(scales) == 18
+    for r in cells + scales:
+        fill, stroke = r.get("fill", ""), r.get("stroke")
+        assert stroke == ("#000000" if contrast("#000000", fill) >= 3 else "#ffffff"), (
+            r.get("data-key"), fill, stroke)
 
 
 def test_the_light_theme_grid_was_too_faint_before() -> None:
