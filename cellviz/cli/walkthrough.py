@@ -29,6 +29,7 @@ def _run_walkthrough(args: argparse.Namespace) -> int:
     from ..draw.render import write_atomic
     from ..draw.themes import get_theme
     from ..pages.chain import chain_rows
+    from ..pages.mathml import MathWords
     from ..pages.walkthrough import walkthrough_html
 
     get_theme(args.theme)
@@ -39,14 +40,15 @@ def _run_walkthrough(args: argparse.Namespace) -> int:
     check_drawable(cell)  # before the numbers are computed
     steps = args.steps if args.steps is not None or args.x else 3
     run = run_from_args(cell, args, steps, "--steps")
-    backward: list[tuple[Values, tuple[Row, ...]]] = []
+    backward: list[tuple[Values, tuple[Row, ...], tuple[Row, ...]]] = []
     if args.grads:
         grads = run_grads(cell, run)
         with_grads = step_values(run, grads=grads)
         for t in reversed(range(len(run.traces))):
             later = grads.trace[t + 1] if t + 1 < len(run.traces) else None
-            backward.append((with_grads[t], chain_rows(cell, run.traces[t],
-                                                       grads.trace[t], later, run.weights)))
+            step = (cell, run.traces[t], grads.trace[t], later, run.weights)
+            backward.append((with_grads[t], chain_rows(*step),
+                             chain_rows(*step, words=MathWords(t + 1))))
     page = walkthrough_html(cell, step_values(run), run.traces, theme=args.theme,
                             source=run.source, backward=backward)
     if args.output == "-":

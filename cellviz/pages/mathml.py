@@ -1,9 +1,11 @@
-"""A cell's equations as MathML for the walkthrough page: names with subscripts, and each
-vector's numbers as a column, abbreviated as the figure abbreviates it."""
+"""A cell's equations, and the chain rule of its backward pass, as MathML for the walkthrough
+page: names with subscripts, and each vector's numbers as a column, abbreviated as the figure
+abbreviates it."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 from ..draw.glyphs import slots
 from ..draw.metrics import runs
@@ -12,8 +14,9 @@ from ..graph import ACTIVATIONS, CellGraph
 from ..lang.substitute import OPERATORS, PRECEDENCE, equations, format_number
 from ..lang.tree import Binary, Call, Expr, One, ParamRef, Unary, VectorRef
 from ..record import record
+from .chain import Words
 
-__all__ = ["MathEquation", "math_equations"]
+__all__ = ["MathEquation", "MathWords", "column", "math_equations"]
 
 
 @record
@@ -96,3 +99,63 @@ def math_equations(graph: CellGraph, trace: Mapping[str, Sequence[float]], step:
             _write(expr, trace, step, digits), activated,
             column(trace[node.id], digits) if node.id in trace else ""))
     return out
+
+
+class MathWords(Words):
+    """The chain rule's pieces (``chain.chain_rows``) as MathML, at step ``step``: gradients
+    as fractions ∂L/∂v, names with subscripts and the step in brackets, transposes and
+    derivatives as superscripts, vectors as columns."""
+
+    def __init__(self, step: int, digits: int = 2) -> None:
+        super().__init__(digits)
+        self.step = step
+
+    def name(self, label: str) -> str:
+        for suffix, lag in (("[t-1]", 1), ("[t]", 0)):
+            if label.endswith(suffix):
+                return _indexed(label.removesuffix(suffix), self.step - lag)
+        return _name(label)
+
+    def sum(self, suffix: str, equation: str) -> str:
+        return (f"<mrow><msub><mi>sum{escape(suffix)}</mi><mi>{escape(equation)}</mi></msub>"
+                f'<mo stretchy="false">[</mo><mn>{self.step}</mn><mo stretchy="false">]</mo>'
+                "</mrow>")
+
+    def op(self, symbol: str) -> str:
+        return f"<mo>{escape(symbol)}</mo>"
+
+    def prefix(self, symbol: str) -> str:
+        return "<mn>1</mn><mo>−</mo>" if symbol == "1−" else f"<mo>{escape(symbol)}</mo>"
+
+    def group(self, inner: str) -> str:
+        return f"<mrow><mo>(</mo>{inner}<mo>)</mo></mrow>"
+
+    def call(self, function: str, inner: str) -> str:
+        head = (f"<msup><mi>{escape(function[:-1])}</mi><mo>′</mo></msup>"
+                if function.endswith("′") else f"<mi>{escape(function)}</mi>")
+        return f"<mrow>{head}<mo>(</mo>{inner}<mo>)</mo></mrow>"
+
+    def transpose(self, inner: str) -> str:
+        return f'<msup><mrow>{inner}</mrow><mi mathvariant="normal">T</mi></msup>'
+
+    def grad(self, of: str) -> str:
+        return ('<mfrac displaystyle="true"><mrow><mo>∂</mo><mi>L</mi></mrow>'
+                f"<mrow><mo>∂</mo>{of}</mrow></mfrac>")
+
+    def assign(self, grad: str, sign: str) -> str:
+        return f"{grad}<mo>{sign}</mo>"
+
+    def vec(self, values: Any) -> str:
+        return column([float(v) for v in values], self.digits)
+
+    def loss(self, name: str) -> str:
+        return ('<mfrac displaystyle="true"><mrow><mo>∂</mo><mrow><mo>(</mo><mo>Σ</mo>'
+                f"<mi>h</mi><mo>)</mo></mrow></mrow><mrow><mo>∂</mo>{name}</mrow></mfrac>"
+                "<mtext>, from the loss</mtext>")
+
+    def text(self, words: str) -> str:
+        return f"<mtext>{escape(words)}</mtext>"
+
+    def shape(self, rows: int, cols: int) -> str:
+        return (f"<mrow><mn>{rows}</mn><mo>×</mo><mn>{cols}</mn></mrow>"
+                "<mtext>, in the figure</mtext>")

@@ -33,13 +33,14 @@ MAX_STEPS = 50
 @record
 class StepView:
     """One step of the page: its place on the slider, figure (SVG text) and equations, each
-    as MathML (None for a step back, whose chain rule is text) with its plain text (as
-    written, with the numbers put in, the activation's argument, and the result) for screen
-    readers and search; and the label the slider shows for it."""
+    as MathML with its plain text (as written, with the numbers put in, the activation's
+    argument, and the result) for screen readers and search (a step back's equations are its
+    chain rule's rows: the rule, with the numbers, the share); and the label the slider shows
+    for it."""
 
     step: int
     svg: str
-    equations: tuple[tuple[MathEquation | None, tuple[str, str, str, str]], ...]
+    equations: tuple[tuple[MathEquation, tuple[str, str, str, str]], ...]
     label: str = ""
 
 
@@ -57,12 +58,14 @@ def _step_scene(cell: Cell, theme_name: str, values: Values, laid: Any, steps: i
 def walkthrough_html(cell: Cell, values: Sequence[Values],
                      traces: Sequence[Mapping[str, Any]], *, theme: str = "light",
                      source: str = "",
-                     backward: Sequence[tuple[Values, tuple[Row, ...]]] = ()) -> str:
+                     backward: Sequence[tuple[Values, tuple[Row, ...], tuple[Row, ...]]] = ()
+                     ) -> str:
     """The page for a run of ``len(values)`` steps: ``values`` and ``traces`` per step (the
     traces as the evaluator gives them, node id -> 1-D array); ``source`` says where the
     numbers came from. ``backward``, if given, continues the slider back from the last step
-    to the first: each step's values with their gradients, and its chain rule (``chain_rows``).
-    One layout serves every step."""
+    to the first: each step's values with their gradients, and its chain rule
+    (``chain_rows``) as text and as MathML (``words=MathWords(step)``). One layout serves
+    every step."""
     if not values or len(values) != len(traces):
         raise UsageError("a walkthrough needs the values and the trace of each step")
     if len(values) > MAX_STEPS:
@@ -80,17 +83,19 @@ def walkthrough_html(cell: Cell, values: Sequence[Values],
         texts = [(step_label(eq.written, v.step), step_label(eq.substituted, v.step),
                   step_label(eq.activated, v.step), eq.result)
                  for eq in substitute(cell.graph, numbers, digits=v.digits)]
-        maths: list[MathEquation | None] = list(
-            math_equations(cell.graph, numbers, v.step, digits=v.digits))
+        maths = math_equations(cell.graph, numbers, v.step, digits=v.digits)
         steps.append(StepView(v.step, svg, tuple(zip(maths, texts, strict=True)),
                               f"step {v.step} of {len(values)}"))
     if backward:
         _, lay = layout(cell, th, backward[0][0])
-    for k, (v, chain) in enumerate(backward):
+    for k, (v, chain, chain_math) in enumerate(backward):
         svg = render_scene(_step_scene(cell, theme, v, (plan(cell, th, v), lay), len(values),
                                        back=True))
-        rows = tuple((None, (step_label(f"{lhs} {rule}", v.step), step_label(numbers, v.step),
-                             "", result)) for lhs, rule, numbers, result in chain)
+        rows = tuple((MathEquation(lhs_m + rule_m, numbers_m, "", result_m),
+                      (step_label(f"{lhs} {rule}", v.step), step_label(numbers, v.step), "",
+                       result))
+                     for (lhs, rule, numbers, result), (lhs_m, rule_m, numbers_m, result_m)
+                     in zip(chain, chain_math, strict=True))
         steps.append(StepView(len(values) + k + 1, svg, rows,
                               f"back through step {v.step} of {len(values)}"))
     sizes = ", ".join(f"{s}={n}" for s, n in cell.sizes)

@@ -4,7 +4,10 @@ runs on from the last forward step back to the first."""
 
 from __future__ import annotations
 
+import html
 import re
+import xml.etree.ElementTree as ET
+from itertools import pairwise
 from pathlib import Path
 
 import numpy as np
@@ -91,3 +94,74 @@ pre.textContent = JSON.stringify(out); document.body.appendChild(pre);
         ["step 2 of 2", ["2"]], ["back through step 2 of 2", ["3"]],
         ["back through step 1 of 2", ["4"]], ["back through step 1 of 2", ["4"]],
         ["back through step 2 of 2", ["3"]]]
+
+
+def _back_sections(page: str) -> list[str]:
+    return [s for s in page.split('<section class="step"')[1:] if "back through" in s[:200]]
+
+
+def _numbers(text: str) -> list[str]:
+    return re.findall(r"−?\d+\.\d+", text)
+
+
+@pytest.mark.parametrize("name", ["lstm-peephole", "gru"])
+def test_the_chain_rule_is_typeset_as_mathml(tmp_path: Path, name: str) -> None:
+    """Each row of a step back is MathML like the forward equations: the gradients as
+    fractions ∂L/∂v with the step in brackets, vectors as columns holding exactly the
+    numbers of the row's text (its alttext), no plain-text rows."""
+    out = tmp_path / "page.html"
+    assert main(["walkthrough", name, "--grads", "--steps", "2", "--seed", "1",
+                 "-o", str(out)]) == 0
+    page = out.read_text(encoding="utf-8")
+    back = _back_sections(page)
+    assert len(back) == 2
+    assert 'class="text' not in page
+    rows = 0
+    for section in back:
+        for math in re.findall(r"<math .*?</math>", section, re.S):
+            root = ET.fromstring(math)  # well-formed
+            alt = html.unescape(root.get("alttext", ""))
+            # The MathML shows the numbers the text gives, in order, each in a column cell.
+            shown = [n.text or "" for n in root.iter("mn") if re.fullmatch(r"−?\d+\.\d+",
+                                                                             n.text or "")]
+            assert shown == _numbers(alt), alt
+            rows += 1
+    assert rows > 60
+    first = re.search(r"<math .*?</math>", back[0], re.S)
+    assert first is not None
+    assert ('<mfrac displaystyle="true"><mrow><mo>∂</mo><mi>L</mi></mrow><mrow><mo>∂</mo>'
+            '<mrow><mi>h</mi><mo stretchy="false">[</mo><mn>2</mn>') in first.group(0)
+    assert "<msub><mi>W</mi>" in back[0] and '<mi mathvariant="normal">T</mi>' in back[0]
+
+
+@pytest.mark.browser
+def test_chromium_lays_the_chain_rule_out_as_mathml(tmp_path: Path) -> None:
+    """In Chromium a gradient's fraction stands as a fraction (∂L above ∂v) and a vector as
+    a column (its numbers one above the other): MathML, not a line of text."""
+    out = tmp_path / "page.html"
+    assert main(["walkthrough", "lstm", "--grads", "--steps", "2", "-o", str(out)]) == 0
+    drive = """<script>
+window.addEventListener("load", () => {
+  for (let k = 0; k < 2; k++)
+    document.dispatchEvent(new KeyboardEvent("keydown", {key: "ArrowRight", bubbles: true}));
+  const shown = [...document.querySelectorAll("section.step")].filter(s => !s.hidden)[0];
+  const top = el => el.getBoundingClientRect().top;
+  const fracs = [...shown.querySelectorAll(".equations mfrac")].map(
+    f => [top(f.children[0]) < top(f.children[1]), f.getBoundingClientRect().height]);
+  const columns = [...shown.querySelectorAll(".equations mtable")].map(
+    t => [...t.querySelectorAll("mn")].map(top));
+  const pre = document.createElement("pre"); pre.id = "result";
+  pre.textContent = JSON.stringify({label: shown.dataset.label, fracs, columns});
+  document.body.appendChild(pre);
+});
+</script>"""
+    out.write_text(out.read_text(encoding="utf-8").replace("</body>", drive + "</body>"),
+                   encoding="utf-8")
+    found = result_of(dump_dom(out, tmp_path, window=(1920, 1080)))
+    assert isinstance(found, dict)
+    assert found["label"] == "back through step 2 of 2"
+    assert len(found["fracs"]) > 30 and all(above and height > 20
+                                            for above, height in found["fracs"])
+    assert len(found["columns"]) > 30
+    assert all(len(c) >= 2 and all(a + 5 < b for a, b in pairwise(c))
+               for c in found["columns"])
