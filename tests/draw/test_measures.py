@@ -8,7 +8,7 @@ import re
 import xml.etree.ElementTree as ET
 
 import pytest
-from svgmeasure import SVG, Figure, arrow_gap, crossings, figure, slide_points
+from svgmeasure import SVG, Figure, arrow_gap, box_of, crossings, figure, slide_points
 
 import cellviz
 from cellviz.draw.compact import DETAILS
@@ -132,3 +132,39 @@ def test_the_hidden_output_leaves_to_the_right(detail: str) -> None:
     route = lay.routes[seg.id]
     assert {round(y, 3) for _, y in route.points} == {round(source.y, 3)}
     assert math.dist(route.points[0], (source.x + source.w / 2, source.y)) < 0.01
+
+
+def _centre_x(svg: str, node: str) -> float:
+    root = ET.fromstring(svg)
+    (group,) = [g for g in root.iter(f"{SVG}g") if g.get("class") == "node"
+                and g.get("data-id") == node]
+    box = box_of(group[0])
+    assert box is not None
+    return (box[0] + box[2]) / 2
+
+
+@pytest.mark.parametrize("values", [False, True], ids=["plain", "values"])
+@pytest.mark.parametrize("detail", DETAILS)
+@pytest.mark.parametrize("theme", list(THEMES))
+@pytest.mark.parametrize(("name", "convention"), VARIANTS, ids=[f"{n}-{c}" for n, c in VARIANTS])
+def test_an_output_follows_the_node_computing_it(name: str, convention: str, theme: str,
+                                                 detail: str, values: bool) -> None:
+    """An output set beside the node computing it (the LSTM's h[t] beside o[t]⊙tanh(c[t]))
+    stands right of it, with the flow, also with numbers printed (the CIFG's h[t] stood left
+    of its ⊙ with --values)."""
+    from cellviz.draw.busplan import bus_plan, operand_sources
+    from cellviz.draw.layout import plan
+    from cellviz.draw.values import values_of
+
+    cell = load(name, convention)
+    buses = bus_plan(plan(cell, THEMES[theme]), operand_sources(cell))
+    if buses is None or not buses.beside:
+        pytest.skip("no output stands beside its node in this layout")
+    shown = None
+    if values:
+        weights, xs = cellviz.example_inputs(cell, seed=0)
+        _, trace = cell.step(weights, xs["x"][0])
+        shown = values_of(trace, weights)
+    svg = cellviz.render(cell, options=RenderOptions(theme=theme, detail=detail, values=shown))
+    for output, node in buses.beside.items():
+        assert _centre_x(svg, output) > _centre_x(svg, node)
