@@ -179,6 +179,90 @@ def _straighten(p: DotPlan, b: BusPlan, nodes: dict[str, Placed], routes: dict[s
                                mid)
 
 
+def _meets(a0: Point, a1: Point, b0: Point, b1: Point) -> bool:
+    """Whether segment a0-a1 crosses or touches segment b0-b1 anywhere but at its ends."""
+    rx, ry, sx, sy = a1[0] - a0[0], a1[1] - a0[1], b1[0] - b0[0], b1[1] - b0[1]
+    den = rx * sy - ry * sx
+    if abs(den) < 1e-9:
+        return False
+    t = ((b0[0] - a0[0]) * sy - (b0[1] - a0[1]) * sx) / den
+    u = ((b0[0] - a0[0]) * ry - (b0[1] - a0[1]) * rx) / den
+    return 1e-6 < t < 1 - 1e-6 and 1e-6 < u < 1 - 1e-6
+
+
+def _square_way(tail: Placed, follow: Placed, mark: Placed | None, head: Placed,
+                arrow: float) -> list[Point] | None:
+    """The corners of an edge from ``tail`` on the line (``follow`` is the line's next node)
+    down to ``head``, through ``mark`` if given: straight down from the line into the mark (or
+    the head) where it stands under the tail or the gap after it, else down from the middle
+    of that gap; then across to above the head and down into its top, or (no mark, level
+    with the head) into its side. None where the head is not below and right of the tail."""
+    below = mark or head
+    x = (tail.x + tail.w / 2 + follow.x - follow.w / 2) / 2
+    if tail.x <= below.x < follow.x - follow.w / 2 - arrow:
+        x = below.x
+    elif below.x - below.w / 2 <= x:
+        return None
+    y = below.y
+    if not (x <= head.x and tail.y < y < head.y + head.h / 2):
+        return None
+    if mark is None and x == head.x:
+        return [(x, tail.y), (x, head.y - head.h / 2)]
+    if y < head.y - head.h / 2 - arrow:
+        return [(x, tail.y), (x, y), (head.x, y), (head.x, head.y - head.h / 2)]
+    return None if mark else [(x, tail.y), (x, head.y), (head.x - head.w / 2, head.y)]
+
+
+def _square(p: DotPlan, b: BusPlan, nodes: dict[str, Placed], routes: dict[str, Route],
+            arrow: float) -> None:
+    """What leaves the line downwards (tanh(c[t]) into o[t]⊙tanh(c[t])) as the classic
+    diagrams draw it, square (``_square_way``); where that way would cross another edge or
+    pass a node, dot's route stays."""
+    after = dict(itertools.pairwise(b.line))
+    out_of = {seg.tail: seg for seg in p.segments}
+    for seg in p.segments:
+        if seg.highway or seg.tail not in after or seg.head not in b.flowing:
+            continue
+        mark = seg.head if not seg.arrow and seg.head in out_of else None
+        last = out_of[mark] if mark else seg
+        m, head = (nodes[mark] if mark else None), nodes[last.head]
+        way = _square_way(nodes[seg.tail], nodes[after[seg.tail]], m, head, arrow)
+        if way is None:
+            continue
+        others = [route_points(r.points) for sid, r in routes.items()
+                  if sid not in (seg.id, last.id)]
+        passed = [n for name, n in nodes.items() if name not in (seg.tail, seg.head, last.head)
+                  and not name.startswith(("via:", "floor"))]
+        if any(_meets(a0, a1, b0, b1) for a0, a1 in itertools.pairwise(way)
+               for pts in others for b0, b1 in itertools.pairwise(pts)) or any(
+                abs(n.x - x) < n.w / 2 and abs(n.y - y) < n.h / 2
+                for n in passed for x, y in _along(way)):
+            continue
+        (x0, y0), (tx, ty) = way[-2:]
+        size = abs(tx - x0) + abs(ty - y0)
+        stop = (tx - (tx - x0) / size * arrow, ty - (ty - y0) / size * arrow)
+        rest = [*way[:-1], stop]
+        if m is not None:
+            y = m.y
+            # Into the mark's top if it stands right under the line, else into its side.
+            into = [(m.x, y - m.h / 2)] if way[0][0] == m.x else [way[1], (m.x - m.w / 2, y)]
+            routes[seg.id] = Route(polyline([way[0], *into]), None, None)
+            # On from the mark's right side, or from its bottom if the node is under it.
+            rest = ([(m.x + m.w / 2, y), *way[2:-1], stop] if head.x > m.x + m.w / 2
+                    else [(head.x, y + m.h / 2), stop])
+        mid = ((rest[0][0] + rest[1][0]) / 2 + 0.5, (rest[0][1] + rest[1][1]) / 2 + 0.5)
+        routes[last.id] = Route(polyline(rest), (tx, ty), mid if last.label else None)
+
+
+def _along(way: list[Point], step: float = 2.0) -> list[Point]:
+    """Points every ``step`` along a polyline."""
+    out = []
+    for (x0, y0), (x1, y1) in itertools.pairwise(way):
+        n = max(1, int((abs(x1 - x0) + abs(y1 - y0)) / step))
+        out += [(x0 + (x1 - x0) * k / n, y0 + (y1 - y0) * k / n) for k in range(n + 1)]
+    return out
+
+
 def _rows(p: DotPlan, b: BusPlan, nodes: dict[str, Placed], clusters: list[ClusterBox],
           free: list[str], src_w: float, fs: float) -> list[float]:
     """The buses' rows under everything dot placed (top row first), each source off the line
@@ -221,6 +305,7 @@ def bus_layout(p: DotPlan, b: BusPlan, theme: Theme, data: dict[str, Any]) -> La
     nodes, dot_boxes, routes = _read(p, b, data, pt)
     arrow = fs * 0.75
     _straighten(p, b, nodes, routes, arrow)
+    _square(p, b, nodes, routes, arrow)
     clusters = _regions(p, b, nodes, dot_boxes, fs)
     rows = _rows(p, b, nodes, clusters, free, src_w, fs)
     heads = {seg.id: seg.head for seg in p.segments}

@@ -3,12 +3,13 @@ type size on a slide, buses and their bridges."""
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 import xml.etree.ElementTree as ET
 
 import pytest
-from svgmeasure import SVG, Figure, arrow_gap, box_of, crossings, figure, slide_points
+from svgmeasure import SVG, Figure, arrow_gap, box_of, crossings, figure, path_pieces, slide_points
 
 import cellviz
 from cellviz.draw.compact import DETAILS
@@ -168,3 +169,37 @@ def test_an_output_follows_the_node_computing_it(name: str, convention: str, the
     svg = cellviz.render(cell, options=RenderOptions(theme=theme, detail=detail, values=shown))
     for output, node in buses.beside.items():
         assert _centre_x(svg, output) > _centre_x(svg, node)
+
+
+@pytest.mark.parametrize("detail", DETAILS)
+@pytest.mark.parametrize("theme", list(THEMES))
+@pytest.mark.parametrize(("name", "convention"), VARIANTS, ids=[f"{n}-{c}" for n, c in VARIANTS])
+def test_what_leaves_the_line_downwards_runs_square(name: str, convention: str, theme: str,
+                                                    detail: str) -> None:
+    """tanh(c[t]) leaves the cell state line as the classic diagrams draw it: down from the
+    line, across and down into o[t]⊙tanh(c[t]), every piece horizontal or vertical (it was a
+    diagonal spline)."""
+    from cellviz.draw.busplan import bus_plan, operand_sources
+    from cellviz.draw.layout import plan
+
+    cell = load(name, convention)
+    p = plan(cell, THEMES[theme], detail=detail)
+    buses = bus_plan(p, operand_sources(cell))
+    if buses is None:
+        pytest.skip("laid out by dot from left to right")
+    leaving = [s for s in p.segments if s.tail in buses.line and not s.highway
+               and s.head in buses.flowing]
+    if not leaving:
+        pytest.skip("nothing leaves the line downwards")
+    ids = {s.id for s in leaving} | {s.id for s in p.segments
+                                    if any(s.tail == seg.head for seg in leaving)}
+    root = ET.fromstring(cellviz.render(cell, options=RenderOptions(theme=theme,
+                                                                    detail=detail)))
+    drawn = {g.get("data-id"): [pt for path in g.iter(f"{SVG}path") if path.get("fill") == "none"
+                                for piece in path_pieces(path.get("d", "")) for pt in piece]
+             for g in root.iter(f"{SVG}g") if g.get("class") == "edge"}
+    for sid in ids:
+        points = drawn[sid]
+        assert len(points) > 1
+        assert all(abs(a[0] - b[0]) < 0.02 or abs(a[1] - b[1]) < 0.02
+                   for a, b in itertools.pairwise(points)), sid
