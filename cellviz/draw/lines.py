@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import itertools
 import math
+import re
 
 from .scene import Path, Shape, fmt
 from .themes import Theme
 
-__all__ = ["bridged", "edge_shapes", "line_dash", "polyline"]
+__all__ = ["bridged", "edge_shapes", "level_crossings", "line_dash", "polyline"]
 
 Point = tuple[float, float]
 
@@ -118,3 +119,36 @@ def bridged(points: list[Point], cuts: list[Point], gap: float,
                   (x0 + 2 * (x1 - x0) / 3, y0 + 2 * (y1 - y0) / 3), run[0]]
         route += polyline(run, radius)[1:]
     return tuple(route), tuple(gaps)
+
+
+def level_crossings(d: str, y: float, x0: float, x1: float) -> list[float]:
+    """Where a path's ``d`` (absolute M, C and L commands, its curves followed in eight
+    steps) crosses the level run from (x0, y) to (x1, y), strictly inside it."""
+    found: list[float] = []
+    here: Point = (0.0, 0.0)
+    for command, body in re.findall(r"([MCL])([^MCLZ]*)", d):
+        numbers = [float(v) for v in re.findall(r"-?\d+(?:\.\d+)?", body)]
+        points = list(zip(numbers[0::2], numbers[1::2], strict=True))
+        if command == "M":
+            here = points[-1]
+            continue
+        if command == "C":
+            curve: list[Point] = []
+            for k in range(0, len(points), 3):
+                start = curve[-1] if curve else here
+                curve += [_bezier((start, *points[k:k + 3]), n / 8) for n in range(1, 9)]
+            points = curve
+        for a, b in itertools.pairwise([here, *points]):
+            if (a[1] - y) * (b[1] - y) < 0:
+                x = a[0] + (b[0] - a[0]) * (y - a[1]) / (b[1] - a[1])
+                if min(x0, x1) < x < max(x0, x1):
+                    found.append(x)
+        here = points[-1]
+    return found
+
+
+def _bezier(points: tuple[Point, ...], s: float) -> Point:
+    """The point at ``s`` (0 to 1) of the cubic Bézier curve through ``points``."""
+    weights = ((1 - s) ** 3, 3 * s * (1 - s) ** 2, 3 * s * s * (1 - s), s ** 3)
+    return (sum(w * p[0] for w, p in zip(weights, points, strict=True)),
+            sum(w * p[1] for w, p in zip(weights, points, strict=True)))

@@ -304,6 +304,9 @@ def scene_of(cell: Cell | Stack, options: RenderOptions) -> Scene:
         if options.title is not None:
             raise UsageError("a stack's figure names its title itself: title is for a cell's "
                              "figure")
+        if options.detail != "full":
+            raise UsageError(f"detail={options.detail!r} sets one cell's figure; a stack's "
+                             f"figure takes cells={options.detail!r}")
         return compose_stack(cell, theme, options.unroll, heading=options.heading,
                              legend=options.legend, cells=options.cells)
     check_drawable(cell)

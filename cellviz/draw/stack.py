@@ -180,6 +180,7 @@ def _drawing(stack: Stack, theme: Theme, steps: int,
     lines: list[Line] = []
     labels: list[Shape] = []
     nodes: list[Group] = []
+    cuts: list[Point] = []
     for t in range(steps):
         labels.append(Text(x_out[t], 0.93 * fs, f"t = {t + 1}", fs, theme.text,
                            anchor="middle", weight="bold"))
@@ -192,6 +193,7 @@ def _drawing(stack: Stack, theme: Theme, steps: int,
         groups += f_lane[0]
         lines += f_lane[1]
         labels += f_lane[2]
+        cuts += f_lane[3]
         labels.append(lane_name(theme, grid, f_top + h / 2, f"layer {k} →" if bi
                                  else f"layer {k}"))
         if bi:
@@ -201,6 +203,7 @@ def _drawing(stack: Stack, theme: Theme, steps: int,
             lines += [Line(tuple((axis - x, y) for x, y in ln.points), ln.style, ln.head,
                             ln.id) for ln in r_lane[1]]
             labels += mirror_groups((Group("label", "", tuple(r_lane[2])),), axis)[0].shapes
+            cuts += [(axis - x, y) for x, y in r_lane[3]]
             labels.append(lane_name(theme, grid, r_top + h / 2, f"layer {k} ←"))
         for t in range(steps):
             step = f"l{k}s{t + 1}"
@@ -256,7 +259,7 @@ def _drawing(stack: Stack, theme: Theme, steps: int,
                                        f"{step}:y"))
                     labels.append(Text(f_exit[-1][0] + fs * 0.4, (f_top + end) / 2
                                        + 0.36 * small, one, small, theme.muted))
-    drawn, bridges = draw_lines(lines, theme)
+    drawn, bridges = draw_lines(lines, theme, cuts)
     marks = _marks(stack, theme, form, {ln.style for ln in lines}, bridges)
     return [*groups, *drawn, *nodes, Group("label", "labels", tuple(labels))], marks
 

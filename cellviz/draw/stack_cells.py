@@ -11,8 +11,9 @@ from ..record import record, replace
 from .compose import body, drawn_lines, map_d, translate_any
 from .layout import layout
 from .legend import marks_of
+from .lines import level_crossings
 from .metrics import line_height, text_width
-from .scene import Circle, Group, Rect, Shape, Text
+from .scene import Circle, Group, Path, Rect, Shape, Text
 from .themes import Theme
 
 __all__ = ["Piece", "StateWay", "box_piece", "box_size", "compact_marks", "compact_piece",
@@ -37,7 +38,8 @@ class StateWay:
 class Piece:
     """One cell of the figure, its frame's top left at (0, 0), facing right: its size, its
     drawing, the way of its input from the bottom edge to the arrow's tip, the way of its
-    output from where it starts to the top edge, and its state lines' ends."""
+    output from where it starts to the top edge, its state lines' ends, and where those
+    lines, running level inside it, pass one of its own edges (a bridge there)."""
 
     width: float
     height: float
@@ -45,6 +47,7 @@ class Piece:
     entry: tuple[Point, ...]
     exit: tuple[Point, ...]
     states: tuple[StateWay, ...]
+    cuts: tuple[Point, ...] = ()
 
 
 def gate_text(cell: Cell) -> str:
@@ -135,8 +138,18 @@ def compact_piece(cell: Cell, theme: Theme, hidden: str, key: str,
         label = graph.node(s).label.removesuffix("[t]")
         size = shape_text((cell.size(graph.node(s).size),))
         states.append(StateWay((ix - port_r, iy), (sx, sy), label, f"{label}: {size}"))
+    # The level runs drawn across the cell: into the input's port, out of the output's,
+    # each state in from the left edge and out to the right one.
+    runs = [(py, column_in, px - port_r), (oy, ox + port_r, column_out),
+            *((way.into[1], 0.0, way.into[0]) for way in states),
+            *((way.out[1], way.out[0], w) for way in states)]
+    edges = [shape.d for g in groups if g.role == "edge" for shape in g.shapes
+             if isinstance(shape, Path) and shape.fill == "none"]
+    cuts = tuple(dict.fromkeys((x, y) for y, x0, x1 in runs for d in edges
+                               for x in level_crossings(d, y, x0, x1)))
     return Piece(w, h, tuple(groups), ((column_in, h), (column_in, py), (px - port_r, py)),
-                 ((ox + port_r, oy), (column_out, oy), (column_out, 0.0)), tuple(states))
+                 ((ox + port_r, oy), (column_out, oy), (column_out, 0.0)), tuple(states),
+                 cuts)
 
 
 def _reflect(shape: Shape, axis: float) -> Shape:

@@ -63,10 +63,10 @@ def lane_name(theme: Theme, grid: Grid, y: float, text: str) -> Text:
 
 
 def lane(piece: Piece, grid: Grid, top: float, key: str, theme: Theme,
-          small: float) -> tuple[list[Group], list[Line], list[Shape]]:
+          small: float) -> tuple[list[Group], list[Line], list[Shape], list[Point]]:
     """A lane drawn facing right, its top at ``top``: its cells, its state lines (from each
-    cell's state out to the next cell's, a stub before the first and after the last) and
-    their labels, in type of size ``small``."""
+    cell's state out to the next cell's, a stub before the first and after the last), their
+    labels, in type of size ``small``, and where the lines crossing its cells are cut."""
     fs = theme.font_size
     pitch, width = grid.pitch, grid.width
     groups: list[Group] = []
@@ -74,6 +74,7 @@ def lane(piece: Piece, grid: Grid, top: float, key: str, theme: Theme,
         groups += [Group(g.role, f"s{t + 1}:{g.id}", translate_any(list(g.shapes), t * pitch,
                                                                    top), g.links)
                    for g in piece.groups]
+    cuts = [(t * pitch + x, top + y) for t in range(grid.steps) for x, y in piece.cuts]
     lines: list[Line] = []
     labels: list[Shape] = []
     bend = grid.riser + fs * 1.2
@@ -102,7 +103,7 @@ def lane(piece: Piece, grid: Grid, top: float, key: str, theme: Theme,
                                theme.muted))
         if abs(iy - oy) > 0.5:
             bend += fs * 1.2
-    return groups, lines, labels
+    return groups, lines, labels, cuts
 
 
 def _crossings(line: Line, others: list[Line]) -> list[Point]:
@@ -119,10 +120,12 @@ def _crossings(line: Line, others: list[Line]) -> list[Point]:
     return cuts
 
 
-def draw_lines(lines: list[Line], theme: Theme) -> tuple[list[Group], bool]:
+def draw_lines(lines: list[Line], theme: Theme,
+               cuts: list[Point]) -> tuple[list[Group], bool]:
     """Each line as an edge group: state lines heavy and dash-dot, the rest thin and solid;
-    an upright run that crosses a level run of another line is broken around it (and then
-    the second value is true)."""
+    an upright run that crosses a level run of another line is broken around it, and a line
+    at each of ``cuts`` on it (where it passes an edge inside a cell); the second value is
+    whether any line was broken."""
     fs = theme.font_size
     head = fs * 0.75
     out = []
@@ -135,9 +138,9 @@ def draw_lines(lines: list[Line], theme: Theme) -> tuple[list[Group], bool]:
             length = abs(tip[0] - x0) + abs(tip[1] - y0)
             points[-1] = (tip[0] - (tip[0] - x0) / length * head,
                           tip[1] - (tip[1] - y0) / length * head)
-        cuts = _crossings(line, [o for o in lines if o is not line])
-        bridges = bridges or bool(cuts)
-        route, gaps = bridged(points, cuts, fs * 0.5, fs * 0.6)
+        route, gaps = bridged(points, [*_crossings(line, [o for o in lines if o is not line]),
+                                       *cuts], fs * 0.5, fs * 0.6)
+        bridges = bridges or bool(gaps)
         width = theme.stroke * (2.2 if line.style == "state" else 1.0)
         dash = line_dash("dense" if line.style == "dense" else "pointwise", theme)
         out.append(Group("edge", line.id, tuple(edge_shapes(

@@ -99,12 +99,15 @@ def test_everything_inside_the_view_box(theme: str, layers: int, bidirectional: 
 #: steps).
 MEASURED = [("lstm", "pytorch", 3, True, 4), ("gru", "pytorch", 1, False, 3),
             ("lstm", "pytorch", 2, True, 1), ("gru", "paper", 2, True, 2),
-            ("cifg", "paper", 2, False, 2), ("lstm-peephole", "paper", 1, True, 2)]
+            ("cifg", "paper", 2, False, 2), ("lstm-peephole", "paper", 1, True, 2),
+            ("lstm-proj", "pytorch", 1, True, 2), ("mgu", "paper", 2, False, 1)]
 
 
 def measured_stack(name: str, convention: str, layers: int, bi: bool) -> cellviz.Stack:
+    # lstm-proj's output passes its o gate's edge inside the compact cell, a bridge there.
     return cellviz.stack(name, input_size=3, hidden_size=2, num_layers=layers,
-                         bidirectional=bi, convention=convention)
+                         bidirectional=bi, convention=convention,
+                         proj_size=1 if name == "lstm-proj" else None)
 
 
 def _pieces(path: ET.Element) -> list[list[tuple[float, float]]]:
@@ -329,6 +332,8 @@ def test_one_layer_and_direction_in_detail(tmp_path: Path,
     assert member_title(one_way, 0, 0).endswith(": layer 0 of a 2-layer stack")
     with pytest.raises(cellviz.UsageError, match="a stack's figure names its title itself"):
         cellviz.render(stack, options=RenderOptions(title="mine"))
+    with pytest.raises(cellviz.UsageError, match="a stack's figure takes cells='compact'"):
+        cellviz.render(stack, options=RenderOptions(detail="compact"))
     capsys.readouterr()
 
 
