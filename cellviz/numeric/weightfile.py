@@ -11,7 +11,7 @@ from ..cell import Cell
 from ..errors import CellvizError, EvaluationError
 from ..files import check_input_file
 from .checks import Array, check_weights
-from .kerasfile import read_weights_h5
+from .kerasfile import read_layers_h5, read_weights_h5
 from .readers import read_npz, read_pt
 from .weights import LAYOUTS, import_weights
 
@@ -62,8 +62,9 @@ def load_weights_file(cell: Cell | Stack, path: str | Path) -> dict[str, Array]:
     ...), Keras weight names (``kernel``, ``recurrent_kernel``, ``bias``, with or without a
     layer path) or PyTorch's (``weight_ih``, ...); or a PyTorch state_dict saved with
     ``torch.save`` (.pt, .pth; needs torch); or a Keras ``.weights.h5`` of one layer (needs
-    h5py). A stack's: its suffixed names (``W_ii_l1_reverse``) or the state_dict of
-    nn.RNN/GRU/LSTM (``weight_ih_l1_reverse``). A missing or misshaped tensor is an error
+    h5py). A stack's: its suffixed names (``W_ii_l1_reverse``), the state_dict of
+    nn.RNN/GRU/LSTM (``weight_ih_l1_reverse``), or a ``.weights.h5`` of its Keras layers
+    (``Bidirectional`` ones in two directions). A missing or misshaped tensor is an error
     naming it and both shapes."""
     file = Path(path)
     suffix = file.suffix.lower()
@@ -73,6 +74,16 @@ def load_weights_file(cell: Cell | Stack, path: str | Path) -> dict[str, Array]:
     if check_input_file(file, "weights file") is None:
         raise CellvizError(f"{file}: no such weights file")
     most = sum(math.prod(shape) for shape in cell.param_shapes().values())
+    if suffix == ".h5" and not isinstance(cell, Cell):
+        # A stack's Keras file: a recurrent layer per layer and direction, in the model's order.
+        members = read_layers_h5(file, most, len(cell.members()))
+        per = cell.directions
+        lists = [[a for member in members[k * per:(k + 1) * per] for a in member]
+                 for k in range(cell.num_layers)]
+        try:
+            return import_weights(cell, lists, "keras")
+        except EvaluationError as exc:
+            raise EvaluationError(f"{file}: {exc}") from None
     read = {".npz": read_npz, ".h5": read_weights_h5}.get(suffix, read_pt)
     tensors = read(file, most)
     return _from_tensors(cell, tensors, file)

@@ -247,3 +247,21 @@ def test_stacked_models_refused_with_one_line(keras: Any, tmp_path: Path,
         assert err.count("\n") == 1 and message in err, err
     assert isinstance(cellviz.from_keras(tmp_path / "parallel.keras", name="b")[0],
                       cellviz.Cell)
+
+
+def test_a_stacks_weights_h5_is_read(tmp_path: Path, keras: Any,
+                                     capsys: pytest.CaptureFixture[str]) -> None:
+    """A stack written by Keras' save_weights (through convert) is read back by --weights."""
+    torch = pytest.importorskip("torch")
+    module = torch_lstm(torch).float()
+    torch.save(module.state_dict(), tmp_path / "lstm.pt")
+    weights = tmp_path / "lstm.weights.h5"
+    code, _, err = run(capsys, "convert", tmp_path / "lstm.pt", "-o", weights, "--to", "keras")
+    assert code == 0, err
+    code, out, err = run(capsys, "eval", "lstm", "--convention", "keras", "-n", "4", "--layers",
+                         "2", "--bidirectional", "--weights", weights, *X_ARGS, "--json")
+    assert code == 0, err
+    assert_equals_torch(torch, module, json.loads(out), 1e-6)
+    code, _, err = run(capsys, "eval", "lstm", "--convention", "keras", "-n", "4", "--layers",
+                       "3", "--bidirectional", "--weights", weights)
+    assert code == 1 and "4 recurrent layers" in err and "cellviz reads 6 for the stack" in err
