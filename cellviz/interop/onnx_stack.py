@@ -85,8 +85,9 @@ def _joined(layers: list[OnnxCell]) -> OnnxCell:
     stack = Stack(tuple(_layer_cells(item) for item in layers))
     weights: dict[str, Array] = {}
     for k, item in enumerate(layers):
-        own = item.cell if isinstance(item.cell, Stack) else Stack(((item.cell,),))
-        for (_, d, _), arrays in zip(own.members(), own.split(item.weights), strict=True):
+        # A forward node's weights are the cell's own names; a bidirectional one's suffixed.
+        own = item.cell.split(item.weights) if isinstance(item.cell, Stack) else [item.weights]
+        for d, arrays in enumerate(own):
             weights.update({name + stack.suffix(k, d): a for name, a in arrays.items()})
     return OnnxCell("+".join(item.node for item in layers), layers[0].op, stack, weights)
 
