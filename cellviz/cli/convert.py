@@ -29,6 +29,9 @@ def _source(args: argparse.Namespace) -> tuple[Cell | Stack, dict[str, Any]]:
     weights."""
     from .models import is_model
 
+    if args.no_bias and args.cell is None:
+        raise UsageError("--no-bias describes the cell --cell names; a model file or "
+                         "state_dict brings its own biases")
     if args.cell is not None:
         from ..lang.library import load
         from ..numeric.weightfile import load_weights_file

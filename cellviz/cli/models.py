@@ -92,7 +92,7 @@ def model_stack(args: argparse.Namespace) -> Stack | None:
     if isinstance(model, Stack):
         if args.layers is not None or args.bidirectional:
             raise UsageError(f"{args.cell}: the model brings its own layers and directions "
-                             f"({model.num_layers}, {model.directions}); leave out --layers "
+                             f"({model.num_layers} × {model.directions}); leave out --layers "
                              "and --bidirectional")
         return model
     if args.layers is not None or args.bidirectional:

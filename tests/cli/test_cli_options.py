@@ -182,3 +182,18 @@ def test_no_bias_in_documents(tmp_path: Path) -> None:
                   base=tmp_path)
     with pytest.raises(UsageError, match="option 'no-bias' takes no value"):
         parse_spec({"no-bias": "yes"}, cell="lstm")
+
+
+@pytest.mark.torch
+def test_no_bias_in_convert(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """``convert --cell lstm --no-bias`` reads the weights of a cell without biases."""
+    torch = pytest.importorskip("torch")
+    module = torch.nn.LSTM(3, 2, bias=False)
+    np.savez(tmp_path / "w.npz", **{k: v.numpy() for k, v in module.state_dict().items()})
+    code, _, err = run(capsys, "convert", str(tmp_path / "w.npz"), "--cell", "lstm",
+                       "--convention", "pytorch", "--no-bias", "-o", str(tmp_path / "back.pt"),
+                       "--to", "pytorch")
+    assert code == 0 and "torch.nn.LSTM(3, 2, bias=False)" in err, err
+    back = torch.load(tmp_path / "back.pt", weights_only=True)
+    assert back.keys() == module.state_dict().keys()
+    assert all(torch.equal(back[k], v) for k, v in module.state_dict().items())

@@ -243,6 +243,8 @@ def test_stacked_models_refused_with_one_line(keras: Any, tmp_path: Path,
         (["render", "lstm.pt", "--values"], 2, "a stack's figure, and its --layer K, show none"),
         (["convert", "lstm.pt", "-o", "x.npz", "--to", "flax"], 2, "not of a stack of layers"),
         (["convert", "lstm.pt", "-o", "x.npz", "--to", "keras"], 2, "not .npz"),
+        (["convert", "lstm.pt", "-o", "x.pt", "--to", "pytorch", "--no-bias"], 2,
+         "--no-bias describes the cell --cell names"),
         (["params", "parallel.keras"], 1, "2 recurrent layers (a, b) that are no stack"),
         (["params", "sizes.keras"], 1, "its recurrent layers differ (lstm, n=4 below; layer 1: "
          "lstm, n=2)"),
