@@ -37,6 +37,9 @@ def _too_many(path: Path, name: str, count: int, most: int) -> CellvizError:
 def _npz_member(path: Path, archive: zipfile.ZipFile, info: zipfile.ZipInfo,
                 most: int) -> np.ndarray[Any, Any]:
     name = info.filename.removesuffix(".npy")
+    if info.flag_bits & 0x1:  # zipfile would ask for a password (a RuntimeError)
+        raise CellvizError(f"{path}: member {info.filename!r} is encrypted (write the weights "
+                           "with numpy.savez)")
     if not info.filename.endswith(".npy"):
         raise CellvizError(f"{path}: member {info.filename!r} is not a .npy array (write the "
                            "weights with numpy.savez)")

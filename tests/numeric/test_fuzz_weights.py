@@ -83,3 +83,16 @@ def test_any_npz_gives_weights_or_one_line(data: bytes, tmp_path: Path) -> None:
     else:
         assert {k: v.shape for k, v in weights.items()} == CELL.param_shapes()
         assert {v.dtype.name for v in weights.values()} <= {"float32", "float64"}
+
+
+def test_an_encrypted_member_is_one_line(tmp_path: Path) -> None:
+    """A member flagged as encrypted (found by the test above): one line, not zipfile's
+    RuntimeError asking for a password."""
+    path = tmp_path / "w.npz"
+    np.savez(path, **{name: np.zeros(shape) for name, shape in CELL.param_shapes().items()})
+    data = bytearray(path.read_bytes())
+    central = data.index(b"PK\x01\x02")
+    data[central + 8] |= 0x1  # the general purpose flags of the first member's entry
+    path.write_bytes(bytes(data))
+    with pytest.raises(CellvizError, match=r"w\.npz: member '.*\.npy' is encrypted"):
+        load_weights_file(CELL, path)
