@@ -162,10 +162,11 @@ def _dark() -> Theme:
 
 def _slides() -> Theme:
     # Type a quarter larger than the geometry, captions and subscripts shrunk less than on
-    # paper: fitted to a slide, every text of the LSTM and the GRU at full detail stays at
-    # 10 pt or more (tests/draw/test_measures.py).
+    # paper, each figure arranged to fill a 16:9 slide: fitted to one, every text of the LSTM
+    # and the GRU at full detail stays at 10 pt or more, at compact 16 pt or more
+    # (tests/draw/test_measures.py; subscripts: test_slide_type.py).
     return replace(_light("slides", font_size=20.0, stroke=2.2, geometry=16.0), captions=0.95,
-                   subscript=0.8, fit=16 / 9)
+                   subscript=0.85, fit=16 / 9)
 
 
 def _print() -> Theme:
