@@ -85,6 +85,12 @@ def cell_form(stack: Stack, steps: int, cells: str) -> str:
     if count > MAX_COMPACT_CELLS:
         return "box"
     light = THEMES["light"]
+    # The cells alone, side by side and one above another, already too large: no need to
+    # draw the rest.
+    sizes = [compact_piece(layer[0], light, stack.hidden, "") for layer in stack.cells]
+    if (steps * max(p.width for p in sizes) > SCREEN[0]
+            or stack.directions * sum(p.height for p in sizes) > SCREEN[1]):
+        return "box"
     body, marks = _drawing(stack, light, steps, "compact")
     scene = stack_frame(stack, light, body, steps, marks, heading=False, legend=False)
     fits = scene.width <= SCREEN[0] and scene.height <= SCREEN[1]
