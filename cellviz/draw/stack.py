@@ -112,8 +112,8 @@ def _pieces(stack: Stack, theme: Theme, form: str) -> list[list[Piece]]:
     bi = stack.bidirectional
     keys = {(k, d): f"l{k}{'r' if d else 'f'}" for k, d, _ in stack.members()}
     if form == "compact":
-        widths = [compact_piece(cell, theme, stack.hidden, "").width
-                  for cell in {id(layer[0]): layer[0] for layer in stack.cells}.values()]
+        widths = [compact_piece(layer[0], theme, stack.hidden, "").width
+                  for layer in stack.cells]
         return [[compact_piece(cell, theme, stack.hidden, keys[k, d], max(widths))
                  for d, cell in enumerate(layer)] for k, layer in enumerate(stack.cells)]
     tables = stack.params().tables
@@ -280,8 +280,8 @@ def _marks(stack: Stack, theme: Theme, form: str, styles: set[str],
     lines = {"state_line" if style == "state" else style for style in styles}
     inner: list[tuple[str, tuple[str, ...]]] = []
     if form == "compact":
-        for cell in {id(layer[0]): layer[0] for layer in stack.cells}.values():
-            inner += compact_marks(cell, theme)
+        for layer in stack.cells:
+            inner += compact_marks(layer[0], theme)
     lines |= {kind for kind, _ in inner if kind in ("dense", "pointwise", "state_line")}
     for kind in ("dense", "pointwise", "state_line"):
         if kind in lines:
