@@ -70,8 +70,9 @@ def _regions(p: DotPlan, b: BusPlan, nodes: dict[str, Placed], dot_boxes: dict[i
         parts = [bounding(held)] if held else []
         if k in dot_boxes:
             x0, y0, x1, y1 = dot_boxes[k]
-            # Up to the middle of the line, so that the two parts join.
-            parts.append((x0, min(y0, (parts[0][1] + parts[0][3]) / 2) if parts else y0, x1, y1))
+            if parts:  # up to the middle of the line, so that the two parts join
+                y0 = min(y0, (parts[0][1] + parts[0][3]) / 2)
+            parts.append((x0, y0, x1, y1))
         found.append((parts, strip))
     inset = fs * REGION_INSET
 
@@ -82,11 +83,10 @@ def _regions(p: DotPlan, b: BusPlan, nodes: dict[str, Placed], dot_boxes: dict[i
     for k, ((label, members), (parts, strip)) in enumerate(zip(p.clusters, found, strict=True)):
         x0, top, x1, bottom = whole = bounding(parts)
         own = {*cluster_boxes(p, members), f"title:{k}"}
-        crowded = len(parts) > 1 and (any(
-            overlap(drawn(whole), (n.x - n.w / 2, n.y - n.h / 2, n.x + n.w / 2, n.y + n.h / 2))
-            for name, n in nodes.items() if name not in own) or any(
-            overlap(drawn(whole), drawn(q)) for j, (others, _) in enumerate(found) if j != k
-            for q in others))
+        strangers = [(n.x - n.w / 2, n.y - n.h / 2, n.x + n.w / 2, n.y + n.h / 2)
+                     for name, n in nodes.items() if name not in own]
+        strangers += [drawn(q) for j, (others, _) in enumerate(found) if j != k for q in others]
+        crowded = len(parts) > 1 and any(overlap(drawn(whole), q) for q in strangers)
         shape = tuple(parts) if crowded else ()
         title = nodes.get(f"title:{k}")
         boxed = cluster_boxes(p, members)
