@@ -212,6 +212,9 @@ def stack(
     if len(graph.inputs) != 1:
         raise UsageError(f"cell {graph.name!r} has inputs {', '.join(graph.inputs) or 'none'}: "
                          "a stack needs a cell with one input, which reads the layer below")
+    if not graph.states:
+        raise UsageError(f"cell {graph.name!r} has no state: a stack is of recurrent cells, "
+                         "each layer carrying its state from one step to the next")
     directions = 2 if bidirectional else 1
     layer = Stack(((first,) * directions,))
     symbol = graph.node(graph.inputs[0]).size

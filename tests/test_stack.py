@@ -83,6 +83,20 @@ def test_a_cell_whose_input_size_is_its_state_size_stacks_only_where_they_agree(
         cellviz.stack(str(path), input_size=1, hidden_size=2, num_layers=2, bidirectional=True)
 
 
+def test_a_cell_without_a_state_is_refused(tmp_path: Path,
+                                           capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "mlp.cell"
+    path.write_text("cell mlp\ninput x: i\noutput y: n\ny[t] = tanh(W @ x[t] + b)\n")
+    with pytest.raises(cellviz.UsageError, match="cell 'mlp' has no state: a stack is of "
+                       "recurrent cells"):
+        cellviz.stack(str(path), input_size=3, hidden_size=2, num_layers=2)
+    from cellviz.cli import main
+
+    assert main(["render", str(path), "--layers", "2", "-o", str(tmp_path / "m.svg")]) == 2
+    assert capsys.readouterr().err.count("\n") == 1
+    assert not (tmp_path / "m.svg").exists()
+
+
 def test_a_cell_with_two_inputs_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "two.cell"
     path.write_text("state h: n\nh[t] = tanh(W @ x[t] + V @ y[t] + U @ h[t-1])\n")
