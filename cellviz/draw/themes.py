@@ -166,7 +166,7 @@ def _slides() -> Theme:
     # and the GRU at full detail stays at 10 pt or more, at compact 16 pt or more
     # (tests/draw/test_measures.py; subscripts: test_slide_type.py).
     return replace(_light("slides", font_size=20.0, stroke=2.2, geometry=16.0), captions=0.95,
-                   subscript=0.85, fit=16 / 9)
+                   subscript=0.9, fit=16 / 9)
 
 
 def _print() -> Theme:
