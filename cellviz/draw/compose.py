@@ -76,9 +76,11 @@ def compose(cell: Cell, theme: Theme, laid: tuple[DotPlan, Layout] | None = None
 
 def drawn_lines(p: DotPlan, lay: Layout) -> list[str]:
     """The kinds of line ``body`` draws (as ``legend.line_kind`` names them): each
-    segment's style, heavy on the state line, and the input buses, solid."""
+    segment's style, heavy on the state line, the input buses, solid, and a bridge where a
+    segment's route has a gap."""
     return [*(line_kind(seg.style, seg.highway) for seg in p.segments),
-            *("dense" for _ in lay.buses)]
+            *("dense" for _ in lay.buses),
+            *("bridge" for seg in p.segments if lay.routes[seg.id].gaps)]
 
 
 def title_lines(theme: Theme, title: str, subtitle: str, margin: float) -> tuple[Group, float]:
@@ -97,14 +99,16 @@ def title_lines(theme: Theme, title: str, subtitle: str, margin: float) -> tuple
 def frame(cell: Cell, theme: Theme, body_w: float, body_h: float,
           draw: Callable[[float, float], list[Group]], values: Values | None = None,
           title: str | None = None, *, heading: bool = True, legend: bool = True,
-          marks: Marks) -> Scene:
+          marks: Marks | Callable[[], Marks]) -> Scene:
     """A cell's figure around a drawing ``body_w`` × ``body_h`` (``draw`` makes its groups at
     an offset): its title and the legend of the ``marks`` it draws (with the colour scale
-    when there are values), as ``framed`` places them."""
+    when there are values), as ``framed`` places them; ``marks`` may be a function, asked
+    once the drawing is made."""
     return framed(theme, (title or figure_title(cell), cell.graph.description or "",
                           _description(cell, values)), body_w, body_h, draw,
                   (legend_min_width(cell, theme),
-                   lambda width: draw_legend(cell, theme, width, marks, values)),
+                   lambda width: draw_legend(cell, theme, width,
+                                             marks() if callable(marks) else marks, values)),
                   heading=heading, legend=legend)
 
 

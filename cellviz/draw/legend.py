@@ -11,7 +11,7 @@ from ..record import record
 from .glyphs import Glyph, activation_glyph, translate
 from .lines import edge_shapes, line_dash
 from .metrics import line_height, text_width
-from .scene import Circle, Group, Rect, Shape, Text, fmt
+from .scene import Circle, Group, Path, Rect, Shape, Text, fmt
 from .themes import Theme
 from .values import BU_RD, Values, value_colours, value_outline
 
@@ -19,15 +19,17 @@ __all__ = ["KINDS", "VECTOR_BOXES", "Marks", "legend", "legend_min_width", "line
            "marks_of"]
 
 
-#: The kinds of mark, in legend order: the line styles, then what glyphs draw (their
+#: The kinds of mark, in legend order: the line styles and a line's gap where it passes
+#: another (a bridge), then what glyphs draw (their
 #: ``Glyph.marks``: a vector of each role as a column of cells, or ``_box`` as a named box; a
 #: dense node in full, a gate's box or a dense node's box at compact detail; an element-wise
-#: circle; a port; the weight glyphs; an activation mark). A glyph's mark may carry what its
+#: circle; a port; a junction, where a line branches; the weight glyphs; an activation
+#: mark). A glyph's mark may carry what its
 #: sample shows after a colon (``op:⊙``, ``gate:σ f``, ``activation:tanh``).
-KINDS = ("dense", "pointwise", "state_line",
+KINDS = ("dense", "pointwise", "state_line", "bridge",
          "input", "input_box", "state", "state_box", "output", "output_box", "vector",
-         "vector_box", "dense_node", "gate", "dense_box", "op", "port", "matrix", "bias",
-         "diag", "activation")
+         "vector_box", "dense_node", "gate", "dense_box", "op", "port", "junction", "matrix",
+         "bias", "diag", "activation")
 
 #: A vector drawn as a named box (compact detail), by its role.
 VECTOR_BOXES = ("input_box", "state_box", "output_box", "vector_box")
@@ -83,6 +85,8 @@ _TEXTS = {
     "gate": "gate: its activation and name",
     "dense_box": "dense node: the weights it sums",
     "port": "where a vector enters or leaves a step",
+    "junction": "a line branching: one vector on to two places",
+    "bridge": "a line passing another, not joining it",
     "matrix": "weight matrix, rows×cols",
     "bias": "bias, n×1",
     "diag": "element-wise weight (p⊙v), n×1",
@@ -199,6 +203,18 @@ def _sample(kind: str, sample: str, theme: Theme, x: float, cy: float, sample_w:
                 for r in range(2) for c in range(cols)]
     if kind == "port":
         return [Circle(mid, cy, unit * 0.32, theme.line, "none", 0)]
+    if kind == "junction":  # a line in from the left, on to the right and up
+        half = fs * 0.9
+        return [Path(f"M{fmt(x)},{fmt(cy)}L{fmt(x + sample_w)},{fmt(cy)}M{fmt(mid)},{fmt(cy)}"
+                     f"L{fmt(mid)},{fmt(cy - half)}", theme.line, theme.stroke),
+                Circle(mid, cy, unit * 0.32 * 1.2, theme.line, "none", 0)]
+    if kind == "bridge":  # an upright line with a gap where it passes a level one
+        half, gap = fs * 0.9, fs * 0.35
+        return [Path(f"M{fmt(mid)},{fmt(cy + half)}L{fmt(mid)},{fmt(cy + gap)}"
+                     f"M{fmt(mid)},{fmt(cy - gap)}L{fmt(mid)},{fmt(cy - half)}", theme.line,
+                     theme.stroke),
+                Path(f"M{fmt(x)},{fmt(cy)}L{fmt(x + sample_w)},{fmt(cy)}", theme.line,
+                     theme.stroke)]
     if kind == "op":
         return [Circle(mid, cy, fs * 0.9, theme.pointwise_fill, theme.pointwise, theme.stroke),
                 Text(mid, cy + 0.36 * fs, sample, fs, theme.text, anchor="middle",

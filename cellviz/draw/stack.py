@@ -266,15 +266,16 @@ def _drawing(stack: Stack, theme: Theme, steps: int,
                     labels.append(Text(f_exit[-1][0] + fs * 0.4, (f_top + end) / 2
                                        + 0.36 * small, one, small, theme.muted))
     drawn, bridges = draw_lines(lines, theme, cuts)
-    marks = _marks(stack, theme, form, {ln.style for ln in lines}, bridges)
+    junctions = any(g.role == "junction" for g in [*groups, *nodes])
+    marks = _marks(stack, theme, form, {ln.style for ln in lines}, bridges, junctions)
     return [*groups, *drawn, *nodes, Group("label", "labels", tuple(labels))], marks
 
 
-def _marks(stack: Stack, theme: Theme, form: str, styles: set[str],
-           bridges: bool) -> tuple[tuple[str, str], ...]:
+def _marks(stack: Stack, theme: Theme, form: str, styles: set[str], bridges: bool,
+           junctions: bool) -> tuple[tuple[str, str], ...]:
     """What the figure draws, in legend order: its cells, x[t] and y[t], the kinds of line
     (between the cells and, compact, inside them) and of mark inside the cells, the
-    concatenations and the bridges."""
+    concatenations, the bridges (between the cells or inside them) and the junctions."""
     found: dict[str, list[str]] = {"box" if form == "box" else "frame": [], "input": [],
                                    "output": []}
     lines = {"state_line" if style == "state" else style for style in styles}
@@ -287,12 +288,14 @@ def _marks(stack: Stack, theme: Theme, form: str, styles: set[str],
         if kind in lines:
             found[kind] = []
     for kind, samples in inner:
-        if kind not in lines:
+        if kind not in lines and kind != "bridge":
             found.setdefault(kind, []).extend(s for s in samples if s not in found[kind])
     if stack.bidirectional:
         found["concat"] = []
-    if bridges:
+    if bridges or any(kind == "bridge" for kind, _ in inner):
         found["bridge"] = []
+    if junctions:
+        found["junction"] = []
     # The legend names every element-wise symbol, and shows the first of anything else.
     return tuple((kind, " ".join(samples) if kind == "op" else (samples or [""])[0])
                  for kind, samples in found.items())

@@ -69,6 +69,7 @@ _TEXTS = {
     "activation": "activation on its edge",
     "concat": "concatenation of both directions, no parameters",
     "bridge": "a line passing under a state line, not joining it",
+    "junction": "a line branching: one vector on to two places",
 }
 
 
@@ -130,6 +131,10 @@ def _sample(kind: str, sample: str, theme: Theme, x: float, cy: float,
         return [circle, Path(bars, theme.text, theme.stroke * 1.2)]
     if kind == "port":
         return [Circle(mid, cy, unit * 0.32, theme.line, "none", 0)]
+    if kind == "junction":  # a line in from the left, on to the right and up
+        return [Path(f"M{fmt(x)},{fmt(cy)}L{fmt(end)},{fmt(cy)}M{fmt(mid)},{fmt(cy)}"
+                     f"L{fmt(mid)},{fmt(cy - fs * 0.9)}", theme.line, theme.stroke),
+                Circle(mid, cy, theme.stroke * 2.2, theme.line, "none", 0)]
     if kind == "activation":
         pill = activation_glyph(sample, theme)
         return list(translate(pill.shapes, mid - pill.width / 2, cy - pill.height / 2))

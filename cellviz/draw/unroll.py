@@ -153,6 +153,8 @@ def compose_unrolled(cell: Cell, theme: Theme, steps: int, values: tuple[Values,
     state_dash = line_dash("pointwise", theme)
     port_r = theme.unit * 0.32
 
+    seen: set[str] = set()  # the bridges and junctions drawn, for the legend
+
     def draw(gx: float, gy: float) -> list[Group]:
         moved = replace(at, lefts=tuple(x + gx for x in at.lefts), top=at.top + gy)
         groups: list[Group] = []
@@ -200,6 +202,7 @@ def compose_unrolled(cell: Cell, theme: Theme, steps: int, values: tuple[Values,
             lead = [start] if start[0] == column else [start, (start[0], turn), (column, turn)]
             # Bridges where the riser passes a state entering the step below this input.
             runs = _vertical_with_bridges(column, lead[-1][1], py, entries, fs * 0.5)
+            seen.update(["bridge"] * (len(runs) > 1))
             runs[0][:1] = lead
             runs[-1].append((px - port_r, py))
             shapes = [s for run in runs[:-1] for s in _plain(theme, run)]
@@ -251,6 +254,7 @@ def compose_unrolled(cell: Cell, theme: Theme, steps: int, values: tuple[Values,
             out.append(relabel(Group("node", f"seq:{node_id}", place(g, column, cy)), k,
                                prefix=f"s{k}:"))
             runs = _vertical_with_bridges(column, py, cy + g.height / 2, crossing, fs * 0.5)
+            seen.update(["bridge"] * (len(runs) > 1))
             runs[0].insert(0, (px + port_r, py))
             shapes = [s for run in runs[:-1] for s in _plain(theme, run)]
             shapes += _arrow(theme, runs[-1])
@@ -261,6 +265,7 @@ def compose_unrolled(cell: Cell, theme: Theme, steps: int, values: tuple[Values,
                 points = [(column, py), (mid, py), (mid, ny), (nx - port_r, ny)]
                 if abs(ny - py) <= 0.5:
                     points = [points[0], points[-1]]
+                seen.add("junction")
                 shapes = [Circle(column, py, port_r * 1.2, theme.line, "none", 0),
                           *_arrow(theme, points, heavy=True, dash=state_dash)]
                 out.append(Group("carry", f"s{k + 1}:carry:{node_id}", tuple(shapes)))
@@ -272,9 +277,9 @@ def compose_unrolled(cell: Cell, theme: Theme, steps: int, values: tuple[Values,
     # The legend's samples name the first step's vectors (x[1], not x[t]).
     shown_marks = [replace(g, marks=tuple(step_label(m, 1) for m in g.marks))
                    for g in [*ported.glyphs.values(), *outside]]
-    marks = marks_of(shown_marks,
-                     [*drawn_lines(ported, lay), *links, *carries], unrolled=True)
     return frame(cell, theme, total_w, total_h, draw, first,
                  f"{title or figure_title(cell)}, unrolled over {steps} steps", heading=heading,
-                 legend=legend, marks=marks)
+                 legend=legend, marks=lambda: marks_of(
+                     shown_marks, [*drawn_lines(ported, lay), *links, *carries, *sorted(seen)],
+                     unrolled=True))
 

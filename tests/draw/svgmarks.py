@@ -12,7 +12,8 @@ from cellviz.draw.highlight import DIM
 from cellviz.draw.themes import Theme, mix
 from cellviz.graph import ACTIVATIONS
 
-__all__ = ["SVG", "Entry", "drawn", "entries", "line_kind", "role_colours", "text_of"]
+__all__ = ["SVG", "Entry", "drawn", "entries", "line_kind", "role_colours", "stack_marks",
+           "text_of"]
 
 SVG = "{http://www.w3.org/2000/svg}"
 ROLES = ("input", "state", "output", "vector", "dense")
@@ -78,7 +79,8 @@ def drawn(root: ET.Element, theme: Theme) -> dict[str, set[str]]:
     (``input_box``, with its names), a dense node with its terms (``dense_node``) and the
     kinds of weight in it, a compact gate's box (``gate``: an activation and a name) or a
     dense node's box (``dense_box``: weight names), element-wise circles (``op`` with their
-    symbols), activation marks (``activation``), ports, lines, and printed values
+    symbols), activation marks (``activation``), ports, lines, a line's gap where it passes
+    another (``bridge``), a dot where a line branches (``junction``), and printed values
     (``scale``) and gradients (``gradients``)."""
     roles = role_colours(theme)
     symbols = set(ACTIVATIONS.values())
@@ -96,9 +98,16 @@ def drawn(root: ET.Element, theme: Theme) -> dict[str, set[str]]:
             if key:
                 add("gradients" if "grad:" in key else "scale")
         if role in ("edge", "link", "carry"):
-            for p in g.iter(f"{SVG}path"):
-                if p.get("fill") == "none":
-                    add(line_kind(p, theme))
+            strokes = [p for p in g.iter(f"{SVG}path") if p.get("fill") == "none"]
+            for p in strokes:
+                add(line_kind(p, theme))
+            # A line in pieces (a pen lift, or runs drawn apart) leaves a gap: a bridge.
+            if sum(p.get("d", "").count("M") for p in strokes) > 1:
+                add("bridge")
+            if any(True for _ in g.iter(f"{SVG}circle")):
+                add("junction")
+        elif role == "junction":
+            add("junction")
         elif role == "port":
             add("port")
         elif role == "node":
@@ -124,6 +133,23 @@ def drawn(root: ET.Element, theme: Theme) -> dict[str, set[str]]:
                     add(kind)
                 else:
                     add(f"{kind}_box", texts[0])
+    return out
+
+
+def stack_marks(root: ET.Element, theme: Theme) -> dict[str, set[str]]:
+    """What a stack's figure draws besides what ``drawn`` reads: its cells as boxes (filled
+    like a dense node) or as frames (at the compact detail level), and the concatenations
+    of both directions."""
+    out: dict[str, set[str]] = {}
+    for g in root.iter(f"{SVG}g"):
+        role = g.get("class")
+        if role == "cell":
+            fill = (next(iter(g)).get("fill") or "").lower()
+            dense = {theme.dense_fill.lower(), mix(theme.dense_fill, theme.background,
+                                                   DIM).lower()}
+            out["box" if fill in dense else "frame"] = set()
+        elif role == "concat":
+            out["concat"] = set()
     return out
 
 

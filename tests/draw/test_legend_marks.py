@@ -9,7 +9,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
-from svgmarks import SVG, Entry, drawn, entries, line_kind, role_colours
+from svgmarks import SVG, Entry, drawn, entries, line_kind, role_colours, stack_marks
 
 import cellviz
 from cellviz.cli import main
@@ -35,6 +35,8 @@ TEXTS = {
     "gate": "gate: its activation and name",
     "dense_box": "dense node: the weights it sums",
     "port": "where a vector enters or leaves a step",
+    "junction": "a line branching: one vector on to two places",
+    "bridge": "a line passing another, not joining it",
     "matrix": "weight matrix, rows×cols",
     "bias": "bias, n×1",
     "diag": "element-wise weight (p⊙v), n×1",
@@ -79,15 +81,25 @@ def check_sample(kind: str, entry: Entry, texts: set[str], theme: Theme) -> None
         assert all(bool(r.get("rx")) == (kind == "diag") for r in rects)
     elif kind == "port":
         assert [s.tag for s in entry.sample] == [f"{SVG}circle"]
+    elif kind == "junction":  # a dot on a line that branches
+        assert [s.tag for s in entry.sample] == [f"{SVG}path", f"{SVG}circle"]
+        assert entry.sample[0].get("d", "").count("M") == 2
+    elif kind == "bridge":  # a line in two pieces either side of another
+        assert [s.tag for s in entry.sample] == [f"{SVG}path", f"{SVG}path"]
+        assert entry.sample[0].get("d", "").count("M") == 2
     elif kind in ("op", "activation"):
         assert entry.sample_texts()[0] in texts
+    elif kind in ("box", "frame", "concat"):  # a stack's cell, its outline, a circle ‖
+        assert (len(rects), len(entry.sample)) == ((1, 1) if kind != "concat" else (0, 2))
     else:
         raise AssertionError(f"a legend entry for {kind}")
 
 
-def check_legend(root: ET.Element, theme: Theme) -> None:
-    """Every kind of mark drawn has its entry, worded for it, and no other kind has one."""
+def check_legend(root: ET.Element, theme: Theme, texts: dict[str, str] | None = None) -> None:
+    """Every kind of mark drawn has its entry, worded for it (as ``texts`` says, by default
+    TEXTS), and no other kind has one."""
     marks = drawn(root, theme)
+    marks.update(stack_marks(root, theme))
     listed = entries(root)
     assert set(listed) == set(marks), (
         f"drawn, not in the legend: {sorted(set(marks) - set(listed))}; "
@@ -101,6 +113,8 @@ def check_legend(root: ET.Element, theme: Theme) -> None:
         elif kind in ("scale", "gradients"):
             assert entry.text.startswith("value:" if kind == "scale" else "gradient ∂L/∂v")
             continue
+        elif texts is not None:
+            assert entry.text == texts[role], kind
         else:
             text = UNROLLED.get(role, TEXTS[role]) if unrolled else TEXTS[role]
             assert entry.text == text, kind
@@ -158,3 +172,26 @@ def test_the_legend_of_cells_of_other_shapes(tmp_path: Path, name: str, unroll: 
     root = render(tmp_path, str(FIXTURES / f"{name}.cell"), "--detail", detail,
                   "--unroll", unroll)
     check_legend(root, THEMES["light"])
+
+
+#: The stack figure's own words for what it draws.
+STACK_TEXTS = {**TEXTS,
+               "box": "a cell: its gates and parameters",
+               "frame": "a cell, at the compact detail level",
+               "input": "input x[t]",
+               "output": "output y[t]",
+               "dense": "a vector a cell reads (through its W)",
+               "state_line": "state line: a state carried on to the next step",
+               "vector": "vector inside the cell",
+               "port": "where a vector enters or leaves a cell",
+               "concat": "concatenation of both directions, no parameters",
+               "bridge": "a line passing under a state line, not joining it"}
+
+
+@pytest.mark.parametrize("cells", ["auto", "box", "compact"])
+@pytest.mark.parametrize("theme", list(THEMES))
+def test_the_stack_figures_legend_lists_exactly_the_marks_drawn(tmp_path: Path, theme: str,
+                                                                 cells: str) -> None:
+    root = render(tmp_path, "lstm", "--layers", "2", "--bidirectional", "--unroll", "2",
+                  "--cells", cells, "--theme", theme)
+    check_legend(root, THEMES[theme], STACK_TEXTS)

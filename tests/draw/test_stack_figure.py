@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 from browser import check_figures
-from svgmarks import drawn
+from svgmarks import drawn, stack_marks
 from svgmeasure import SVG, arrow_gap, crossings, figure
 
 import cellviz
@@ -237,14 +237,17 @@ def test_the_legend_names_the_marks_drawn() -> None:
     gru = cellviz.stack("gru", input_size=3, hidden_size=2, convention="pytorch")
     compact = legend_texts(scene(gru, 3, cells="compact"))
     # The GRU draws its candidate as a box (tanh n[t]), gates (σ r, σ z), two dense boxes
-    # (W_in, W_hn), ⊙ + 1− and ports; nothing rises past its state line.
+    # (W_in, W_hn), ⊙ + 1− and ports; inside each cell an input tap bridges the h[t-1] bus,
+    # and the hidden state branches (a junction) on to the next step and up.
     assert compact[:11] == [
         "a cell, at the compact detail level", "input x[t]", "output y[t]",
         "a vector a cell reads (through its W)", "pointwise connection",
         "state line: a state carried on to the next step", "vector inside the cell",
         "gate: its activation and name", "dense node: the weights it sums",
         "element-wise ⊙ + 1−", "where a vector enters or leaves a cell"]
-    assert compact[11].startswith("layer 0 reads")
+    assert compact[11:13] == ["a line passing under a state line, not joining it",
+                              "a line branching: one vector on to two places"]
+    assert compact[13].startswith("layer 0 reads")
     drawn = texts(scene(gru, 3, cells="compact"))
     assert {"σ z", "σ r", "tanh n[t]", "1−", "W_in"} <= set(drawn)
     assert "tanh" not in drawn  # no activation mark of its own
@@ -259,23 +262,14 @@ def test_the_legend_names_the_marks_drawn() -> None:
 def test_the_legend_lists_exactly_what_is_drawn(name: str, convention: str, layers: int,
                                                 bi: bool, steps: int, cells: str,
                                                 theme: str) -> None:
-    """Read from the SVG alone (tests/draw/svgmarks.py for the cells' and vectors' marks,
-    and here the stack's own: its cells' frames or boxes, concatenations and bridges), the
-    kinds of mark drawn are the legend's entries, nothing more or less. (Print is all black:
-    its colours tell no roles apart.)"""
+    """Read from the SVG alone (tests/draw/svgmarks.py: the cells' and vectors' marks,
+    lines, bridges and junctions, and the stack's own cells' frames or boxes and
+    concatenations), the kinds of mark drawn are the legend's entries, nothing more or less.
+    (tests/draw/test_legend_marks.py checks the print theme and each entry's text and sample
+    for the figure of lstm --layers 2 --bidirectional --unroll 2.)"""
     root = ET.fromstring(svg_of(measured_stack(name, convention, layers, bi), steps, cells,
                                 theme))
-    kinds = set(drawn(root, THEMES[theme]))
-    fill = THEMES[theme].dense_fill.lower()
-    for g in root.iter(f"{SVG}g"):
-        role, gid = g.get("class"), g.get("data-id", "")
-        if role == "cell":
-            kinds.add("box" if next(iter(g)).get("fill", "").lower() == fill else "frame")
-        elif role == "concat":
-            kinds.add("concat")
-        elif (role == "edge" and not gid.startswith("s")  # the stack's own lines
-              and any(len(_pieces(p)) > 1 for p in g.iter(f"{SVG}path"))):
-            kinds.add("bridge")
+    kinds = {*drawn(root, THEMES[theme]), *stack_marks(root, THEMES[theme])}
     legend = {g.get("data-id") for g in root.iter(f"{SVG}g")
               if g.get("class") == "legend-entry"}
     assert legend == kinds
