@@ -17,6 +17,7 @@ from ..cell import Cell
 from ..errors import CellvizError, UsageError
 from ..graph import Node
 from ..params import shape_text
+from ..record import record
 from ..stack import Stack
 from .compact import check_cells
 from .compose import place
@@ -167,7 +168,7 @@ def _drawing(stack: Stack, theme: Theme, steps: int,
     caption_h = line_height(fs) + fs * 0.4
     y_out = caption_h + ys[0].height / 2
     top = caption_h + ys[0].height + link
-    rows = []  # per layer: (reverse top, forward top, concatenation, split), top layer first
+    rows = []  # per layer, top layer first
     for k in reversed(range(stack.num_layers)):
         h = pieces[k][0].height
         if bi:
@@ -175,100 +176,153 @@ def _drawing(stack: Stack, theme: Theme, steps: int,
             r_top = concat + r_c + fs * 2.6
             f_top = r_top + h + fs * 2.4
             split = f_top + h + fs * 1.6
-            rows.append((r_top, f_top, concat, split))
+            rows.append(_Row(r_top, f_top, concat, split))
             top = split + link
         else:
-            rows.append((top, top, top, top + h))
+            rows.append(_Row(top, top, top, top + h))
             top += h + link
     rows.reverse()
-    y_in = rows[0][3] + link + xs[0].height / 2
-    groups: list[Group] = []
-    lines: list[Line] = []
-    labels: list[Shape] = []
-    nodes: list[Group] = []
-    cuts: list[Point] = []
+    y_in = rows[0].split + link + xs[0].height / 2
+    joins = _Joins(stack, theme, small, grid, pieces, rows, (one, link_label))
     for t in range(steps):
-        labels.append(Text(x_out[t], 0.93 * fs, f"t = {t + 1}", fs, theme.text,
-                           anchor="middle", weight="bold"))
-        nodes.append(Group("node", f"y{t + 1}", place(ys[t], x_out[t], y_out)))
-        nodes.append(Group("node", f"x{t + 1}", place(xs[t], x_in[t], y_in)))
-    for k, (r_top, f_top, concat, split) in enumerate(rows):
-        f_piece = pieces[k][0]
-        h = f_piece.height
-        f_lane = lane(f_piece, grid, f_top, f"l{k}f", theme, small)
-        groups += f_lane[0]
-        lines += f_lane[1]
-        labels += f_lane[2]
-        cuts += f_lane[3]
-        labels.append(lane_name(theme, grid, f_top + h / 2, f"layer {k} →" if bi
-                                 else f"layer {k}"))
-        if bi:
-            r_lane = lane(pieces[k][1], grid, r_top, f"l{k}r", theme, small)
-            axis = grid.axis()
-            groups += mirror_groups(tuple(r_lane[0]), axis)
-            lines += [Line(tuple((axis - x, y) for x, y in ln.points), ln.style, ln.head,
-                            ln.id) for ln in r_lane[1]]
-            labels += mirror_groups((Group("label", "", tuple(r_lane[2])),), axis)[0].shapes
-            cuts += [(axis - x, y) for x, y in r_lane[3]]
-            labels.append(lane_name(theme, grid, r_top + h / 2, f"layer {k} ←"))
+        joins.labels.append(Text(x_out[t], 0.93 * fs, f"t = {t + 1}", fs, theme.text,
+                                 anchor="middle", weight="bold"))
+        joins.nodes.append(Group("node", f"y{t + 1}", place(ys[t], x_out[t], y_out)))
+        joins.nodes.append(Group("node", f"x{t + 1}", place(xs[t], x_in[t], y_in)))
+    for k in range(stack.num_layers):
+        joins.lanes(k)
         for t in range(steps):
-            step = f"l{k}s{t + 1}"
-            f_entry = [(grid.x(0, t, x), f_top + y) for x, y in f_piece.entry]
-            f_exit = [(grid.x(0, t, x), f_top + y) for x, y in f_piece.exit]
-            below = y_in - xs[t].height / 2 if k == 0 else None
+            ends = (y_in - xs[t].height / 2, y_out + ys[t].height / 2)
             if bi:
-                r_entry = [(grid.x(1, t, x), r_top + y) for x, y in pieces[k][1].entry]
-                r_exit = [(grid.x(1, t, x), r_top + y) for x, y in pieces[k][1].exit]
-                c, rise = cx[t], grid.x(0, t, entry_x)
-                start = below if below is not None else rows[k - 1][2] - r_c
-                lines.append(Line(((c, start), (c, split)), "dense", False, f"{step}:in"))
-                nodes.append(Group("junction", f"{step}:split", (
-                    Circle(c, split, theme.stroke * 2.2, theme.line, "none"),)))
-                lines.append(Line(((c, split), (f_entry[0][0], split), *f_entry), "dense", True,
-                                   f"{step}:in:f"))
-                lines.append(Line(((c, split), (r_entry[0][0], split), *r_entry), "dense", True,
-                                   f"{step}:in:r"))
-                strip = r_top + h + fs * 1.2
-                lines.append(Line((*f_exit, (f_exit[-1][0], strip), (rise, strip),
-                                    (rise, concat), (c - r_c, concat)), "pointwise", True,
-                                   f"{step}:out:f"))
-                lines.append(Line((*r_exit, (r_exit[-1][0], concat), (c + r_c, concat)),
-                                   "pointwise", True, f"{step}:out:r"))
-                nodes.append(Group("concat", f"{step}:concat", _concat(theme, c, concat)))
-                mid = (r_top + concat + r_c) / 2 + 0.36 * small
-                labels += [Text(rise - fs * 0.4, mid, one, small, theme.muted, anchor="end"),
-                           Text(r_exit[-1][0] + fs * 0.4, mid, one, small, theme.muted)]
-                if k:
-                    labels.append(Text(c + fs * 0.4, (start + split) / 2 + 0.36 * small,
-                                       link_label, small, theme.muted))
-                if k == stack.num_layers - 1:
-                    lines.append(Line(((c, concat - r_c), (c, y_out + ys[t].height / 2)),
-                                       "dense", True, f"{step}:y"))
-                    labels.append(Text(c + fs * 0.4, (concat - r_c + y_out + ys[t].height / 2)
-                                       / 2 + 0.36 * small, link_label, small, theme.muted))
+                joins.two_ways(k, t, cx[t], ends)
             else:
-                if below is not None:
-                    lines.append(Line(((f_entry[0][0], below), *f_entry), "dense", True,
-                                       f"{step}:in"))
-                else:
-                    prev_exit = [(grid.x(0, t, x), rows[k - 1][1] + y)
-                                 for x, y in pieces[k - 1][0].exit]
-                    turn = (prev_exit[-1][1] + f_top + h) / 2
-                    lines.append(Line((*prev_exit, (prev_exit[-1][0], turn),
-                                        (f_entry[0][0], turn), *f_entry), "dense", True,
-                                       f"{step}:in"))
-                    labels.append(_link_label(theme, small, one, f_entry[0][0],
-                                              prev_exit[-1][0], turn, f_top + h))
-                if k == stack.num_layers - 1:
-                    end = y_out + ys[t].height / 2
-                    lines.append(Line((*f_exit, (f_exit[-1][0], end)), "dense", True,
-                                       f"{step}:y"))
-                    labels.append(Text(f_exit[-1][0] + fs * 0.4, (f_top + end) / 2
-                                       + 0.36 * small, one, small, theme.muted))
-    drawn, bridges = draw_lines(lines, theme, cuts)
-    junctions = any(g.role == "junction" for g in [*groups, *nodes])
-    marks = _marks(stack, theme, form, {ln.style for ln in lines}, bridges, junctions)
-    return [*groups, *drawn, *nodes, Group("label", "labels", tuple(labels))], marks
+                joins.one_way(k, t, ends)
+    drawn, bridges = draw_lines(joins.lines, theme, joins.cuts)
+    junctions = any(g.role == "junction" for g in [*joins.groups, *joins.nodes])
+    marks = _marks(stack, theme, form, {ln.style for ln in joins.lines}, bridges, junctions)
+    return [*joins.groups, *drawn, *joins.nodes, Group("label", "labels",
+                                                       tuple(joins.labels))], marks
+
+
+@record
+class _Row:
+    """The heights of one layer: the tops of its reverse and forward lanes, its
+    concatenation and the split of what it reads (one way: both lanes' top is the lane's,
+    the split its cells' bottom)."""
+
+    reverse: float
+    forward: float
+    concat: float
+    split: float
+
+
+class _Joins:
+    """The parts of the drawing as they are made, layer by layer and step by step: the lanes
+    and their cells, and the lines that join one layer to the next with their labels."""
+
+    def __init__(self, stack: Stack, theme: Theme, small: float, grid: Grid,
+                 pieces: list[list[Piece]], rows: list[_Row], shapes: tuple[str, str]) -> None:
+        self.stack, self.theme, self.small, self.grid = stack, theme, small, grid
+        self.pieces, self.rows = pieces, rows
+        self.one, self.link_label = shapes  # a direction's output, what a layer reads
+        self.groups: list[Group] = []
+        self.lines: list[Line] = []
+        self.labels: list[Shape] = []
+        self.nodes: list[Group] = []
+        self.cuts: list[Point] = []
+
+    def lanes(self, k: int) -> None:
+        """Layer k's lanes: the forward one, and the reverse one mirrored."""
+        theme, grid, row = self.theme, self.grid, self.rows[k]
+        bi = self.stack.bidirectional
+        for d, top in ((0, row.forward), *(((1, row.reverse),) if bi else ())):
+            piece = self.pieces[k][d]
+            groups, lines, labels, cuts = lane(piece, grid, top, f"l{k}{'r' if d else 'f'}",
+                                               theme, self.small)
+            if d:
+                axis = grid.axis()
+                groups = list(mirror_groups(tuple(groups), axis))
+                lines = [Line(tuple((axis - x, y) for x, y in ln.points), ln.style, ln.head,
+                              ln.id) for ln in lines]
+                labels = list(mirror_groups((Group("label", "", tuple(labels)),),
+                                            axis)[0].shapes)
+                cuts = [(axis - x, y) for x, y in cuts]
+            self.groups += groups
+            self.lines += lines
+            self.labels += labels
+            self.cuts += cuts
+            name = f"layer {k} {'←' if d else '→'}" if bi else f"layer {k}"
+            self.labels.append(lane_name(theme, grid, top + piece.height / 2, name))
+
+    def _ways(self, k: int, d: int, t: int) -> tuple[list[Point], list[Point]]:
+        """The ways into and out of layer k's cell of direction d at step t, placed."""
+        piece, row = self.pieces[k][d], self.rows[k]
+        top = row.reverse if d else row.forward
+        return ([(self.grid.x(d, t, x), top + y) for x, y in piece.entry],
+                [(self.grid.x(d, t, x), top + y) for x, y in piece.exit])
+
+    def two_ways(self, k: int, t: int, c: float, ends: tuple[float, float]) -> None:
+        """At step t: what layer k reads rises to a split at column c, and on to the forward
+        cell's input and, between two forward cells, to the reverse one's; the forward
+        output runs across under the reverse lane and rises beside the reverse cell, the
+        reverse output rises from its own cell, and both meet in the concatenation."""
+        fs, small, theme, row = self.theme.font_size, self.small, self.theme, self.rows[k]
+        r_c = fs * 0.9
+        step = f"l{k}s{t + 1}"
+        f_entry, f_exit = self._ways(k, 0, t)
+        r_entry, r_exit = self._ways(k, 1, t)
+        rise = self.grid.x(0, t, self.pieces[k][0].entry[0][0])
+        start = ends[0] if k == 0 else self.rows[k - 1].concat - r_c
+        self.lines += [
+            Line(((c, start), (c, row.split)), "dense", False, f"{step}:in"),
+            Line(((c, row.split), (f_entry[0][0], row.split), *f_entry), "dense", True,
+                 f"{step}:in:f"),
+            Line(((c, row.split), (r_entry[0][0], row.split), *r_entry), "dense", True,
+                 f"{step}:in:r")]
+        self.nodes.append(Group("junction", f"{step}:split", (
+            Circle(c, row.split, theme.stroke * 2.2, theme.line, "none"),)))
+        strip = row.reverse + self.pieces[k][0].height + fs * 1.2
+        self.lines += [
+            Line((*f_exit, (f_exit[-1][0], strip), (rise, strip), (rise, row.concat),
+                  (c - r_c, row.concat)), "pointwise", True, f"{step}:out:f"),
+            Line((*r_exit, (r_exit[-1][0], row.concat), (c + r_c, row.concat)), "pointwise",
+                 True, f"{step}:out:r")]
+        self.nodes.append(Group("concat", f"{step}:concat", _concat(theme, c, row.concat)))
+        mid = (row.reverse + row.concat + r_c) / 2 + 0.36 * small
+        self.labels += [Text(rise - fs * 0.4, mid, self.one, small, theme.muted, anchor="end"),
+                        Text(r_exit[-1][0] + fs * 0.4, mid, self.one, small, theme.muted)]
+        if k:
+            self.labels.append(Text(c + fs * 0.4, (start + row.split) / 2 + 0.36 * small,
+                                    self.link_label, small, theme.muted))
+        if k == self.stack.num_layers - 1:
+            top = row.concat - r_c
+            self.lines.append(Line(((c, top), (c, ends[1])), "dense", True, f"{step}:y"))
+            self.labels.append(Text(c + fs * 0.4, (top + ends[1]) / 2 + 0.36 * small,
+                                    self.link_label, small, theme.muted))
+
+    def one_way(self, k: int, t: int, ends: tuple[float, float]) -> None:
+        """At step t: x[t], or the output of the cell below, runs into layer k's cell (across
+        under it from the cell below's output to its input); the top layer's output rises
+        to y[t]."""
+        fs, small, theme, row = self.theme.font_size, self.small, self.theme, self.rows[k]
+        step = f"l{k}s{t + 1}"
+        f_entry, f_exit = self._ways(k, 0, t)
+        bottom = row.forward + self.pieces[k][0].height
+        if k == 0:
+            self.lines.append(Line(((f_entry[0][0], ends[0]), *f_entry), "dense", True,
+                                   f"{step}:in"))
+        else:
+            below = self._ways(k - 1, 0, t)[1]
+            turn = (below[-1][1] + bottom) / 2
+            self.lines.append(Line((*below, (below[-1][0], turn), (f_entry[0][0], turn),
+                                    *f_entry), "dense", True, f"{step}:in"))
+            self.labels.append(_link_label(theme, small, self.one, f_entry[0][0],
+                                           below[-1][0], turn, bottom))
+        if k == self.stack.num_layers - 1:
+            self.lines.append(Line((*f_exit, (f_exit[-1][0], ends[1])), "dense", True,
+                                   f"{step}:y"))
+            self.labels.append(Text(f_exit[-1][0] + fs * 0.4, (row.forward + ends[1]) / 2
+                                    + 0.36 * small, self.one, small, theme.muted))
 
 
 def _marks(stack: Stack, theme: Theme, form: str, styles: set[str], bridges: bool,
