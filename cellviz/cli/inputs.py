@@ -147,6 +147,10 @@ def wants_values(args: argparse.Namespace) -> bool:
     return bool(args.x) or args.seed is not None or args.weights is not None
 
 
+_SUM_LOSS = "the sum of h over every step"
+"""What ``run_grads``'s loss is, in words for the figure's legend and description."""
+
+
 def run_grads(cell: Cell, run: Run) -> Gradients:
     """Backpropagation through the steps of a run, for L = the sum of every h of every step,
     with every node's gradient at every step."""
@@ -173,5 +177,5 @@ def step_values(run: Run, digits: int = 2, *, grads: Gradients | None = None,
     limit, places = gradient_scale(largest)
     return tuple(values_of(run.traces[k], run.weights, digits=digits, step=k + 1,
                            grads=gradients_of(grads.trace[k], grads.param_trace[k], limit=limit,
-                                              digits=places, step=k + 1))
+                                              digits=places, step=k + 1, loss=_SUM_LOSS))
                  for k in shown)

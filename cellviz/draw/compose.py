@@ -50,7 +50,8 @@ def _description(cell: Cell, values: Values | None = None) -> str:
                      f"(+{fmt(values.limit)})")
     if values is not None and values.grads is not None:
         limit = f"{values.grads.limit:g}"
-        parts.append(f"beside or below each value, its gradient ∂L/∂v of the loss "
+        loss = f" L = {values.grads.loss}" if values.grads.loss else ""
+        parts.append(f"beside or below each value, its gradient ∂L/∂v of the loss{loss} "
                      f"({values.grads.digits} decimals), coloured from purple (−{limit}) "
                      f"through white (0) to green (+{limit})")
     return "; ".join(parts) + "."

@@ -111,8 +111,9 @@ def _items(marks: Marks, values: Values | None) -> list[tuple[str, str, str]]:
                                f"+{fmt(values.limit)} or more", ""))
     if values is not None and values.grads is not None:
         limit = f"{values.grads.limit:g}"
-        items.append(("gradients", f"gradient ∂L/∂v beside or below each value: −{limit} or "
-                                   f"less, 0, +{limit} or more", ""))
+        of = f", L = {values.grads.loss}," if values.grads.loss else ""
+        items.append(("gradients", f"gradient ∂L/∂v{of} beside or below each value: −{limit} "
+                                   f"or less, 0, +{limit} or more", ""))
     return items
 
 

@@ -256,8 +256,12 @@ def compose_unrolled(cell: Cell, theme: Theme, steps: int, values: tuple[Values,
             runs = _vertical_with_bridges(column, py, cy + g.height / 2, crossing, fs * 0.5)
             seen.update(["bridge"] * (len(runs) > 1))
             runs[0].insert(0, (px + port_r, py))
-            shapes = [s for run in runs[:-1] for s in _plain(theme, run)]
-            shapes += _arrow(theme, runs[-1])
+            # A state rises to its box as what it is, a state carried on (the heavy line), not
+            # as a thin line, which the legend gives to a dense connection.
+            heavy = node_id in graph.states
+            dash = state_dash if heavy else ""
+            shapes = [s for run in runs[:-1] for s in _plain(theme, run, heavy=heavy, dash=dash)]
+            shapes += _arrow(theme, runs[-1], heavy=heavy, dash=dash)
             out.append(Group("link", f"s{k}:link:{node_id}", tuple(shapes)))
             if node_id in graph.states and k < steps:
                 nx, ny = where.at(k + 1, lay, graph.prev_id(node_id))
@@ -272,7 +276,7 @@ def compose_unrolled(cell: Cell, theme: Theme, steps: int, values: tuple[Values,
         return out
 
     outside = [g for rows in (ins, outs, carried.values()) for row in rows for g in row]
-    links = ["dense"] if graph.inputs or above else []
+    links = ["dense"] if graph.inputs or set(above) - set(graph.states) else []
     carries = ["state_line"] if graph.states else []
     # The legend's samples name the first step's vectors (x[1], not x[t]).
     shown_marks = [replace(g, marks=tuple(step_label(m, 1) for m in g.marks))

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, cast
 from ..arguments import require, whole
 from ..errors import UsageError
 from ..lang.substitute import format_number
-from ..record import record
+from ..record import record, replace
 from .sampled import Numbers, Sampled, sample
 from .themes import Theme, contrast, luminance
 
@@ -49,7 +49,8 @@ class Values:
     colour (the scale is symmetric around 0); ``digits`` the printed precision; ``step`` the
     1-based time step the numbers belong to (0: unnamed). ``grads`` are the same step's
     gradients ∂L/∂v, drawn beside the values; ``gradient`` says that these numbers are such
-    gradients (their own colours, PRGn, and glyph keys starting ``grad:``)."""
+    gradients (their own colours, PRGn, and glyph keys starting ``grad:``), and ``loss`` what
+    L is, in words for the legend ("" leaves it unsaid)."""
 
     vectors: tuple[tuple[str, tuple[float, ...] | Sampled], ...]
     weights: tuple[tuple[str, Nested], ...] = ()
@@ -58,6 +59,7 @@ class Values:
     step: int = 0
     grads: Values | None = None
     gradient: bool = False
+    loss: str = ""
 
     @property
     def stops(self) -> tuple[str, ...]:
@@ -187,11 +189,12 @@ def gradient_scale(largest: float) -> tuple[float, int]:
 
 
 def gradients_of(trace: Mapping[str, Any], weights: Mapping[str, Any] | None = None, *,
-                 limit: float, digits: int, step: int = 0) -> Values:
+                 limit: float, digits: int, step: int = 0, loss: str = "") -> Values:
     """One step's gradients as Values: ∂L/∂v of every node by id (``Gradients.trace[t]``) and
     the step's share of ∂L/∂W by parameter (``Gradients.param_trace[t]``), on a scale of
-    their own (``gradient_scale``)."""
-    return values_of(trace, weights, limit=limit, digits=digits, step=step, gradient=True)
+    their own (``gradient_scale``); ``loss`` says what L is, for the legend."""
+    return replace(values_of(trace, weights, limit=limit, digits=digits, step=step,
+                             gradient=True), loss=loss)
 
 
 def _hex(colour: str) -> tuple[int, int, int]:

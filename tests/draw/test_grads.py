@@ -114,9 +114,12 @@ def test_gradients_have_their_own_colours_and_legend(tmp_path: Path) -> None:
                        ("grad:W_n/1/2", grads.param_trace[0]["W_n"][1, 2])):
         assert rects[key] == value_colours(THEMES["light"], float(value), limit, PR_GN)[0]
     texts = [t.text or "" for t in root.iter(f"{SVG}text")]
-    assert any(t.startswith("gradient ∂L/∂v") and f"+{limit:g} or more" in t for t in texts)
+    # The legend and the description say what L is: the loss `render --grads` takes.
+    assert any(t.startswith("gradient ∂L/∂v, L = the sum of h over every step,")
+               and f"+{limit:g} or more" in t for t in texts)
     desc = root.find(f"{SVG}desc")
-    assert desc is not None and "its gradient ∂L/∂v of the loss" in (desc.text or "")
+    assert desc is not None
+    assert "∂L/∂v of the loss L = the sum of h over every step" in (desc.text or "")
 
 
 def test_same_bytes_every_run() -> None:

@@ -155,6 +155,21 @@ def test_states_are_carried_on_state_lines(name: str, theme: str) -> None:
     assert entries(root)["state_line"].text == "state line: a state carried on"
 
 
+@pytest.mark.parametrize("name", ["gru", "lstm"])
+def test_a_state_rises_to_its_box_on_the_state_line(name: str) -> None:
+    """A state set above its step (the GRU's and the LSTM's h[k]) rises on the state line's
+    heavy dash-dot, as it is carried on: the thin solid line is the legend's dense W·v + b."""
+    root = unrolled(name, steps=2)
+    t = THEMES["light"]
+    by_id = groups(root)
+    for k in (1, 2):
+        paths = [p for p in by_id[f"s{k}:link:h"].iter(f"{SVG}path") if p.get("fill") == "none"]
+        assert paths
+        for p in paths:
+            assert float(p.get("stroke-width", 0)) == pytest.approx(t.stroke * 2.2, abs=0.01)
+            assert p.get("stroke-dasharray") == line_dash("pointwise", t)
+
+
 def test_a_riser_bridges_the_state_line_it_passes() -> None:
     """The LSTM's h[k] rises past the cell state's line: its link is broken there (a
     bridge), and nowhere else does a link pass a state line."""
