@@ -138,15 +138,16 @@ def _colours(theme: Theme, role: str) -> tuple[str, str]:
     return stroke, fill
 
 
-def vector_glyph(node: Node, cell: Cell, theme: Theme, values: Values | None = None) -> Glyph:
+def vector_glyph(node: Node, cell: Cell, theme: Theme, values: Values | None = None, *,
+                 shape: str = "") -> Glyph:
     """An input, state, output or named vector: a column of cells, its name and its shape (under
-    the name, or beside it in a short arrangement); with values, each cell coloured by its
-    number and printing it."""
+    the name, or beside it in a short arrangement; ``shape``, if given, is written instead);
+    with values, each cell coloured by its number and printing it."""
     role = {"input": "input", "state": "state", "output": "output"}.get(node.kind, "vector")
     stroke, fill = _colours(theme, role)
     size = cell.size(node.size)
     unit, pad = theme.unit, theme.space * 0.55
-    name, shape = node.label, shape_text((size,))
+    name, shape = node.label, shape or shape_text((size,))
     name_w = text_width(name, theme.font_size, bold=True, sub=theme.subscript)
     shape_w = text_width(shape, theme.small)
     short = theme.arrangement == "short"

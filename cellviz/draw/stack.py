@@ -7,21 +7,19 @@ left to right and, above it, the reverse lane right to left, its cells mirrored.
 bidirectional stack the reverse lane stands a little to the right of the forward one, so that
 the line from the input to a reverse cell rises beside the forward cell, between two forward
 cells, and the forward cell's output beside the reverse one; the two outputs meet in a
-concatenation drawn as a pointwise operation. Where a line crosses a state line it is broken
+concatenation drawn as a pointwise operation. Each lane's state lines run from its first
+state to its final one, drawn at its ends. Where a line crosses a state line it is broken
 around it (a bridge).
 """
 
 from __future__ import annotations
 
-from ..cell import Cell
 from ..errors import CellvizError, UsageError
-from ..graph import Node
 from ..params import shape_text
 from ..record import record
 from ..stack import Stack
 from .compact import check_cells
 from .compose import place
-from .glyphs import Glyph, vector_glyph
 from .layout import MAX_FIGURE_NODES
 from .metrics import line_height, text_width
 from .scene import Circle, Group, Path, Scene, Shape, Text, fmt
@@ -35,7 +33,16 @@ from .stack_cells import (
     mirror_groups,
 )
 from .stack_frame import stack_frame
-from .stack_lanes import Grid, Line, draw_lines, lane, lane_name
+from .stack_lanes import (
+    Grid,
+    LaneEnd,
+    Line,
+    draw_lines,
+    end_states,
+    lane,
+    lane_name,
+    vector,
+)
 from .themes import THEMES, Theme
 
 __all__ = ["MAX_COMPACT_CELLS", "SCREEN", "cell_form", "check_stack_figure", "compose_stack",
@@ -123,7 +130,7 @@ def _pieces(stack: Stack, theme: Theme, form: str) -> list[list[Piece]]:
                       gate_text(cell), f"{tables[k][d].total:,} parameters")
              for k, d, cell in stack.members()}
     size = box_size(list(texts.values()), theme)
-    carry = _carry_label(stack)
+    carry = (_carry_label(stack), tuple(stack.graph.states))
     return [[box_piece(theme, texts[k, d], size, carry, keys[k, d])
              for d in range(stack.directions)] for k in range(stack.num_layers)]
 
@@ -147,18 +154,20 @@ def _drawing(stack: Stack, theme: Theme, steps: int,
     bends = max(sum(1 for way in layer[0].states if way.into[1] != way.out[1])
                 for layer in pieces)
     gap = riser + fs * 1.2 * bends + fs * 1.8
-    # A lane's last state lines pass the riser, their labels before it if they fit there.
-    end_w = max(text_width(way.end_label, small) for layer in pieces for way in layer[0].states)
-    stub = riser + fs * 1.8 if end_w + fs <= riser else riser + fs * 2.8 + end_w
-    grid = Grid(steps, width, gap, riser + entry_x, riser, stub)
+    lane_ends = {(k, d): [end_states(stack, theme, k, d, steps, way.names)
+                          for way in pieces[k][d].states] for k, d, _ in stack.members()}
+    end_w = max(g.width for pair in lane_ends.values() for end in pair
+                for g in (end.first, end.final))
+    # A lane's last state lines pass the riser before they reach its final states.
+    grid = Grid(steps, width, gap, riser + entry_x, riser, riser + fs * 1.8, end_w)
     link = fs * 3.4
     out = stack.output_size
     one = shape_text((out,))
     up = f"{stack.reads(1) if bi else stack.graph.node(stack.hidden).size}×1"
     link_label = f"{up} = {shape_text((stack.directions * out,))}" if bi else one
-    xs = [_vector(stack, theme, f"x[{t + 1}]", stack.input_size(0), "input")
+    xs = [vector(stack, theme, f"x[{t + 1}]", stack.input_size(0), "input")
           for t in range(steps)]
-    ys = [_vector(stack, theme, f"y[{t + 1}]", stack.directions * out, "output")
+    ys = [vector(stack, theme, f"y[{t + 1}]", stack.directions * out, "output")
           for t in range(steps)]
     # The columns: bidirectional, the concatenation and the split between the forward output
     # rising beside the reverse cell and the reverse output; one way, the cell's own ends.
@@ -183,7 +192,8 @@ def _drawing(stack: Stack, theme: Theme, steps: int,
             top += h + link
     rows.reverse()
     y_in = rows[0].split + link + xs[0].height / 2
-    joins = _Joins(stack, theme, small, grid, pieces, rows, (one, link_label))
+    joins = _Joins(stack, theme, small, grid, pieces, rows, (one, link_label),
+                   lane_ends)
     for t in range(steps):
         joins.labels.append(Text(x_out[t], 0.93 * fs, f"t = {t + 1}", fs, theme.text,
                                  anchor="middle", weight="bold"))
@@ -221,9 +231,10 @@ class _Joins:
     and their cells, and the lines that join one layer to the next with their labels."""
 
     def __init__(self, stack: Stack, theme: Theme, small: float, grid: Grid,
-                 pieces: list[list[Piece]], rows: list[_Row], shapes: tuple[str, str]) -> None:
+                 pieces: list[list[Piece]], rows: list[_Row], shapes: tuple[str, str],
+                 ends: dict[tuple[int, int], list[LaneEnd]]) -> None:
         self.stack, self.theme, self.small, self.grid = stack, theme, small, grid
-        self.pieces, self.rows = pieces, rows
+        self.pieces, self.rows, self.ends = pieces, rows, ends
         self.one, self.link_label = shapes  # a direction's output, what a layer reads
         self.groups: list[Group] = []
         self.lines: list[Line] = []
@@ -238,7 +249,7 @@ class _Joins:
         for d, top in ((0, row.forward), *(((1, row.reverse),) if bi else ())):
             piece = self.pieces[k][d]
             groups, lines, labels, cuts = lane(piece, grid, top, f"l{k}{'r' if d else 'f'}",
-                                               theme, self.small)
+                                               theme, self.small, self.ends[k, d])
             if d:
                 axis = grid.axis()
                 groups = list(mirror_groups(tuple(groups), axis))
@@ -327,11 +338,12 @@ class _Joins:
 
 def _marks(stack: Stack, theme: Theme, form: str, styles: set[str], bridges: bool,
            junctions: bool) -> tuple[tuple[str, str], ...]:
-    """What the figure draws, in legend order: its cells, x[t] and y[t], the kinds of line
+    """What the figure draws, in legend order: its cells, x[t], the lanes' first states, y[t]
+    and their final states, the kinds of line
     (between the cells and, compact, inside them) and of mark inside the cells, the
     concatenations, the bridges (between the cells or inside them) and the junctions."""
     found: dict[str, list[str]] = {"box" if form == "box" else "frame": [], "input": [],
-                                   "output": []}
+                                   "state": [], "output": []}
     lines = {"state_line" if style == "state" else style for style in styles}
     inner: list[tuple[str, tuple[str, ...]]] = []
     if form == "compact":
@@ -376,13 +388,6 @@ def _concat(theme: Theme, cx: float, cy: float) -> tuple[Shape, ...]:
                 for dx in (-r * 0.18, r * 0.18))
     return (Circle(cx, cy, r, theme.pointwise_fill, theme.pointwise, theme.stroke),
             Path(d, theme.text, theme.stroke * 1.2))
-
-
-def _vector(stack: Stack, theme: Theme, label: str, size: int, role: str) -> Glyph:
-    """A vector drawn as the cell figures draw theirs (a column of cells, its name and shape).
-    The glyph reads the size through a cell, so it gets a cell binding one symbol to it."""
-    node = Node(id=label, kind="input" if role == "input" else "output", size="v", label=label)
-    return vector_glyph(node, Cell(stack.graph, (("v", size),)), theme)
 
 
 def _carry_label(stack: Stack) -> str:

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from ..cell import Cell
 from ..graph import ACTIVATIONS
-from ..params import shape_text
 from ..record import record, replace
 from .compose import body, drawn_lines, map_d, translate_any
 from .layout import layout
@@ -26,12 +25,12 @@ Point = tuple[float, float]
 class StateWay:
     """How one state line joins a cell: the tip of the line coming in (on the cell's left),
     where the line going out starts (leaving to the right), the line's label between cells
-    and at the ends of the lane (where it also gives the shape)."""
+    and the states it carries (their ids in the cell's graph)."""
 
     into: Point
     out: Point
     label: str
-    end_label: str
+    names: tuple[str, ...]
 
 
 @record
@@ -79,10 +78,10 @@ def box_size(lines: list[tuple[str, str, str]], theme: Theme) -> tuple[float, fl
 
 
 def box_piece(theme: Theme, texts: tuple[str, str, str], size: tuple[float, float],
-              carry: str, key: str) -> Piece:
+              carry: tuple[str, tuple[str, ...]], key: str) -> Piece:
     """A cell as a labelled box (its title, gates and parameter count): its input enters at
     the middle of its bottom, its output leaves at the middle of its top, and one state line
-    (``carry``: ``h, c: 2×1``) passes through its middle."""
+    (``carry``: its label ``h, c: 2×1`` and the states) passes through its middle."""
     fs, small, _ = _box_lines(theme)
     w, h = size
     title, gates, count = texts
@@ -96,7 +95,7 @@ def box_piece(theme: Theme, texts: tuple[str, str, str], size: tuple[float, floa
              count, small, theme.muted, anchor="middle"),
     )
     return Piece(w, h, (Group("cell", key, shapes),), ((w / 2, h),), ((w / 2, 0.0),),
-                 (StateWay((0.0, h / 2), (w, h / 2), carry, carry),))
+                 (StateWay((0.0, h / 2), (w, h / 2), *carry),))
 
 
 def compact_piece(cell: Cell, theme: Theme, hidden: str, key: str,
@@ -136,8 +135,7 @@ def compact_piece(cell: Cell, theme: Theme, hidden: str, key: str,
         ix, iy = at(graph.prev_id(s))
         sx, sy = (column_out, oy) if s == hidden else (at(s)[0] + port_r, at(s)[1])
         label = graph.node(s).label.removesuffix("[t]")
-        size = shape_text((cell.size(graph.node(s).size),))
-        states.append(StateWay((ix - port_r, iy), (sx, sy), label, f"{label}: {size}"))
+        states.append(StateWay((ix - port_r, iy), (sx, sy), label, (s,)))
     # The level runs drawn across the cell: into the input's port, out of the output's,
     # each state in from the left edge and out to the right one.
     runs = [(py, column_in, px - port_r), (oy, ox + port_r, column_out),

@@ -57,7 +57,8 @@ _TEXTS = {
     "box": "a cell: its gates and parameters",
     "frame": "a cell, at the compact detail level",
     "input": "input x[t]",
-    "output": "output y[t]",
+    "state": "a lane's first state (its entry [k] in the states given)",
+    "output": "output y[t], or a lane's final state (its entry [k] in those returned)",
     "dense": "a vector a cell reads (through its W)",
     "pointwise": "pointwise connection",
     "state_line": "state line: a state carried on to the next step",
@@ -105,7 +106,7 @@ def _sample(kind: str, sample: str, theme: Theme, x: float, cy: float,
                         (theme.background, theme.gate_stroke))
         return [Rect(x + w * 0.15, cy - fs * 0.6, w * 0.7, fs * 1.2, fill, stroke,
                      theme.stroke, rx=fs * 0.3)]
-    if kind in ("input", "output"):
+    if kind in ("input", "state", "output"):
         stroke, fill = str(getattr(theme, kind)), str(getattr(theme, f"{kind}_fill"))
         m = unit * 0.8
         return [Rect(mid - m * 1.4, cy - m * 1.5, m * 2.8, m * 3, fill, stroke, theme.stroke,

@@ -63,7 +63,14 @@ def test_every_cell_step_and_layer_is_drawn_with_its_count() -> None:
     assert words.count("t = 3") == 1
     # The shapes between layers: each direction's 2×1, and 2·n×1 after the concatenation.
     assert words.count("2·n×1 = 4×1") == 3 * 4
-    assert words.count("2×1") == 2 * 3 * 4  # beside each direction's output
+    # Beside each direction's output, and in each lane's first and final state.
+    assert words.count("2×1") == 2 * 3 * 4 + 3 * 2 * 2
+    # Each lane runs from its first state to its final one, named by step (forward 0 to T,
+    # reverse T + 1 to 1) and captioned with their entry in h_0, c_0 and h_n, c_n.
+    assert words.count("h[0], c[0]") == words.count("h[4], c[4]") == 3
+    assert words.count("h[5], c[5]") == words.count("h[1], c[1]") == 3
+    assert [w for w in words if "_0[" in w or "_n[" in w] == [
+        f"h_{when}[{e}], c_{when}[{e}]" for e in range(6) for when in "0n"]
     assert words.count("3×1") == words.count("4×1") == 4  # the glyphs of x[t] and y[t]
     concatenations = [sh for g in s.groups for sh in g.shapes if g.role == "concat"
                       and isinstance(sh, Circle) and sh.fill == THEMES["light"].pointwise_fill]
@@ -220,34 +227,38 @@ def legend_texts(s: Scene) -> list[str]:
             for sh in g.shapes if isinstance(sh, Text) and sh.anchor == "start"]
 
 
+FIRST = "a lane's first state (its entry [k] in the states given)"
+FINAL = "output y[t], or a lane's final state (its entry [k] in those returned)"
+
+
 def test_the_legend_names_the_marks_drawn() -> None:
     """Worked out by hand from each figure: the legend lists what it draws, nothing else."""
     box = legend_texts(scene(lstm3(), 4))
-    assert box[:8] == ["a cell: its gates and parameters", "input x[t]", "output y[t]",
+    assert box[:9] == ["a cell: its gates and parameters", "input x[t]", FIRST, FINAL,
                        "a vector a cell reads (through its W)", "pointwise connection",
                        "state line: a state carried on to the next step",
                        "concatenation of both directions, no parameters",
                        "a line passing under a state line, not joining it"]
     one_way = legend_texts(scene(cellviz.stack("lstm", input_size=3, hidden_size=2,
                                                num_layers=2), 2))
-    assert one_way[:5] == ["a cell: its gates and parameters", "input x[t]", "output y[t]",
+    assert one_way[:6] == ["a cell: its gates and parameters", "input x[t]", FIRST, FINAL,
                            "a vector a cell reads (through its W)",
                            "state line: a state carried on to the next step"]
-    assert one_way[5].startswith("layer 0 reads")
+    assert one_way[6].startswith("layer 0 reads")
     gru = cellviz.stack("gru", input_size=3, hidden_size=2, convention="pytorch")
     compact = legend_texts(scene(gru, 3, cells="compact"))
     # The GRU draws its candidate as a box (tanh n[t]), gates (σ r, σ z), two dense boxes
     # (W_in, W_hn), ⊙ + 1− and ports; inside each cell an input tap bridges the h[t-1] bus,
     # and the hidden state branches (a junction) on to the next step and up.
-    assert compact[:11] == [
-        "a cell, at the compact detail level", "input x[t]", "output y[t]",
+    assert compact[:12] == [
+        "a cell, at the compact detail level", "input x[t]", FIRST, FINAL,
         "a vector a cell reads (through its W)", "pointwise connection",
         "state line: a state carried on to the next step", "vector inside the cell",
         "gate: its activation and name", "dense node: the weights it sums",
         "element-wise ⊙ + 1−", "where a vector enters or leaves a cell"]
-    assert compact[11:13] == ["a line passing under a state line, not joining it",
+    assert compact[12:14] == ["a line passing under a state line, not joining it",
                               "a line branching: one vector on to two places"]
-    assert compact[13].startswith("layer 0 reads")
+    assert compact[14].startswith("layer 0 reads")
     drawn = texts(scene(gru, 3, cells="compact"))
     assert {"σ z", "σ r", "tanh n[t]", "1−", "W_in"} <= set(drawn)
     assert "tanh" not in drawn  # no activation mark of its own
