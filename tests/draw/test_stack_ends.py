@@ -9,7 +9,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 from svgmeasure import SVG, figure
-from test_stack_figure import FORMS, MEASURED, measured_stack, svg_of
+from test_stack_figure import FORMS, MEASURED, MEASURED_IDS, measured_stack, svg_of
 
 import cellviz
 from cellviz.draw.themes import THEMES
@@ -62,8 +62,7 @@ def loose_tips(svg: str) -> list[Point]:
 @pytest.mark.parametrize("theme", list(THEMES))
 @pytest.mark.parametrize("cells", FORMS)
 @pytest.mark.parametrize(("name", "convention", "layers", "bi", "steps"), MEASURED,
-                         ids=[f"{n}-{c}-L{k}-{'bi' if b else 'one'}-T{t}"
-                              for n, c, k, b, t in MEASURED])
+                         ids=MEASURED_IDS)
 def test_every_arrowhead_ends_on_a_box_circle_or_dot(name: str, convention: str, layers: int,
                                                      bi: bool, steps: int, cells: str,
                                                      theme: str) -> None:

@@ -108,6 +108,7 @@ MEASURED = [("lstm", "pytorch", 3, True, 4), ("gru", "pytorch", 1, False, 3),
             ("lstm", "pytorch", 2, True, 1), ("gru", "paper", 2, True, 2),
             ("cifg", "paper", 2, False, 2), ("lstm-peephole", "paper", 1, True, 2),
             ("lstm-proj", "pytorch", 1, True, 2), ("mgu", "paper", 2, False, 1)]
+MEASURED_IDS = [f"{n}-{c}-L{k}-{'bi' if b else 'one'}-T{t}" for n, c, k, b, t in MEASURED]
 
 
 def measured_stack(name: str, convention: str, layers: int, bi: bool) -> cellviz.Stack:
@@ -133,8 +134,7 @@ def _pieces(path: ET.Element) -> list[list[tuple[float, float]]]:
 @pytest.mark.parametrize("cells", FORMS)
 @pytest.mark.parametrize("theme", list(THEMES))
 @pytest.mark.parametrize(("name", "convention", "layers", "bi", "steps"), MEASURED,
-                         ids=[f"{n}-{c}-L{k}-{'bi' if b else 'one'}-T{t}"
-                              for n, c, k, b, t in MEASURED])
+                         ids=MEASURED_IDS)
 def test_no_line_crosses_another_and_arrowheads_stand_apart(
         name: str, convention: str, layers: int, bi: bool, steps: int, theme: str,
         cells: str) -> None:
@@ -268,8 +268,7 @@ def test_the_legend_names_the_marks_drawn() -> None:
 @pytest.mark.parametrize("theme", ["light", "dark", "slides"])
 @pytest.mark.parametrize("cells", FORMS)
 @pytest.mark.parametrize(("name", "convention", "layers", "bi", "steps"), MEASURED,
-                         ids=[f"{n}-{c}-L{k}-{'bi' if b else 'one'}-T{t}"
-                              for n, c, k, b, t in MEASURED])
+                         ids=MEASURED_IDS)
 def test_the_legend_lists_exactly_what_is_drawn(name: str, convention: str, layers: int,
                                                 bi: bool, steps: int, cells: str,
                                                 theme: str) -> None:
