@@ -7,10 +7,12 @@ read back, the line and the outputs straightened, and the buses and taps drawn."
 from __future__ import annotations
 
 import itertools
+import math
 from collections.abc import Callable
 from typing import Any
 
 from .busdot import bus_source
+from .busends import clear_way, leave_apart, part_ends, polyline
 from .busplan import BusPlan
 from .dot import floats, run_dot
 from .dottext import REGION_INSET, cluster_boxes, gate_label_size
@@ -21,22 +23,13 @@ from .themes import Theme
 
 Point = tuple[float, float]
 
-__all__ = ["bus_layout", "lay_out", "polyline"]
+__all__ = ["bus_layout", "lay_out"]
 
 
 def _bezier_middle(points: list[tuple[float, float]]) -> tuple[float, float]:
     """The middle of one cubic Bézier curve."""
     (x0, y0), (x1, y1), (x2, y2), (x3, y3) = points
     return (x0 + 3 * x1 + 3 * x2 + x3) / 8, (y0 + 3 * y1 + 3 * y2 + y3) / 8
-
-
-def polyline(points: list[tuple[float, float]]) -> tuple[tuple[float, float], ...]:
-    """Straight lines through ``points`` as cubic Bézier points (start, then three a line)."""
-    out = [points[0]]
-    for (x0, y0), (x1, y1) in itertools.pairwise(points):
-        out += [(x0 + (x1 - x0) / 3, y0 + (y1 - y0) / 3),
-                (x0 + 2 * (x1 - x0) / 3, y0 + 2 * (y1 - y0) / 3), (x1, y1)]
-    return tuple(out)
 
 
 def _bridged(x: float, y0: float, y1: float, rows: list[tuple[float, float, float]],
@@ -179,17 +172,6 @@ def _straighten(p: DotPlan, b: BusPlan, nodes: dict[str, Placed], routes: dict[s
                                mid)
 
 
-def _meets(a0: Point, a1: Point, b0: Point, b1: Point) -> bool:
-    """Whether segment a0-a1 crosses or touches segment b0-b1 anywhere but at its ends."""
-    rx, ry, sx, sy = a1[0] - a0[0], a1[1] - a0[1], b1[0] - b0[0], b1[1] - b0[1]
-    den = rx * sy - ry * sx
-    if abs(den) < 1e-9:
-        return False
-    t = ((b0[0] - a0[0]) * sy - (b0[1] - a0[1]) * sx) / den
-    u = ((b0[0] - a0[0]) * ry - (b0[1] - a0[1]) * rx) / den
-    return 1e-6 < t < 1 - 1e-6 and 1e-6 < u < 1 - 1e-6
-
-
 def _square_way(tail: Placed, follow: Placed, mark: Placed | None, head: Placed,
                 arrow: float) -> list[Point] | None:
     """The corners of an edge from ``tail`` on the line (``follow`` is the line's next node)
@@ -229,14 +211,7 @@ def _square(p: DotPlan, b: BusPlan, nodes: dict[str, Placed], routes: dict[str, 
         way = _square_way(nodes[seg.tail], nodes[after[seg.tail]], m, head, arrow)
         if way is None:
             continue
-        others = [route_points(r.points) for sid, r in routes.items()
-                  if sid not in (seg.id, last.id)]
-        passed = [n for name, n in nodes.items() if name not in (seg.tail, seg.head, last.head)
-                  and not name.startswith(("via:", "floor"))]
-        if any(_meets(a0, a1, b0, b1) for a0, a1 in itertools.pairwise(way)
-               for pts in others for b0, b1 in itertools.pairwise(pts)) or any(
-                abs(n.x - x) < n.w / 2 and abs(n.y - y) < n.h / 2
-                for n in passed for x, y in _along(way)):
+        if not clear_way(way, routes, nodes, {seg.id, last.id, seg.tail, seg.head, last.head}):
             continue
         (x0, y0), (tx, ty) = way[-2:]
         size = abs(tx - x0) + abs(ty - y0)
@@ -252,15 +227,6 @@ def _square(p: DotPlan, b: BusPlan, nodes: dict[str, Placed], routes: dict[str, 
                     else [(head.x, y + m.h / 2), stop])
         mid = ((rest[0][0] + rest[1][0]) / 2 + 0.5, (rest[0][1] + rest[1][1]) / 2 + 0.5)
         routes[last.id] = Route(polyline(rest), (tx, ty), mid if last.label else None)
-
-
-def _along(way: list[Point], step: float = 2.0) -> list[Point]:
-    """Points every ``step`` along a polyline."""
-    out = []
-    for (x0, y0), (x1, y1) in itertools.pairwise(way):
-        n = max(1, int((abs(x1 - x0) + abs(y1 - y0)) / step))
-        out += [(x0 + (x1 - x0) * k / n, y0 + (y1 - y0) * k / n) for k in range(n + 1)]
-    return out
 
 
 def _rows(p: DotPlan, b: BusPlan, nodes: dict[str, Placed], clusters: list[ClusterBox],
@@ -282,6 +248,41 @@ def _rows(p: DotPlan, b: BusPlan, nodes: dict[str, Placed], clusters: list[Clust
             nodes[source] = Placed(fs * 0.2 + src_w - glyph.width / 2, y, glyph.width,
                                    glyph.height)
     return rows
+
+
+def _title_box(c: ClusterBox, p: DotPlan, fs: float) -> Box:
+    """About where a region's title goes (``labels.gate_label_at``'s first choice)."""
+    lw, lh = gate_label_size(c.label, p.caption)
+    x = c.label_x if c.label_x is not None else c.x0 + fs * (REGION_INSET + 0.6)
+    return x - 5, c.label_at[1] - lh / 2 - 1, x + lw, c.label_at[1] + lh / 2 + 1
+
+
+def _upright(sid: str, p: DotPlan, b: BusPlan, rows: list[float],
+             lay: tuple[dict[str, Route], dict[str, Placed], list[ClusterBox]],
+             fs: float) -> tuple[float, float] | None:
+    """Where a via's tap can enter its node straight up from its bus (dot bends it on the
+    way, the via standing beside the node): under the node's middle, else an eighth or a
+    quarter of its width either side (into a circle's rim), with no edge crossed, no node or
+    region title passed, no region's side run along, its tip an arrow's length or more from
+    any other's; None if nowhere."""
+    routes, nodes, clusters = lay
+    name = next(seg.head for seg in p.segments if seg.id == sid)
+    head, y0 = nodes[name], rows[b.buses.index(b.taps[sid][0])]
+    others = {k: r for k, r in routes.items() if k != sid}
+    inset, arrow = fs * REGION_INSET, fs * 0.75
+    for dx in (0.0, -head.w / 8, head.w / 8, -head.w / 4, head.w / 4):
+        x = head.x + dx
+        y1 = head.y + (math.sqrt((head.w / 2) ** 2 - dx * dx) if p.glyphs[name].circle
+                       else head.h / 2)
+        if any(math.dist((x, y1), r.tip) < arrow * 0.75 for r in others.values() if r.tip):
+            continue  # its arrowhead would touch another's
+        if clear_way([(x, y0), (x, y1)], others, nodes, {f"via:{sid}", name}) and not any(
+                c.y0 < y0 and c.y1 > y1 and (
+                    any(side - 3 < x < side + 3 for side in (c.x0 + inset, c.x1 - inset))
+                    or overlap(_title_box(c, p, fs), (x - 0.5, y1, x + 0.5, y0)))
+                for c in clusters):
+            return x, y1
+    return None
 
 
 def bus_layout(p: DotPlan, b: BusPlan, theme: Theme, data: dict[str, Any]) -> Layout:
@@ -306,6 +307,8 @@ def bus_layout(p: DotPlan, b: BusPlan, theme: Theme, data: dict[str, Any]) -> La
     arrow = fs * 0.75
     _straighten(p, b, nodes, routes, arrow)
     _square(p, b, nodes, routes, arrow)
+    part_ends(p, nodes, routes, arrow)
+    leave_apart(p, nodes, routes)
     clusters = _regions(p, b, nodes, dot_boxes, fs)
     rows = _rows(p, b, nodes, clusters, free, src_w, fs)
     heads = {seg.id: seg.head for seg in p.segments}
@@ -314,6 +317,12 @@ def bus_layout(p: DotPlan, b: BusPlan, theme: Theme, data: dict[str, Any]) -> La
         target = nodes[f"via:{sid}"] if sid in b.vias else nodes[heads[sid]]
         tap_x[sid] = target.x if sid in b.vias else (
             target.x - target.w / 2 + p.glyphs[heads[sid]].ports[index])
+    upright: dict[str, tuple[float, float]] = {}
+    for sid in b.vias:
+        entry = _upright(sid, p, b, rows, (routes, nodes, clusters), fs)
+        if entry is not None:
+            upright[sid] = entry
+            tap_x[sid] = entry[0]
     spans: list[tuple[float, float, float]] = []
     buses: list[tuple[str, Route]] = []
     for k, source in enumerate(b.buses):
@@ -327,16 +336,16 @@ def bus_layout(p: DotPlan, b: BusPlan, theme: Theme, data: dict[str, Any]) -> La
         buses.append((source, Route(polyline([*way, (far, rows[k])]), None, None)))
     for sid, (source, _) in b.taps.items():
         k = b.buses.index(source)
-        if sid in b.vias:
+        if sid in b.vias and sid not in upright:
             up, hidden = _bridged(tap_x[sid], rows[k], nodes[f"via:{sid}"].y, spans[:k],
                                   fs * 0.35)
             rest = routes.pop(sid)
             routes[sid] = Route((*up, *rest.points[1:]), rest.tip, None, hidden)
         else:
             node = nodes[heads[sid]]
-            up, hidden = _bridged(tap_x[sid], rows[k], node.y + node.h / 2 + arrow, spans[:k],
-                                  fs * 0.35)
-            routes[sid] = Route(up, (tap_x[sid], node.y + node.h / 2), None, hidden)
+            tip = upright.get(sid, (tap_x[sid], node.y + node.h / 2))
+            up, hidden = _bridged(tip[0], rows[k], tip[1] + arrow, spans[:k], fs * 0.35)
+            routes[sid] = Route(up, tip, None, hidden)
     for name in [n for n in nodes if n.startswith("via:") or n == "floor"]:
         del nodes[name]
     width = max([dot_w + left, *(n.x + n.w / 2 for n in nodes.values())])

@@ -10,8 +10,8 @@ import re
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 
-__all__ = ["Box", "Figure", "arrow_gap", "box_of", "crossings", "figure", "path_pieces",
-           "slide_points"]
+__all__ = ["Box", "Figure", "arrow_gap", "box_of", "crossings", "figure", "overlaps",
+           "path_pieces", "slide_points", "starts_at_heads"]
 
 SVG = "{http://www.w3.org/2000/svg}"
 Point = tuple[float, float]
@@ -179,6 +179,51 @@ def arrow_gap(fig: Figure) -> float:
             if math.hypot(max(bx0 - ax1, ax0 - bx1, 0), max(by0 - ay1, ay0 - by1, 0)) < best:
                 best = min(best, _polygon_distance(a, fig.heads[m]))
     return best
+
+
+def _dense(piece: list[Point], step: float = 0.5) -> list[Point]:
+    """Points every ``step`` px (about) along a polyline."""
+    out = [piece[0]]
+    for a, b in itertools.pairwise(piece):
+        n = max(1, math.ceil(math.dist(a, b) / step))
+        out += [(a[0] + (b[0] - a[0]) * k / n, a[1] + (b[1] - a[1]) * k / n)
+                for k in range(1, n + 1)]
+    return out
+
+
+def overlaps(fig: Figure, *, near: float = 0.75, longest: float = 3.0) -> list[Point]:
+    """Where two edges run together: more than ``longest`` px of one within ``near`` px of the
+    other (collinear, drawn as one line). Two lines that meet at an angle share a px or two at
+    most, a tap leaving its bus one point."""
+    boxes = [[_extent(piece) for piece in edge] for edge in fig.edges]
+    found: list[Point] = []
+    for i, j in itertools.combinations(range(len(fig.edges)), 2):
+        for m, piece in enumerate(fig.edges[i]):
+            for n, other in enumerate(fig.edges[j]):
+                x0, y0, x1, y1 = boxes[j][n]
+                if not _meet(boxes[i][m], (x0 - near, y0 - near, x1 + near, y1 + near)):
+                    continue
+                close = [p for p in _dense(piece) if _inside(p, boxes[j][n], near)
+                         and min(_segment_distance(p, a, b)
+                                 for a, b in itertools.pairwise(other)) < near]
+                if len(close) * 0.5 > longest:
+                    found.append(close[len(close) // 2])
+    return found
+
+
+def _tip(head: list[Point]) -> Point:
+    """An arrowhead's tip: its corner farthest from its centre."""
+    corners = head[:-1] if head[0] == head[-1] else head
+    cx, cy = sum(p[0] for p in corners) / len(corners), sum(p[1] for p in corners) / len(corners)
+    return max(corners, key=lambda p: math.dist(p, (cx, cy)))
+
+
+def starts_at_heads(fig: Figure, *, least: float = 4.0) -> list[Point]:
+    """The starts of edges within ``least`` px of an arrowhead's tip: an edge that leaves a
+    node where another's arrow enters it reads as that edge's continuation."""
+    tips = [_tip(head) for head in fig.heads]
+    return [edge[0][0] for edge in fig.edges
+            if any(math.dist(edge[0][0], tip) < least for tip in tips)]
 
 
 def slide_points(fig: Figure, width: float = 1920, height: float = 1080, *,

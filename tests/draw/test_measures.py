@@ -9,7 +9,18 @@ import re
 import xml.etree.ElementTree as ET
 
 import pytest
-from svgmeasure import SVG, Figure, arrow_gap, box_of, crossings, figure, path_pieces, slide_points
+from svgmeasure import (
+    SVG,
+    Figure,
+    arrow_gap,
+    box_of,
+    crossings,
+    figure,
+    overlaps,
+    path_pieces,
+    slide_points,
+    starts_at_heads,
+)
 
 import cellviz
 from cellviz.draw.compact import DETAILS
@@ -47,6 +58,10 @@ def test_crossings_and_arrowheads(name: str, convention: str, theme: str, detail
     else:
         assert len(crossed) <= 2
     assert arrow_gap(fig) >= 4.0
+    # No two edges drawn as one line (the compact GRU's ⊙ → tanh n and tanh n → ⊙ ran
+    # together into one corner), no edge leaving where another's arrow enters.
+    assert overlaps(fig) == []
+    assert starts_at_heads(fig) == []
 
 
 #: The issue's targets for type on a slide: every convention of the LSTM and the GRU at full
@@ -86,6 +101,74 @@ def test_measures_see_crossings_bridges_and_close_arrowheads() -> None:
     heads = svg('<path d="M0,0L4,0L2,4Z" fill="#000"/><path d="M7,0L11,0L9,4Z" fill="#000"/>')
     assert arrow_gap(figure(heads)) == pytest.approx(3.0)
     assert slide_points(figure(cross)) == pytest.approx(10 * min(1920 / 100, 1080 / 50) / 2)
+
+
+def test_measures_see_edges_running_together_and_starting_at_an_arrowhead() -> None:
+    def svg(paths: str) -> str:
+        return (f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 100 50">'
+                f'<g class="edge">{paths}</g></svg>')
+
+    head = '<path d="M50,10L47,18L53,18Z" fill="#000"/>'
+    # Into a node's corner and out of it again along the same line for 10 px.
+    together = svg('<path d="M0,40L40,20L50,15" fill="none"/><path d="M50,15L40,20L10,0" '
+                   'fill="none"/>')
+    angle = svg('<path d="M0,40L50,15" fill="none"/><path d="M50,15L80,40" fill="none"/>')
+    assert len(overlaps(figure(together))) == 1 and overlaps(figure(angle)) == []
+    at_tip = svg(f'<path d="M50,40L50,18" fill="none"/>{head}'
+                 '<path d="M51,11L90,11" fill="none"/>')
+    apart = svg(f'<path d="M50,40L50,18" fill="none"/>{head}'
+                '<path d="M56,10L90,10" fill="none"/>')
+    assert starts_at_heads(figure(at_tip)) == [(51.0, 11.0)]
+    assert starts_at_heads(figure(apart)) == []
+
+
+def _taps(svg: str) -> list[list[list[tuple[float, float]]]]:
+    """The taps of a figure's buses (a cell's, or each cell's in a stack): the edges that
+    start on a bus, each as its pieces."""
+    root = ET.fromstring(svg)
+    edges = {g.get("data-id", ""): [piece for p in g.iter(f"{SVG}path")
+                                    if p.get("fill") == "none"
+                                    for piece in path_pieces(p.get("d", ""))]
+             for g in root.iter(f"{SVG}g") if g.get("class") == "edge"}
+    buses = [pieces for sid, pieces in edges.items() if re.search(r"(^|:)bus\d+$", sid)]
+    return [pieces for sid, pieces in edges.items() if pieces and pieces[0]
+            and not re.search(r"(^|:)bus\d+$", sid)
+            and any(_on(pieces[0][0], piece) for bus in buses for piece in bus)]
+
+
+def _on(p: tuple[float, float], piece: list[tuple[float, float]]) -> bool:
+    """Whether ``p`` lies on the polyline (within 0.3 px)."""
+    for a, b in itertools.pairwise(piece):
+        dx, dy = b[0] - a[0], b[1] - a[1]
+        t = max(0.0, min(1.0, ((p[0] - a[0]) * dx + (p[1] - a[1]) * dy) / (dx * dx + dy * dy
+                                                                             or 1.0)))
+        if math.dist(p, (a[0] + t * dx, a[1] + t * dy)) < 0.3:
+            return True
+    return False
+
+
+def _upright(taps: list[list[list[tuple[float, float]]]]) -> bool:
+    return all(abs(x - tap[0][0][0]) < 0.02 for tap in taps for piece in tap for x, _ in piece)
+
+
+@pytest.mark.parametrize("detail", DETAILS)
+@pytest.mark.parametrize("theme", list(THEMES))
+@pytest.mark.parametrize(("name", "convention"), VARIANTS, ids=[f"{n}-{c}" for n, c in VARIANTS])
+def test_every_tap_is_one_vertical_line(name: str, convention: str, theme: str,
+                                        detail: str) -> None:
+    """Every tap from a bus rises straight (the GRU's and MGU's h[t-1] into r⊙h[t-1] had a
+    2–3 px jog above the bus, where dot routed it)."""
+    svg = cellviz.render(load(name, convention), options=RenderOptions(theme=theme,
+                                                                        detail=detail))
+    taps = _taps(svg)
+    assert ("bus" in svg) == bool(taps)
+    assert _upright(taps)
+
+
+def test_every_tap_of_a_stack_s_cells_is_one_vertical_line() -> None:
+    stack = cellviz.stack("gru", input_size=3, hidden_size=2, num_layers=2, bidirectional=True)
+    taps = _taps(cellviz.render(stack, options=RenderOptions(cells="compact")))
+    assert len(taps) == 4 * 6 and _upright(taps)  # six taps in each of the four cells
 
 
 def _edge_paths(svg: str) -> list[str]:
