@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from ..cell import Cell
 from .busplan import BusPlan, bus_plan, operand_sources
-from .dottext import cluster_lines, edge_attrs, gate_label_size, quote
+from .dottext import REGION_INSET, cluster_lines, edge_attrs, quote, title_room
 from .layout import DotPlan, dot_source, plan
 from .themes import Theme
 
@@ -39,10 +39,15 @@ def bus_source(name: str, theme: Theme, p: DotPlan, b: BusPlan) -> str:
     for label, members in p.clusters:
         held = [m for m in members if m in b.line]
         if held:
-            need = gate_label_size(label, p.caption)[0] + gap * 2
-            have = sum(p.glyphs[m].width + room for m in held) + gap * 1.1 * (len(held) - 1)
+            # The region's part round them (buses._regions) at its narrowest: the nodes side
+            # by side, each widened by ``room``, nodesep apart, and its margin either side.
+            # Widening each node by d/(n-1) parts the ends by d; a lone node's box, as wide
+            # as its region must be, keeps its neighbours off.
+            need = title_room(label, p.caption, theme.font_size)
+            have = (sum(p.glyphs[m].width for m in held) + (len(held) - 1) * (room + gap * 1.1)
+                    + 2 * gap * (0.7 + REGION_INSET))
             for m in held:
-                wider[m] += max(0.0, need - have) / len(held)
+                wider[m] += max(0.0, need - have) / max(1, len(held) - 1)
     for node_id in p.glyphs:
         if node_id in drawn:
             glyph = p.glyphs[node_id]

@@ -15,7 +15,7 @@ from .busdot import bus_source
 from .busends import clear_way, leave_apart, part_ends, polyline
 from .busplan import BusPlan
 from .dot import floats, run_dot
-from .dottext import REGION_INSET, cluster_boxes, gate_label_size
+from .dottext import REGION_INSET, cluster_boxes, gate_label_size, title_room
 from .labels import route_points
 from .layout import ClusterBox, DotPlan, Layout, Placed, Route
 from .regions import Box, bounding, overlap
@@ -48,11 +48,13 @@ def _bridged(x: float, y0: float, y1: float, rows: list[tuple[float, float, floa
 
 
 def _regions(p: DotPlan, b: BusPlan, nodes: dict[str, Placed], dot_boxes: dict[int, Box],
-             fs: float) -> list[ClusterBox]:
+             theme: Theme) -> list[ClusterBox]:
     """The gate regions: dot's cluster boxes (of the members off the line), grown round the
-    members on the line, each with a strip for its title along its top. Where the rectangle
+    members on the line, each with a strip for its title along its top, as wide as the title
+    needs (dot was told to leave room for it). Where the rectangle
     round both would take in a node or region not its own (dot knows nothing of the part
     round the line), the region keeps the two as its parts."""
+    fs = theme.space
     margin = fs * (0.7 + REGION_INSET)
     found: list[tuple[list[Box], float]] = []
     for k, (label, members) in enumerate(p.clusters):
@@ -60,7 +62,11 @@ def _regions(p: DotPlan, b: BusPlan, nodes: dict[str, Placed], dot_boxes: dict[i
         strip += 2 * fs * REGION_INSET
         held = [(n.x - n.w / 2 - margin, n.y - n.h / 2 - margin - strip, n.x + n.w / 2 + margin,
                  n.y + n.h / 2 + margin) for m in members if m in b.line for n in (nodes[m],)]
-        parts = [bounding(held)] if held else []
+        parts = []
+        if held:
+            x0, y0, x1, y1 = bounding(held)
+            grow = max(0.0, title_room(label, p.caption, theme.font_size) - (x1 - x0)) / 2
+            parts.append((x0 - grow, y0, x1 + grow, y1))
         if k in dot_boxes:
             x0, y0, x1, y1 = dot_boxes[k]
             if parts:  # up to the middle of the line, so that the two parts join
@@ -309,7 +315,7 @@ def bus_layout(p: DotPlan, b: BusPlan, theme: Theme, data: dict[str, Any]) -> La
     _square(p, b, nodes, routes, arrow)
     part_ends(p, nodes, routes, arrow)
     leave_apart(p, nodes, routes)
-    clusters = _regions(p, b, nodes, dot_boxes, fs)
+    clusters = _regions(p, b, nodes, dot_boxes, theme)
     rows = _rows(p, b, nodes, clusters, free, src_w, fs)
     heads = {seg.id: seg.head for seg in p.segments}
     tap_x: dict[str, float] = {}

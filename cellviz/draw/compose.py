@@ -14,7 +14,7 @@ from .legend import Marks, legend_min_width, line_kind, marks_of
 from .legend import legend as draw_legend
 from .lines import edge_shapes, line_dash
 from .metrics import FONT_FAMILY, line_height, text_width
-from .regions import outline
+from .regions import border, outline
 from .scene import Group, Path, Rect, Scene, Shape, Text, bounds, fmt
 from .themes import Theme
 from .values import Values
@@ -165,9 +165,13 @@ def body(p: DotPlan, lay: Layout, theme: Theme, gx: float, gy: float) -> list[Gr
                 for pt in pts}
     misleading = {shape: {pt for pt, other in shape_at.items() if other != shape} | set(
         bus_samples) for shape in set(shape_of_id.values())}
+    inset = fs * REGION_INSET
+    # The regions' borders, as drawn (a little inside dot's box), in layout coordinates.
+    walls = [side for box in lay.clusters for side in border(
+        [(x0 + inset, y0 + inset, x1 - inset, y1 - inset)
+         for x0, y0, x1, y1 in (box.parts or ((box.x0, box.y0, box.x1, box.y1),))])]
     for k, box in enumerate(lay.clusters):
         lw, lh = gate_label_size(box.label, p.caption)
-        inset = fs * REGION_INSET
         lx, ly = gate_label_at(box, lw, lh, samples, inset + fs * 0.6)
         # dot's label strip is the label's height and two insets; the label sits in its
         # lower part, an inset below the region's top (itself an inset inside dot's box).
@@ -206,7 +210,7 @@ def body(p: DotPlan, lay: Layout, theme: Theme, gx: float, gy: float) -> list[Gr
             own = route_samples[seg.id]
             near = hug(route.label, p.label_size[seg.id], own)
             lx, ly = free_spot(near, p.label_size[seg.id], samples, lay, others, own,
-                                misleading[seg.label],
+                                misleading[seg.label], walls=walls,
                                 fallback=route.label)
             w, h = p.label_size[seg.id]
             label_boxes[seg.id] = (lx - w / 2, ly - h / 2, lx + w / 2, ly + h / 2)

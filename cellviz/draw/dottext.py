@@ -12,7 +12,7 @@ if TYPE_CHECKING:
     from .themes import Theme
 
 __all__ = ["REGION_INSET", "box_label", "cluster_boxes", "cluster_lines", "edge_attrs",
-           "gate_label_size", "inch", "quote"]
+           "gate_label_size", "inch", "quote", "title_room"]
 
 #: How far inside dot's cluster box a gate region is drawn, in font sizes: regions dot stacks
 #: edge to edge (the LSTM's gates) then stand apart. The clusters' margins grow by as much.
@@ -44,6 +44,13 @@ def box_label(width: float, height: float) -> str:
 def gate_label_size(label: str, size: float) -> tuple[float, float]:
     """The room a gate region's label of font size ``size`` takes."""
     return text_width(label, size, bold=True) + 6, line_height(size) + 4
+
+
+def title_room(label: str, size: float, font_size: float) -> float:
+    """The width a gate region (dot's box of it) needs along its top to hold its title of
+    font size ``size``: the title, 0.6 ``font_size`` of pad either side, and the inset the
+    region is drawn within (the drawing's side of it is in ``compose.body``)."""
+    return gate_label_size(label, size)[0] - 6 + font_size * (1.2 + 2 * REGION_INSET)
 
 
 def cluster_lines(p: DotPlan, theme: Theme, *, top: bool, stack: list[int] | None = None,

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from functools import lru_cache
 
 from .layout import ClusterBox, Layout
 
-__all__ = ["Grid", "free_spot", "gate_label_at", "hug", "route_points"]
+__all__ = ["WALL_CLEAR", "Grid", "free_spot", "gate_label_at", "hug", "route_points"]
 
 
 class Grid:
@@ -59,43 +59,63 @@ def _clearance(w: float, h: float, ux: float, uy: float) -> float:
     return w / 2 * abs(ux) + h / 2 * abs(uy) + h * 0.15
 
 
+#: How far an edge label's box (its text and a margin) keeps from a region's border, in px.
+WALL_CLEAR = 2.0
+
+
 def free_spot(at: tuple[float, float], size: tuple[float, float], samples: Grid, lay: Layout,
                others: list[tuple[float, float, float, float]], own: list[tuple[float, float]],
                misleading: set[tuple[float, float]], *,
+               walls: Sequence[tuple[float, float, float, float]] = (),
                fallback: tuple[float, float] | None = None) -> tuple[float, float]:
     """Where an edge label goes: the first of ``at``, places beside its own edge (``own`` are
     the edge's samples) further along it, and places around ``at``, that no edge crosses, no
-    node, label or region title covers, and where no edge of another shape (``misleading``
-    are their samples) runs nearer than its own, so that it cannot be read as that edge's
-    shape. Failing that last, the free place nearest its own edge; failing all, ``fallback``
-    (dot's own place) or ``at``."""
+    node, label or region title covers, no region's border (``walls``: its sides, each as the
+    box of its ends) comes within ``WALL_CLEAR`` of, and where no edge of another shape
+    (``misleading`` are their samples) runs nearer than its own, so that it cannot be read as
+    that edge's shape. Failing that last, the free place nearest its own edge; with no free
+    place near ``at`` (a label squeezed between regions), the best free place further off;
+    failing all, ``fallback`` (dot's own place) or ``at``."""
     w, h = size
     x, y = at
-    best: tuple[float, tuple[float, float]] | None = None
-    around = ((x + dx, y + dy) for dx, dy in _nearby(w, h))
-    for cx, cy in itertools.chain((at,), _beside(own, size, at), around):
+    near, far = _nearby(w, h)
+
+    def free(cx: float, cy: float) -> bool:
         x0, x1, y0, y1 = cx - w / 2, cx + w / 2, cy - h / 2, cy + h / 2
-        if any(x0 < px < x1 and y0 < py < y1 for px, py in samples.near(x0, y0, x1, y1)):
-            continue
-        if any(x0 < n.x + n.w / 2 and n.x - n.w / 2 < x1 and y0 < n.y + n.h / 2
-               and n.y - n.h / 2 < y1 for n in lay.nodes.values()):
-            continue
-        if any(x0 < b[2] and b[0] < x1 and y0 < b[3] and b[1] < y1 for b in others):
-            continue
-        if any(x0 < c.x1 and c.x0 < x1 and y0 < c.label_at[1] + h and c.label_at[1] - h < y1
-               for c in lay.clusters):
-            continue
-        # Squared distances: to its own edge, then whether an edge of another shape is nearer.
+        gap = WALL_CLEAR
+        return not (
+            any(x0 < px < x1 and y0 < py < y1 for px, py in samples.near(x0, y0, x1, y1))
+            or any(x0 < n.x + n.w / 2 and n.x - n.w / 2 < x1 and y0 < n.y + n.h / 2
+                   and n.y - n.h / 2 < y1 for n in lay.nodes.values())
+            or any(x0 < b[2] and b[0] < x1 and y0 < b[3] and b[1] < y1 for b in others)
+            or any(x0 - gap < b[2] and b[0] < x1 + gap and y0 - gap < b[3] and b[1] < y1 + gap
+                   for b in walls)
+            or any(x0 < c.x1 and c.x0 < x1 and y0 < c.label_at[1] + h
+                   and c.label_at[1] - h < y1 for c in lay.clusters))
+
+    def misread(cx: float, cy: float) -> tuple[bool, float]:
+        """Whether an edge of another shape runs nearer than its own, and the squared
+        distance to its own."""
         mine = min(((px - cx) ** 2 + (py - cy) ** 2 for px, py in own), default=0.0)
         reach = math.sqrt(mine)
-        if not any((px - cx) ** 2 + (py - cy) ** 2 < mine
+        return any((px - cx) ** 2 + (py - cy) ** 2 < mine
                    for px, py in samples.near(cx - reach, cy - reach, cx + reach, cy + reach)
-                   if (px, py) in misleading):
-            return cx, cy
-        if best is None or mine < best[0]:
-            best = (mine, (cx, cy))
-    if best is not None:
-        return best[1]
+                   if (px, py) in misleading), mine
+
+    # (misread, squared distance to its own edge, place) of the free places.
+    found: list[tuple[bool, float, tuple[float, float]]] = []
+    for cx, cy in itertools.chain((at,), _beside(own, size, at),
+                                  ((x + dx, y + dy) for dx, dy in near)):
+        if free(cx, cy):
+            wrong, mine = misread(cx, cy)
+            if not wrong:
+                return cx, cy
+            found.append((wrong, mine, (cx, cy)))
+    if not found:  # squeezed (between regions): further off, as near its own edge as it can
+        found = [(*misread(cx, cy), (cx, cy)) for cx, cy in ((x + dx, y + dy) for dx, dy in far)
+                 if free(cx, cy)]
+    if found:
+        return min(found, key=lambda f: f[:2])[2]
     return fallback or at
 
 
@@ -124,11 +144,18 @@ def _beside(route: list[tuple[float, float]], size: tuple[float, float],
 
 
 @lru_cache(maxsize=16)
-def _nearby(w: float, h: float) -> tuple[tuple[float, float], ...]:
-    """Offsets to try for a label ``w`` × ``h``, nearest first: up to one and a half widths
-    to either side and three heights up or down, in half steps."""
-    steps = [(dx * w / 2, dy * h / 2) for dx in range(-3, 4) for dy in range(-6, 7)]
-    return tuple(sorted(steps, key=lambda d: (math.hypot(d[0], d[1]), d[1], d[0])))
+def _nearby(w: float, h: float) -> tuple[tuple[tuple[float, float], ...], ...]:
+    """Offsets to try for a label ``w`` × ``h``, in half steps, nearest first: up to one and
+    a half widths to either side and three heights up or down; then, for a label squeezed
+    between regions, the rest up to three widths and five heights."""
+
+    def ring(wide: int, high: int) -> set[tuple[int, int]]:
+        return {(dx, dy) for dx in range(-wide, wide + 1) for dy in range(-high, high + 1)}
+
+    inner = ring(3, 6)
+    return tuple(tuple((dx * w / 2, dy * h / 2) for dx, dy in sorted(
+        steps, key=lambda d: (math.hypot(d[0] * w, d[1] * h), d[1], d[0])))
+        for steps in (inner, ring(6, 10) - inner))
 
 
 #: The Bernstein weights of 25 evenly spaced points along a cubic Bézier curve.
@@ -154,12 +181,14 @@ def gate_label_at(box: ClusterBox, lw: float, lh: float, samples: Grid,
     else from its right, else its middle, else the first place between that no edge crosses
     (the label's box holds 3 units of margin on each side)."""
     cy = box.label_at[1]
-    left = box.x0 + pad
-    right = box.x1 - lw + 6 - pad
+    # A region drawn as the outline of its parts has its strip along the first.
+    x0, _, x1, _ = box.parts[0] if box.parts else (box.x0, 0.0, box.x1, 0.0)
+    left = x0 + pad
+    right = x1 - lw + 6 - pad
     # Then every place between, in steps of a twelfth of the room.
     between = (left + (right - left) * k / 12 for k in range(1, 12))
     first = () if box.label_x is None else (box.label_x,)
-    for x in itertools.chain(first, (left, right, (box.x0 + box.x1 - lw) / 2 + 3), between):
+    for x in itertools.chain(first, (left, right, (x0 + x1 - lw) / 2 + 3), between):
         y0, y1 = cy - lh / 2 - 1, cy + lh / 2 + 1
         if not any(x - 5 <= px <= x + lw - 1 and y0 <= py <= y1
                    for px, py in samples.near(x - 5, y0, x + lw - 1, y1)):

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 
 from .scene import fmt
 
-__all__ = ["Box", "bounding", "outline", "overlap"]
+__all__ = ["Box", "border", "bounding", "outline", "overlap"]
 
 Box = tuple[float, float, float, float]
 Point = tuple[float, float]
@@ -56,6 +56,14 @@ def _corners(parts: Sequence[Box]) -> list[Point]:
         if not ((ax == x == bx) or (ay == y == by)):
             keep.append((x, y))
     return keep
+
+
+def border(parts: Sequence[Box]) -> list[Box]:
+    """The sides of the union of ``parts`` (as ``outline`` draws it, corners unrounded), each
+    as the box of its ends (x0, y0, x1, y1)."""
+    corners = _corners(parts)
+    return [(min(a[0], b[0]), min(a[1], b[1]), max(a[0], b[0]), max(a[1], b[1]))
+            for a, b in zip(corners, corners[1:] + corners[:1], strict=True)]
 
 
 def outline(parts: Sequence[Box], radius: float) -> str:
