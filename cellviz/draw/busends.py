@@ -1,7 +1,8 @@
 """Ends of the bus layout's edges that dot lets run together: an edge leaving a box at the very
 point where another enters it (the GRU's ⊙(r⊙h[t-1]) → tanh n and tanh n → ⊙) is set apart
 on the box's top, each straight; an edge leaving a circle where another's arrow enters it
-leaves round the rim."""
+leaves round the rim; an edge from the line into a gate (the peephole c[t] → o) drops from the
+line after its node, square."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from .layout import DotPlan, Placed, Route
 
 Point = tuple[float, float]
 
-__all__ = ["clear_way", "leave_apart", "meets", "part_ends", "polyline"]
+__all__ = ["clear_way", "drop_from_line", "leave_apart", "meets", "part_ends", "polyline"]
 
 
 def polyline(points: list[Point]) -> tuple[Point, ...]:
@@ -147,3 +148,56 @@ def leave_apart(p: DotPlan, nodes: dict[str, Placed], routes: dict[str, Route]) 
         (x1, y1), rest = route.points[1], route.points[2:]
         routes[sid] = Route(((x, y), (x1 + x - x0, y1 + y - y0), *rest), route.tip,
                             route.label, route.gaps)
+
+
+def _along_side(way: list[Point], sides: list[tuple[float, float, float, float]]) -> bool:
+    """Whether a square polyline runs within 4 px along a region's side (x0, y0, x1, y1 as
+    drawn)."""
+    for (x0, y0), (x1, y1) in itertools.pairwise(way):
+        for bx0, by0, bx1, by1 in sides:
+            if x0 == x1 and min(y0, y1) < by1 and max(y0, y1) > by0 and min(
+                    abs(x0 - bx0), abs(x0 - bx1)) < 4:
+                return True
+            if y0 == y1 and min(x0, x1) < bx1 and max(x0, x1) > bx0 and min(
+                    abs(y0 - by0), abs(y0 - by1)) < 4:
+                return True
+    return False
+
+
+def drop_from_line(p: DotPlan, line: tuple[str, ...], row: tuple[str, ...],
+                   lay: tuple[dict[str, Placed], dict[str, Route]],
+                   sides: list[tuple[float, float, float, float]], arrow: float) -> None:
+    """An edge from the line down into the gate row (the peephole c[t] → o) leaves the line
+    after its node, left of what already drops from there (tanh(c[t])), runs down to above
+    its gate and into the gate's top, square, where that crosses no edge, passes no node,
+    runs along no region side (``sides``) and keeps its arrow off others'; else dot's route
+    stays."""
+    nodes, routes = lay
+    after = dict(itertools.pairwise(line))
+    for seg in p.segments:
+        if seg.highway or seg.tail not in after or seg.head not in row or seg.id not in routes:
+            continue
+        tail, follow, head = nodes[seg.tail], nodes[after[seg.tail]], nodes[seg.head]
+        x0 = tail.x + tail.w / 2
+        drops = [r.points[0][0] for r in routes.values() if abs(r.points[0][1] - tail.y) < 0.01
+                 and x0 < r.points[0][0] < follow.x - follow.w / 2]
+        middle = (x0 + min(drops, default=follow.x - follow.w / 2)) / 2
+        top = head.y - head.h / 2
+        if top - 2 * arrow < tail.y:
+            continue
+        others = {k: r for k, r in routes.items() if k != seg.id}
+        tips = [r.tip for r in others.values() if r.tip is not None]
+        level = top - 1.5 * arrow
+        ways = ([(x, tail.y), (x, level), (into, level), (into, top)]
+                for x in (middle + d for d in (0, 1, -1, 2, -2, 3, -3, 4, -4))
+                if x - arrow > x0
+                for into in (head.x - head.w / 4, head.x - head.w * 3 / 8, head.x,
+                             head.x + head.w / 4))
+        way = next((w for w in ways if not any(math.dist(w[-1], tip) < arrow for tip in tips)
+                    and not _along_side(w, sides)
+                    and clear_way(w, others, nodes, {seg.tail, seg.head})), None)
+        if way is not None:
+            (x, _), (into, _) = way[1], way[2]
+            label = routes[seg.id].label
+            routes[seg.id] = Route(polyline([*way[:-1], (into, top - arrow)]), (into, top),
+                                   ((x + into) / 2 + 0.5, level + 0.5) if label else None)

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 from .busdot import bus_source
-from .busends import clear_way, leave_apart, part_ends, polyline
+from .busends import clear_way, drop_from_line, leave_apart, part_ends, polyline
 from .busplan import BusPlan
 from .dot import floats, run_dot
 from .dottext import REGION_INSET, cluster_boxes, gate_label_size, title_room
@@ -316,6 +316,10 @@ def bus_layout(p: DotPlan, b: BusPlan, theme: Theme, data: dict[str, Any]) -> La
     part_ends(p, nodes, routes, arrow)
     leave_apart(p, nodes, routes)
     clusters = _regions(p, b, nodes, dot_boxes, theme)
+    inset = fs * REGION_INSET
+    drop_from_line(p, b.line, b.row, (nodes, routes), [
+        (x0 + inset, y0 + inset, x1 - inset, y1 - inset)
+        for c in clusters for x0, y0, x1, y1 in (c.parts or ((c.x0, c.y0, c.x1, c.y1),))], arrow)
     rows = _rows(p, b, nodes, clusters, free, src_w, fs)
     heads = {seg.id: seg.head for seg in p.segments}
     tap_x: dict[str, float] = {}

@@ -286,3 +286,20 @@ def test_what_leaves_the_line_downwards_runs_square(name: str, convention: str, 
         assert len(points) > 1
         assert all(abs(a[0] - b[0]) < 0.02 or abs(a[1] - b[1]) < 0.02
                    for a, b in itertools.pairwise(points)), sid
+
+
+@pytest.mark.parametrize("theme", list(THEMES))
+def test_the_peephole_to_the_output_gate_drops_from_the_line_square(theme: str) -> None:
+    """At full detail the peephole c[t] → o leaves the line after the + (not the + itself,
+    where i⊙g's arrow enters), runs square and enters its gate's top (it ran down the border
+    of two regions from the bottom of the + to the box's corner)."""
+    from cellviz.draw.layout import layout
+
+    p, lay = layout(load("lstm-peephole"), THEMES[theme])
+    (seg,) = [s for s in p.segments if s.tail == "c.add" and s.head == "o.dense"]
+    route, add, gate = lay.routes[seg.id], lay.nodes["c.add"], lay.nodes["o.dense"]
+    start = route.points[0]
+    assert start[1] == pytest.approx(add.y) and start[0] > add.x + add.w / 2
+    assert all(abs(a[0] - b[0]) < 0.01 or abs(a[1] - b[1]) < 0.01
+               for a, b in itertools.pairwise(route.points))
+    assert route.tip is not None and route.tip[1] == pytest.approx(gate.y - gate.h / 2)
