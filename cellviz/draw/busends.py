@@ -11,6 +11,7 @@ import math
 
 from .labels import route_points
 from .layout import DotPlan, Placed, Route
+from .regions import Box, overlap
 
 Point = tuple[float, float]
 
@@ -150,7 +151,7 @@ def leave_apart(p: DotPlan, nodes: dict[str, Placed], routes: dict[str, Route]) 
                             route.label, route.gaps)
 
 
-def _along_side(way: list[Point], sides: list[tuple[float, float, float, float]]) -> bool:
+def _along_side(way: list[Point], sides: list[Box]) -> bool:
     """Whether a square polyline runs within 4 px along a region's side (x0, y0, x1, y1 as
     drawn)."""
     for (x0, y0), (x1, y1) in itertools.pairwise(way):
@@ -166,12 +167,12 @@ def _along_side(way: list[Point], sides: list[tuple[float, float, float, float]]
 
 def drop_from_line(p: DotPlan, line: tuple[str, ...], row: tuple[str, ...],
                    lay: tuple[dict[str, Placed], dict[str, Route]],
-                   sides: list[tuple[float, float, float, float]], arrow: float) -> None:
+                   sides: list[Box], titles: list[Box], arrow: float) -> None:
     """An edge from the line down into the gate row (the peephole c[t] → o) leaves the line
     after its node, left of what already drops from there (tanh(c[t])), runs down to above
     its gate and into the gate's top, square, where that crosses no edge, passes no node,
-    runs along no region side (``sides``) and keeps its arrow off others'; else dot's route
-    stays."""
+    runs along no region side (``sides``), passes no region title (``titles``) and keeps its
+    arrow off others'; else dot's route stays."""
     nodes, routes = lay
     after = dict(itertools.pairwise(line))
     for seg in p.segments:
@@ -195,6 +196,9 @@ def drop_from_line(p: DotPlan, line: tuple[str, ...], row: tuple[str, ...],
                              head.x + head.w / 4))
         way = next((w for w in ways if not any(math.dist(w[-1], tip) < arrow for tip in tips)
                     and not _along_side(w, sides)
+                    and not any(overlap((min(a[0], b[0]) - 0.5, min(a[1], b[1]) - 0.5,
+                                         max(a[0], b[0]) + 0.5, max(a[1], b[1]) + 0.5), t)
+                                for a, b in itertools.pairwise(w) for t in titles)
                     and clear_way(w, others, nodes, {seg.tail, seg.head})), None)
         if way is not None:
             (x, _), (into, _) = way[1], way[2]

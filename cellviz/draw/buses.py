@@ -319,7 +319,8 @@ def bus_layout(p: DotPlan, b: BusPlan, theme: Theme, data: dict[str, Any]) -> La
     inset = fs * REGION_INSET
     drop_from_line(p, b.line, b.row, (nodes, routes), [
         (x0 + inset, y0 + inset, x1 - inset, y1 - inset)
-        for c in clusters for x0, y0, x1, y1 in (c.parts or ((c.x0, c.y0, c.x1, c.y1),))], arrow)
+        for c in clusters for x0, y0, x1, y1 in (c.parts or ((c.x0, c.y0, c.x1, c.y1),))],
+        [_title_box(c, p, fs) for c in clusters], arrow)
     rows = _rows(p, b, nodes, clusters, free, src_w, fs)
     heads = {seg.id: seg.head for seg in p.segments}
     tap_x: dict[str, float] = {}
