@@ -12,7 +12,7 @@ from ..cell import Cell
 from ..errors import CellvizError
 from ..graph import Node
 from ..params import shape_text
-from ..record import record
+from ..record import record, replace
 from .compact import detailed_glyph, folded, gate_chains
 from .dot import either_way_up, floats, read_layout, run_dot
 from .dottext import REGION_INSET, cluster_boxes, cluster_lines, edge_attrs, inch, quote
@@ -20,6 +20,7 @@ from .fit import fitted
 from .glyphs import Glyph, activation_glyph, port_glyph
 from .metrics import line_height, text_width
 from .themes import Theme
+from .tips import spread_tips
 from .values import Values
 
 __all__ = [
@@ -387,4 +388,12 @@ def layout(cell: Cell, theme: Theme, values: Values | None = None, detail: str =
                 points.append(pt(x, y))
         label = pt(*floats(edge["lp"])[:2]) if "lp" in edge else None
         routes[edge["id"]] = Route(tuple(points), tip, label)
+    # Heads into one side of a box too near each other (two small ports into one) move apart.
+    tips = {s.id: (tip, nodes[s.head]) for s in p.segments if (tip := routes[s.id].tip)}
+    moved = spread_tips({k: t for k, (t, _) in tips.items()},
+                        {k: (n.x, n.y, n.w, n.h) for k, (_, n) in tips.items()}, theme.space * 0.75)
+    for key, (x, y) in moved.items():
+        r, (dx, dy) = routes[key], (x - tips[key][0][0], y - tips[key][0][1])
+        routes[key] = replace(r, tip=(x, y), points=(*r.points[:-2], *(
+            (px + dx, py + dy) for px, py in r.points[-2:])))
     return p, Layout(width, height, nodes, routes, tuple(clusters))

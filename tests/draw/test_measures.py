@@ -64,6 +64,18 @@ def test_crossings_and_arrowheads(name: str, convention: str, theme: str, detail
     assert starts_at_heads(fig) == []
 
 
+@pytest.mark.parametrize("detail", DETAILS)
+@pytest.mark.parametrize("theme", list(THEMES))
+@pytest.mark.parametrize(("name", "convention"), VARIANTS, ids=[f"{n}-{c}" for n, c in VARIANTS])
+def test_unrolled_arrowheads_stand_apart(name: str, convention: str, theme: str,
+                                         detail: str) -> None:
+    """Unrolled, a step's vectors enter and leave by small ports (the compact RNN's two
+    edges from its ports into W U ended 1.2 px apart)."""
+    svg = cellviz.render(load(name, convention),
+                         options=RenderOptions(theme=theme, detail=detail, unroll=2))
+    assert arrow_gap(figure(svg)) >= 4.0
+
+
 #: The issue's targets for type on a slide: every convention of the LSTM and the GRU at full
 #: detail 10 pt, every built-in cell at compact detail 16 pt.
 SLIDE_TYPE = [(n, c, "full", 10.0) for n, c in VARIANTS if n in ("lstm", "gru")] + [
