@@ -15,7 +15,7 @@ from .scene import Circle, Group, Path, Rect, Shape, Text, fmt
 from .themes import Theme
 from .values import BU_RD, Values, value_colours, value_outline
 
-__all__ = ["KINDS", "VECTOR_BOXES", "Marks", "legend", "legend_min_width", "line_kind",
+__all__ = ["KINDS", "TEXTS", "VECTOR_BOXES", "Marks", "legend", "legend_min_width", "line_kind",
            "marks_of"]
 
 
@@ -71,7 +71,7 @@ def marks_of(glyphs: Iterable[Glyph], lines: Iterable[str], *,
 
 #: Each kind of mark's line in the legend; the vector roles are worded for one step and, where
 #: they differ, for an unrolled figure (a state there lies between two steps).
-_TEXTS = {
+TEXTS = {
     "dense": "dense connection: W·v + b",
     "pointwise": "pointwise connection",
     "state_line": "state line: a state carried on",
@@ -105,7 +105,7 @@ def _items(marks: Marks, values: Values | None) -> list[tuple[str, str, str]]:
             continue
         if marks.unrolled and role in ("state", "output"):
             role += "_unrolled"
-        items.append((kind, _TEXTS[role], samples[0] if samples else ""))
+        items.append((kind, TEXTS[role], samples[0] if samples else ""))
     if values is not None:
         items.append(("scale", f"value: −{fmt(values.limit)} or less, 0, "
                                f"+{fmt(values.limit)} or more", ""))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from ..stack import DIRECTIONS, Stack
 from .compose import figure_title, framed, translate_any
 from .glyphs import activation_glyph, translate
+from .legend import TEXTS as CELL_TEXTS
 from .lines import edge_shapes, line_dash
 from .metrics import line_height, text_width
 from .scene import Circle, Group, Path, Rect, Scene, Shape, Text, bounds, fmt
@@ -52,25 +53,23 @@ def _total(stack: Stack) -> str:
     return f"{total:,} parameters in {layers}, the same at every step"
 
 
-#: What each kind of mark a stack's figure draws reads in its legend.
+#: What each kind of mark a stack's figure draws reads in its legend: the single-cell legend's
+#: words where the mark is the same.
 _TEXTS = {
+    **{kind: CELL_TEXTS[kind] for kind in ("pointwise", "gate", "dense_box", "activation",
+                                            "junction")},
+    "vector_box": CELL_TEXTS["vector"],
     "box": "a cell: its gates and parameters",
     "frame": "a cell, at the compact detail level",
     "input": "input x[t]",
     "state": "a lane's first state (its entry [k] in the states given)",
     "output": "output y[t], or a lane's final state (its entry [k] in those returned)",
     "dense": "a vector a cell reads (through its W)",
-    "pointwise": "pointwise connection",
     "state_line": "state line: a state carried on to the next step",
-    "gate": "gate: its activation and name",
-    "dense_box": "dense node: the weights it sums",
-    "vector_box": "vector inside the cell",
     "op": "element-wise",
     "port": "where a vector enters or leaves a cell",
-    "activation": "activation on its edge",
     "concat": "concatenation of both directions, no parameters",
     "bridge": "a line passing under a state line, not joining it",
-    "junction": "a line branching: one vector on to two places",
 }
 
 
