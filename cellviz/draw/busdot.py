@@ -4,6 +4,7 @@ the gate regions and their titles, and the ties that keep the gates in order."""
 from __future__ import annotations
 
 from ..cell import Cell
+from ..record import replace
 from .busplan import BusPlan, bus_plan, operand_sources
 from .dottext import REGION_INSET, cluster_lines, edge_attrs, quote, title_room
 from .layout import DotPlan, dot_source, plan
@@ -80,9 +81,9 @@ def bus_source(name: str, theme: Theme, p: DotPlan, b: BusPlan) -> str:
     # The gate regions, less the line's nodes: a region round part of the line makes dot
     # give up the line's order.
     above = {seg.tail for seg in p.segments if seg.id in b.down and seg.head in b.row}
-    off_line = DotPlan(**{**p.__dict__, "clusters": tuple(
+    off_line = replace(p, clusters=tuple(
         (label, tuple(m for m in members if m not in b.line and m not in above))
-        for label, members in p.clusters)})
+        for label, members in p.clusters))
     # A region round part of the line has its title above the line, not in dot's strip.
     # Any other region holds its title as a node above its members, round which dot routes
     # the edges that leave them upwards.

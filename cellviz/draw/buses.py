@@ -18,6 +18,7 @@ from .dot import floats, run_dot
 from .dottext import REGION_INSET, cluster_boxes, gate_label_size, title_room
 from .labels import route_points
 from .layout import ClusterBox, DotPlan, Layout, Placed, Route
+from .lines import bezier_at, bridged
 from .regions import Box, bounding, overlap
 from .themes import Theme
 
@@ -26,25 +27,11 @@ Point = tuple[float, float]
 __all__ = ["bus_layout", "lay_out"]
 
 
-def _bezier_middle(points: list[tuple[float, float]]) -> tuple[float, float]:
-    """The middle of one cubic Bézier curve."""
-    (x0, y0), (x1, y1), (x2, y2), (x3, y3) = points
-    return (x0 + 3 * x1 + 3 * x2 + x3) / 8, (y0 + 3 * y1 + 3 * y2 + y3) / 8
-
-
-def _bridged(x: float, y0: float, y1: float, rows: list[tuple[float, float, float]],
-             gap: float) -> tuple[tuple[tuple[float, float], ...], tuple[int, ...]]:
-    """A vertical line at ``x`` from ``y0`` up to ``y1`` (y0 > y1), with a gap wherever it
-    passes a bus (``rows``: y, from x, to x): its Bézier points and the curves not drawn."""
-    stops = sorted((y for y, a, b in rows if y1 + gap < y < y0 - gap and a <= x <= b),
-                   reverse=True)
-    points: list[tuple[float, float]] = [(x, y0)]
-    hidden: list[int] = []
-    for y in stops:
-        points += [(x, y + gap), (x, y - gap)]
-        hidden.append(len(points) - 2)
-    points.append((x, y1))
-    return polyline(points), tuple(hidden)
+def _tap(x: float, y0: float, y1: float, rows: list[tuple[float, float, float]],
+         gap: float) -> tuple[tuple[Point, ...], tuple[int, ...]]:
+    """A vertical tap at ``x`` from ``y0`` up to ``y1``, bridged wherever it passes a bus
+    (``rows``: y, from x, to x): its Bézier points and the curves not drawn."""
+    return bridged([(x, y0), (x, y1)], [(x, y) for y, a, b in rows if a <= x <= b], gap, 0)
 
 
 def _regions(p: DotPlan, b: BusPlan, nodes: dict[str, Placed], dot_boxes: dict[int, Box],
@@ -81,14 +68,14 @@ def _regions(p: DotPlan, b: BusPlan, nodes: dict[str, Placed], dot_boxes: dict[i
     out = []
     for k, ((label, members), (parts, strip)) in enumerate(zip(p.clusters, found, strict=True)):
         x0, top, x1, bottom = whole = bounding(parts)
-        own = {*cluster_boxes(p, members), f"title:{k}"}
+        boxed = cluster_boxes(p, members)
+        own = {*boxed, f"title:{k}"}
         strangers = [(n.x - n.w / 2, n.y - n.h / 2, n.x + n.w / 2, n.y + n.h / 2)
                      for name, n in nodes.items() if name not in own]
         strangers += [drawn(q) for j, (others, _) in enumerate(found) if j != k for q in others]
         crowded = len(parts) > 1 and any(overlap(drawn(whole), q) for q in strangers)
         shape = tuple(parts) if crowded else ()
         title = nodes.get(f"title:{k}")
-        boxed = cluster_boxes(p, members)
         if title is None:
             out.append(ClusterBox(label, x0, top, x1, bottom, (x0, top + strip / 2), boxed,
                                   parts=shape))
@@ -136,7 +123,7 @@ def _read(p: DotPlan, b: BusPlan, data: dict[str, Any],
         if sid in b.down:
             points.reverse()
         k = (len(points) - 1) // 6 * 3
-        mx, my = _bezier_middle(points[k:k + 4]) if len(points) == 4 else points[k]
+        mx, my = bezier_at(tuple(points[k:k + 4]), 0.5) if len(points) == 4 else points[k]
         # A hair to the lower right of the edge: the side its label takes (labels.hug).
         middle = (mx + 0.5, my + 0.5) if sid in labelled else None
         routes[sid] = Route(tuple(points), ends.get("s" if sid in b.down else "e"), middle)
@@ -348,14 +335,14 @@ def bus_layout(p: DotPlan, b: BusPlan, theme: Theme, data: dict[str, Any]) -> La
     for sid, (source, _) in b.taps.items():
         k = b.buses.index(source)
         if sid in b.vias and sid not in upright:
-            up, hidden = _bridged(tap_x[sid], rows[k], nodes[f"via:{sid}"].y, spans[:k],
+            up, hidden = _tap(tap_x[sid], rows[k], nodes[f"via:{sid}"].y, spans[:k],
                                   fs * 0.35)
             rest = routes.pop(sid)
             routes[sid] = Route((*up, *rest.points[1:]), rest.tip, None, hidden)
         else:
             node = nodes[heads[sid]]
             tip = upright.get(sid, (tap_x[sid], node.y + node.h / 2))
-            up, hidden = _bridged(tip[0], rows[k], tip[1] + arrow, spans[:k], fs * 0.35)
+            up, hidden = _tap(tip[0], rows[k], tip[1] + arrow, spans[:k], fs * 0.35)
             routes[sid] = Route(up, tip, None, hidden)
     for name in [n for n in nodes if n.startswith("via:") or n == "floor"]:
         del nodes[name]

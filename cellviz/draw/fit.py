@@ -4,6 +4,7 @@ out as on paper, narrow (each dense node's term captions stacked, W_f over ·x[t
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from ..cell import Cell
@@ -33,12 +34,14 @@ def extent(lay: Layout) -> tuple[float, float]:
     return max(xs) - min(xs), max(ys) - min(ys)
 
 
+@lru_cache(maxsize=32)
 def fitted(cell: Cell, theme: Theme, detail: str, *, ports: bool = False) -> Theme:
     """``theme`` with the ``arrangement`` chosen for this figure when the theme fits a slide
     (``Theme.fit``, the slide's width over its height): as on paper, narrow or short,
     whichever makes the figure, fitted to the slide, larger; else ``theme`` as it is. The
     choice is made without values, so that every step of a figure with numbers is drawn
-    alike."""
+    alike; remembered, so that the steps of an unrolled figure and the layout that follows the
+    choice do not make it again."""
     if not theme.fit:
         return theme
     from .layout import layout  # the layout plans with the theme this returns

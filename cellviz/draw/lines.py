@@ -9,7 +9,7 @@ import re
 from .scene import Path, Shape, fmt
 from .themes import Theme
 
-__all__ = ["bridged", "edge_shapes", "level_crossings", "line_dash", "polyline"]
+__all__ = ["bezier_at", "bridged", "edge_shapes", "level_crossings", "line_dash", "polyline"]
 
 Point = tuple[float, float]
 
@@ -136,7 +136,7 @@ def level_crossings(d: str, y: float, x0: float, x1: float) -> list[float]:
             curve: list[Point] = []
             for k in range(0, len(points), 3):
                 start = curve[-1] if curve else here
-                curve += [_bezier((start, *points[k:k + 3]), n / 8) for n in range(1, 9)]
+                curve += [bezier_at((start, *points[k:k + 3]), n / 8) for n in range(1, 9)]
             points = curve
         for a, b in itertools.pairwise([here, *points]):
             if (a[1] - y) * (b[1] - y) < 0:
@@ -147,7 +147,7 @@ def level_crossings(d: str, y: float, x0: float, x1: float) -> list[float]:
     return found
 
 
-def _bezier(points: tuple[Point, ...], s: float) -> Point:
+def bezier_at(points: tuple[Point, ...], s: float) -> Point:
     """The point at ``s`` (0 to 1) of the cubic Bézier curve through ``points``."""
     weights = ((1 - s) ** 3, 3 * s * (1 - s) ** 2, 3 * s * s * (1 - s), s ** 3)
     return (sum(w * p[0] for w, p in zip(weights, points, strict=True)),
