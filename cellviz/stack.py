@@ -7,8 +7,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .arguments import require, whole
 from .cell import Cell
-from .errors import UsageError, shorten
+from .errors import UsageError
 from .graph import CellGraph
 
 if TYPE_CHECKING:
@@ -160,13 +161,6 @@ class Stack:
                 f"layer{'s' if self.num_layers != 1 else ''}{kind}, {sizes}>")
 
 
-def _count(name: str, value: object, least: int, most: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or not least <= value <= most:
-        raise UsageError(f"{name} must be a whole number from {least} to {most:,}, not "
-                         f"{shorten(repr(value), 40)}")
-    return value
-
-
 def stack(
     cell: str | Path | CellGraph,
     *,
@@ -192,10 +186,8 @@ def stack(
     """
     from .lang.library import bind, load_graph
 
-    _count("num_layers", num_layers, 1, MAX_LAYERS)
-    if not isinstance(bidirectional, bool):
-        raise UsageError(f"bidirectional must be True or False, not "
-                         f"{shorten(repr(bidirectional), 40)}")
+    num_layers = whole("num_layers", num_layers, 1, MAX_LAYERS)
+    require("bidirectional", bidirectional, bool, "True or False")
     if isinstance(cell, CellGraph):
         graph = cell
         if bias is not True:

@@ -43,6 +43,12 @@ JUNK: dict[str, tuple[Callable[[], Any], type[Exception], str]] = {
                    "steps must be a whole number from 1 to 200,000,000"),
     "steps-many": (lambda: cellviz.example_inputs(CELL, steps=10**8), ValueError,
                    "would draw 300,000,000 input numbers"),
+    "steps-many-stack": (lambda: cellviz.example_inputs(
+        cellviz.stack("gru", input_size=1000, hidden_size=2), steps=10**6), ValueError,
+        "would draw 1,000,000,000 input numbers"),
+    "stack-np-int": (lambda: cellviz.stack("gru", input_size=3, hidden_size=2,
+                                           num_layers=np.int64(0)), ValueError,
+                     "num_layers must be a whole number from 1 to 1,000, not 0"),
     "steps-str": (lambda: cellviz.example_inputs(CELL, steps="3"), TypeError, "steps must be"),
     "seed-negative": (lambda: cellviz.example_inputs(CELL, seed=-1), ValueError,
                       "seed must be"),

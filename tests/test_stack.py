@@ -57,9 +57,9 @@ def test_a_cell_file_stacks_on_its_own_input_symbol(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(("kwargs", "message"), [
     ({"num_layers": 0}, "num_layers must be a whole number from 1 to 1,000, not 0"),
-    ({"num_layers": True}, "num_layers must be a whole number from 1 to 1,000, not True"),
+    ({"num_layers": True}, "num_layers must be a whole number from 1 to 1,000, not bool True"),
     ({"num_layers": 1001}, "num_layers must be a whole number from 1 to 1,000, not 1001"),
-    ({"bidirectional": 1}, "bidirectional must be True or False, not 1"),
+    ({"bidirectional": 1}, "bidirectional must be True or False, not int 1"),
     ({"cell": "lstm-proj", "proj_size": 2},
      "proj_size must be smaller than hidden_size: a projection of 2 from 2"),
     ({"cell": "lstm-proj", "proj_size": 5}, "proj_size must be smaller than hidden_size"),

@@ -50,7 +50,7 @@ def _source(args: argparse.Namespace) -> tuple[Cell | Stack, dict[str, Any]]:
 
 
 def _run_convert(args: argparse.Namespace) -> int:
-    from ..draw.render import write_atomic
+    from ..files import write_atomic
     from ..interop.convert import convert_weights
     from ..interop.files import check_suffix, converted_bytes
     from ..interop.packing import module_call

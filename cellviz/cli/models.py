@@ -74,7 +74,7 @@ def read_model(path: Path, node: str | None, nonlinearity: str = "tanh"
     if node is not None:
         chosen = [n for n in nodes if n.node == node]
         if not chosen:
-            names = ", ".join(n.node for n in read_onnx(path))
+            names = ", ".join(n.node for n in nodes)
             raise UsageError(f"{path}: no recurrent node named {node!r} (its recurrent "
                              f"nodes: {names})")
         return chosen[0].cell, chosen[0].weights

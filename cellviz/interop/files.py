@@ -145,7 +145,6 @@ def _stable_keras(data: bytes) -> bytes:
     a fixed date and the ids numbered in order of first appearance (kept consistent, which is
     all that loading needs)."""
     import json
-    import re
 
     source = zipfile.ZipFile(io.BytesIO(data))
     out = io.BytesIO()

@@ -218,17 +218,15 @@ def example_inputs(
     same input whatever the cell's parameters."""
     steps = whole("steps", steps, 1, MAX_INPUT_NUMBERS)
     _check_model(cell)
-    width = sum(cell.size(cell.graph.node(name).size) for name in cell.graph.inputs) \
-        if isinstance(cell, Cell) else 1
-    if steps * width > MAX_INPUT_NUMBERS:
-        raise CellvizValueError(f"steps={steps:,} would draw {steps * width:,} input numbers "
-                                f"(at most {MAX_INPUT_NUMBERS:,}); use fewer steps")
+    widths = {name: cell.size(cell.graph.node(name).size) for name in cell.graph.inputs}
+    if steps * sum(widths.values()) > MAX_INPUT_NUMBERS:
+        raise CellvizValueError(f"steps={steps:,} would draw {steps * sum(widths.values()):,} "
+                                f"input numbers (at most {MAX_INPUT_NUMBERS:,}); use fewer "
+                                "steps")
     dt = _float_dtype(dtype)
     weights = init_weights(cell, seed=seed, dtype=dt)
     rng = np.random.default_rng([_seed(seed), 1])
-    graph = cell.graph
-    xs = {name: rng.standard_normal((steps, cell.size(graph.node(name).size))).astype(dt)
-          for name in graph.inputs}
+    xs = {name: rng.standard_normal((steps, width)).astype(dt) for name, width in widths.items()}
     return weights, xs
 
 
